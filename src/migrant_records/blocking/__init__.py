@@ -1,0 +1,57 @@
+"""Blocking: which record pairs are worth comparing.
+
+A blocking pass (:class:`BlockingStrategy`) turns a prepared frame (dedupe) or two (link)
+into candidate pairs of row positions. :func:`union_pairs` runs several passes and merges
+their pairs without duplicates; :func:`blocking_report` measures the passes (pairs per pass,
+largest blocks, pair completeness against known truth) before any comparison runs;
+:func:`default_blocking` picks passes for prepared Indonesian worker records.
+
+Example:
+    >>> import pandas as pd
+    >>> from migrant_records.blocking import ExactBlock, union_pairs
+    >>> frame = pd.DataFrame({"nik_id": ["1", "1", "2"]})
+    >>> union_pairs([ExactBlock("nik_id")], frame).left.tolist()
+    [0]
+"""
+
+from __future__ import annotations
+
+from migrant_records.blocking.defaults import default_blocking
+from migrant_records.blocking.strategies import (
+    DEFAULT_MAX_BLOCK_SIZE,
+    BlockingStrategy,
+    BlockingWarning,
+    BlockPairs,
+    ExactBlock,
+    QGramLSH,
+    SortedNeighbourhood,
+    available_strategies,
+    minhash_signatures,
+    register_strategy,
+    strategy_from_dict,
+)
+from migrant_records.blocking.union import (
+    BlockingReport,
+    CandidatePairs,
+    blocking_report,
+    union_pairs,
+)
+
+__all__ = [
+    "DEFAULT_MAX_BLOCK_SIZE",
+    "BlockPairs",
+    "BlockingReport",
+    "BlockingStrategy",
+    "BlockingWarning",
+    "CandidatePairs",
+    "ExactBlock",
+    "QGramLSH",
+    "SortedNeighbourhood",
+    "available_strategies",
+    "blocking_report",
+    "default_blocking",
+    "minhash_signatures",
+    "register_strategy",
+    "strategy_from_dict",
+    "union_pairs",
+]

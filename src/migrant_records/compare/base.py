@@ -1,0 +1,224 @@
+"""The :class:`Comparator` protocol and the helpers built-in comparators share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import (
+    DamerauLevenshtein,
+    Indel,
+    Jaro,
+    JaroWinkler,
+    Levenshtein,
+)
+
+from migrant_records.errors import ConfigError, SchemaError
+
+__all__ = [
+    "SIMILARITY_METHODS",
+    "BaseComparator",
+    "Comparator",
+    "check_method",
+    "date_days",
+    "similarity",
+    "string_pairs",
+    "string_values",
+    "threshold_levels",
+]
+
+
+@runtime_checkable
+class Comparator(Protocol):
+    """What the matcher needs from a comparator.
+
+    Attributes:
+        name: Short unique name (``gamma_<name>`` in the pairs table).
+        labels: ``labels[k]`` names level ``k``; level 0 is the "else" (disagree) level and
+            the last is the strongest (exact) agreement.
+        columns: The prepared columns read (shown in explanations).
+    """
+
+    name: str
+    labels: tuple[str, ...]
+    columns: tuple[str, ...]
+
+    def compare(
+        self, left: pd.DataFrame, right: pd.DataFrame, i: np.ndarray, j: np.ndarray
+    ) -> np.ndarray:
+        """One ``int8`` level per pair (``left.iloc[i[k]]`` vs ``right.iloc[j[k]]``); -1 = null."""
+        ...
+
+
+class BaseComparator:
+    """Convenience base class: stores name/labels/columns and gives ``to_dict``/``repr``.
+
+    Subclasses set ``kind`` (their registry name), implement ``compare`` and list their
+    constructor parameters in ``_params``.
+    """
+
+    kind: str = ""
+    name: str
+    labels: tuple[str, ...]
+    columns: tuple[str, ...]
+    tf_column: str | None = None
+    _params: tuple[str, ...] = ()
+
+    def compare(
+        self, left: pd.DataFrame, right: pd.DataFrame, i: np.ndarray, j: np.ndarray
+    ) -> np.ndarray:
+        """One ``int8`` level per pair; -1 = null."""
+        raise NotImplementedError
+
+    @property
+    def n_levels(self) -> int:
+        """Number of levels (``len(labels)``)."""
+        return len(self.labels)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable configuration; ``comparator_from_dict`` rebuilds the comparator."""
+        out: dict[str, Any] = {"comparator": self.kind}
+        for p in self._params:
+            value = getattr(self, p)
+            out[p] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{p}={getattr(self, p)!r}" for p in self._params)
+        return f"{type(self).__name__}({params})"
+
+
+def _column(frame: pd.DataFrame, column: str, who: str) -> pd.Series:
+    if column not in frame.columns:
+        raise SchemaError(
+            f"Comparator {who!r} needs column {column!r}, which the prepared frame lacks; run "
+            "standardize() on the records first or remove this comparator."
+        )
+    return frame[column]
+
+
+def string_values(frame: pd.DataFrame, column: str, who: str = "?") -> np.ndarray:
+    """The column as an object array of ``str`` with ``""`` for missing values."""
+    s = _column(frame, column, who)
+    arr = s.to_numpy(dtype=object, na_value="")
+    if s.dtype != object and not pd.api.types.is_string_dtype(s):
+        arr = np.array(["" if pd.isna(v) else str(v) for v in arr], dtype=object)
+    return arr
+
+
+def string_pairs(
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    column: str,
+    i: np.ndarray,
+    j: np.ndarray,
+    who: str = "?",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pair-aligned string values ``(a, b, null)``; null is True where either side is missing."""
+    lv = string_values(left, column, who)
+    rv = lv if right is left else string_values(right, column, who)
+    a = lv[i]
+    b = rv[j]
+    null = (a == "") | (b == "")
+    return a, b, null
+
+
+def date_days(frame: pd.DataFrame, column: str, who: str = "?") -> np.ndarray:
+    """A date column as int64 days since 1970-01-01, ``np.iinfo(int64).min`` where missing."""
+    s = _column(frame, column, who)
+    if not pd.api.types.is_datetime64_any_dtype(s):
+        s = pd.to_datetime(s, errors="coerce")
+    values = s.to_numpy(dtype="datetime64[ns]")
+    days = values.astype("datetime64[D]").astype(np.int64)
+    return days
+
+
+NAT = np.iinfo(np.int64).min
+
+
+def _qgram_dice(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Dice similarity of character-bigram bags, vectorized in chunks."""
+    from migrant_records.blocking.strategies import _gram_codes
+
+    out = np.empty(len(a), dtype=np.float64)
+    step = 50_000
+    for s in range(0, len(a), step):
+        ga, va = _gram_codes(a[s : s + step], 2)
+        gb, vb = _gram_codes(b[s : s + step], 2)
+        eq = ga[:, :, None] == gb[:, None, :]
+        eq &= va[:, :, None] & vb[:, None, :]
+        a_in_b = eq.any(axis=2).sum(axis=1)
+        b_in_a = eq.any(axis=1).sum(axis=1)
+        denom = va.sum(axis=1) + vb.sum(axis=1)
+        out[s : s + step] = (a_in_b + b_in_a) / np.maximum(denom, 1)
+    return out
+
+
+SIMILARITY_METHODS: dict[str, Callable[..., Any] | None] = {
+    "jaro_winkler": JaroWinkler.normalized_similarity,
+    "jaro": Jaro.normalized_similarity,
+    "levenshtein": Levenshtein.normalized_similarity,
+    "damerau_levenshtein": DamerauLevenshtein.normalized_similarity,
+    "indel": Indel.normalized_similarity,
+    "token_sort": fuzz.token_sort_ratio,
+    "token_set": fuzz.token_set_ratio,
+    "qgram": None,
+}
+"""Similarity methods by name; each gives a score in ``[0, 1]``."""
+
+
+def check_method(method: str) -> None:
+    """Raise :class:`ConfigError` for an unknown similarity method."""
+    if method not in SIMILARITY_METHODS:
+        raise ConfigError(
+            f"Unknown similarity method {method!r}; use one of {sorted(SIMILARITY_METHODS)}."
+        )
+
+
+def similarity(a: np.ndarray, b: np.ndarray, method: str = "jaro_winkler") -> np.ndarray:
+    """Pairwise similarity in ``[0, 1]`` of two aligned string arrays (rapidfuzz, all cores).
+
+    Args:
+        a: Object array of strings.
+        b: Object array of strings, same length.
+        method: A key of :data:`SIMILARITY_METHODS`.
+
+    Returns:
+        float32 scores.
+    """
+    check_method(method)
+    if len(a) == 0:
+        return np.empty(0, dtype=np.float32)
+    if method == "qgram":
+        return _qgram_dice(a, b).astype(np.float32)
+    scorer: Any = SIMILARITY_METHODS[method]
+    scores = process.cpdist(a, b, scorer=scorer, workers=-1, dtype=np.float32)
+    if method in ("token_sort", "token_set"):
+        scores = scores / np.float32(100.0)
+    return np.asarray(scores, dtype=np.float32)
+
+
+def threshold_levels(
+    a: np.ndarray,
+    b: np.ndarray,
+    null: np.ndarray,
+    method: str,
+    thresholds: Sequence[float],
+) -> np.ndarray:
+    """Levels: -1 null, 0 else, ``k`` for score >= ``thresholds[k-1]`` (ascending), top exact."""
+    out = np.zeros(len(a), dtype=np.int8)
+    exact = (a == b) & ~null
+    top = len(thresholds) + 1
+    out[exact] = top
+    todo = np.flatnonzero(~exact & ~null)
+    if len(todo):
+        scores = similarity(a[todo], b[todo], method)
+        lvl = np.zeros(len(todo), dtype=np.int8)
+        for k, t in enumerate(sorted(thresholds), start=1):
+            lvl[scores >= t] = k
+        out[todo] = lvl
+    out[null] = -1
+    return out

@@ -1,0 +1,35 @@
+"""Explanations people can check: review sheets, charts and a self-contained HTML report.
+
+- :func:`review_sheet` / :func:`read_labels`: clerical review of uncertain pairs in CSV or
+  XLSX, and reading the reviewer's labels back;
+- :func:`weight_histogram`, :func:`m_u_chart`, :func:`blocking_chart`, :func:`waterfall`:
+  matplotlib figures (the ``plot`` extra), with :func:`figure_to_svg` and
+  :func:`figure_to_data_uri` to embed them;
+- :func:`write_report`: one HTML file with the run's summary, rejects, blocking, model,
+  weights, uncertain pairs and programme overview.
+"""
+
+from __future__ import annotations
+
+from migrant_records.explain.charts import (
+    blocking_chart,
+    figure_to_data_uri,
+    figure_to_svg,
+    m_u_chart,
+    waterfall,
+    weight_histogram,
+)
+from migrant_records.explain.report import write_report
+from migrant_records.explain.review import read_labels, review_sheet
+
+__all__ = [
+    "blocking_chart",
+    "figure_to_data_uri",
+    "figure_to_svg",
+    "m_u_chart",
+    "read_labels",
+    "review_sheet",
+    "waterfall",
+    "weight_histogram",
+    "write_report",
+]

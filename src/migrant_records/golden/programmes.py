@@ -1,0 +1,498 @@
+"""Programme views over the person index: counts once per person, overlaps, journeys.
+
+Ministries count beneficiaries by their own records, so a worker trained by one ministry,
+placed abroad by another and given business capital by a third is counted three times, and
+twice within one ministry when registered twice. With the clusters (``source, record_id,
+person_id``) the same tables count persons:
+
+- :func:`programme_overview`: unique persons per programme type and ministry beside the
+  naive record counts, the person-level overlap matrix between programme types, and named
+  headline overlaps (e.g. Desa Migran Emas returnees who also received business capital);
+- :func:`journey`: one person's records, programme participations and placements in time
+  order, across ministries.
+
+Programme tables follow docs/architecture.md ("Programme tables").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from migrant_records.errors import SchemaError
+
+__all__ = ["HEADLINE_OVERLAPS", "ProgrammeOverview", "journey", "programme_overview"]
+
+logger = logging.getLogger(__name__)
+
+TRAINING_TYPES = ("PRE_DEPARTURE_TRAINING", "CERTIFICATION")
+BUSINESS_TYPES = ("BUSINESS_CAPITAL", "COOPERATIVE")
+VILLAGE_TYPE = "DESA_MIGRAN_EMAS"
+PLACEMENT_MINISTRY = "KP2MI"
+_WELDING = r"(?i)weld|\blas\b|pengelasan"
+
+HEADLINE_OVERLAPS: dict[str, str] = {
+    "desa_migran_emas_with_business_support": (
+        "Persons in a Desa Migran Emas programme who also received business capital or "
+        "joined a cooperative"
+    ),
+    "trained_then_placed": (
+        "Persons trained or certified (pre-departure training, certification) who were later "
+        "placed abroad (training start before a departure)"
+    ),
+    "welding_trained_then_placed": (
+        "Trained or certified persons later placed abroad in a welding occupation"
+    ),
+    "returned_then_business_support": (
+        "Persons back from a placement who then received business capital or joined a "
+        "cooperative (return date on or before the programme start)"
+    ),
+}
+"""Names and descriptions of the headline overlaps in :attr:`ProgrammeOverview.headlines`."""
+
+
+@dataclass
+class ProgrammeOverview:
+    """Programme participation counted once per person.
+
+    Attributes:
+        persons: One row per ``(program_type, ministry)`` with ``participations`` (rows),
+            ``records`` (distinct worker records: the naive count), ``persons`` (unique
+            persons) and ``double_counted`` (``records - persons``); largest first.
+        by_ministry: The same counts per ministry (a person in two programmes of one
+            ministry counts once).
+        by_programme: The same counts per ``program_id`` (with ``name`` when a programme
+            table was given).
+        overlap: Square person-level co-occurrence matrix over programme types: cell
+            ``[A, B]`` is the number of persons in both A and B; the diagonal is the number
+            of persons in A. Placements abroad count as type ``PLACEMENT``.
+        headlines: ``headline, description, persons`` for :data:`HEADLINE_OVERLAPS`
+            (``persons`` is missing for an overlap that needs placements when none were
+            given).
+        total_persons: Persons with at least one participation or placement.
+        unmatched: Participation or placement rows whose record is not in the clusters
+            (left out of every count).
+    """
+
+    persons: pd.DataFrame
+    by_ministry: pd.DataFrame
+    by_programme: pd.DataFrame
+    overlap: pd.DataFrame
+    headlines: pd.DataFrame
+    total_persons: int
+    unmatched: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def headline(self, name: str) -> int | None:
+        """The number of persons of one headline overlap (None when it could not be computed).
+
+        Example:
+            ``overview.headline("trained_then_placed")``
+        """
+        hit = self.headlines.loc[self.headlines["headline"] == name, "persons"]
+        if hit.empty:
+            raise KeyError(f"No headline {name!r}; known: {', '.join(HEADLINE_OVERLAPS)}.")
+        value = hit.iloc[0]
+        return None if pd.isna(value) else int(value)
+
+
+# ---------------------------------------------------------------------------- helpers
+def _require(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise SchemaError(
+            f"{name} lacks column(s) {', '.join(missing)}; found: "
+            f"{', '.join(map(str, frame.columns))}. See docs/architecture.md, "
+            "'Programme tables'."
+        )
+
+
+def _person_lookup(clusters: pd.DataFrame) -> pd.Series:
+    _require(clusters, "clusters", ("source", "record_id", "person_id"))
+    ref = clusters["source"].astype(str) + "\x1f" + clusters["record_id"].astype(str)
+    return pd.Series(clusters["person_id"].to_numpy(), index=pd.Index(ref))
+
+
+def _attach_person(frame: pd.DataFrame, lookup: pd.Series) -> pd.Series:
+    ref = frame["source"].astype(str) + "\x1f" + frame["record_id"].astype(str)
+    return pd.Series(lookup.reindex(ref).to_numpy(), index=frame.index)
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, errors="coerce")
+
+
+def _prepare_participations(
+    participations: pd.DataFrame, programmes: pd.DataFrame | None
+) -> pd.DataFrame:
+    _require(participations, "participations", ("source", "record_id"))
+    parts = participations.copy()
+    if programmes is not None and "program_id" in parts.columns and "program_id" in programmes:
+        info = programmes.drop_duplicates("program_id").set_index("program_id")
+        for col in ("program_type", "ministry", "name"):
+            if col in info.columns:
+                looked_up = parts["program_id"].map(info[col])
+                if col in parts.columns:
+                    parts[col] = parts[col].where(parts[col].notna(), looked_up)
+                else:
+                    parts[col] = looked_up
+    for col in ("program_type", "ministry"):
+        if col not in parts.columns:
+            raise SchemaError(
+                f"participations lack {col!r} and no programme table supplies it; add the "
+                "column or pass programmes= with program_id, program_type, ministry."
+            )
+    parts["program_type"] = parts["program_type"].astype(object).fillna("OTHER").astype(str)
+    parts["ministry"] = parts["ministry"].astype(object).fillna("OTHER").astype(str)
+    return parts
+
+
+def _counts(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    ref = frame["source"].astype(str) + "\x1f" + frame["record_id"].astype(str)
+    work = frame[by].copy()
+    work["_ref"] = ref.to_numpy()
+    work["_pid"] = frame["person_id"].to_numpy()
+    grouped = work.groupby(by, sort=True, dropna=False)
+    out = pd.DataFrame(
+        {
+            "participations": grouped.size(),
+            "records": grouped["_ref"].nunique(),
+            "persons": grouped["_pid"].nunique(),
+        }
+    ).reset_index()
+    out["double_counted"] = out["records"] - out["persons"]
+    return out.sort_values(["persons", *by], ascending=[False] + [True] * len(by)).reset_index(
+        drop=True
+    )
+
+
+def _before(first: pd.DataFrame, then: pd.DataFrame, *, strict: bool = True) -> np.ndarray:
+    """Persons with a ``first`` date before (or on, when not strict) a ``then`` date."""
+    a = first.dropna(subset=["date"])[["person_id", "date"]]
+    b = then.dropna(subset=["date"])[["person_id", "date"]]
+    if a.empty or b.empty:
+        return np.array([], dtype=object)
+    # Earliest first-event per person against latest then-event per person is enough.
+    a_min = a.groupby("person_id")["date"].min()
+    b_max = b.groupby("person_id")["date"].max()
+    both = pd.concat([a_min.rename("a"), b_max.rename("b")], axis=1, join="inner")
+    ok = both["a"] < both["b"] if strict else both["a"] <= both["b"]
+    return both.index[ok.to_numpy()].to_numpy()
+
+
+# ---------------------------------------------------------------------------- overview
+def programme_overview(
+    clusters: pd.DataFrame,
+    participations: pd.DataFrame,
+    programmes: pd.DataFrame | None = None,
+    placements: pd.DataFrame | None = None,
+) -> ProgrammeOverview:
+    """Count programme participation once per person and find overlaps between programmes.
+
+    Args:
+        clusters: ``source, record_id, person_id``.
+        participations: ``source, record_id, program_type, ministry`` (and ``program_id``,
+            ``start_date``; ``program_type``/``ministry`` may come from ``programmes``).
+        programmes: Optional programme table (``program_id, name, program_type, ministry``).
+        placements: Optional placements abroad (``source, record_id, departure_date,
+            return_date, occupation``); they add the ``PLACEMENT`` type to the overlap
+            matrix and feed the placement headlines.
+
+    Returns:
+        A :class:`ProgrammeOverview`.
+
+    Raises:
+        SchemaError: When a needed column is missing.
+
+    Example:
+        >>> import pandas as pd
+        >>> cl = pd.DataFrame({"source": ["A", "B"], "record_id": ["1", "9"],
+        ...                    "person_id": ["P1", "P1"]})
+        >>> parts = pd.DataFrame({"source": ["A", "B"], "record_id": ["1", "9"],
+        ...     "program_type": ["DESA_MIGRAN_EMAS", "BUSINESS_CAPITAL"],
+        ...     "ministry": ["KEMENDES", "KEMENKOP"]})
+        >>> programme_overview(cl, parts).headline("desa_migran_emas_with_business_support")
+        1
+    """
+    lookup = _person_lookup(clusters)
+    parts = _prepare_participations(participations, programmes)
+    parts["person_id"] = _attach_person(parts, lookup)
+    unmatched = int(parts["person_id"].isna().sum())
+    parts = parts.loc[parts["person_id"].notna()]
+    parts["start"] = _dates(parts["start_date"]) if "start_date" in parts else pd.NaT
+
+    places: pd.DataFrame | None = None
+    if placements is not None:
+        _require(placements, "placements", ("source", "record_id"))
+        places = placements.copy()
+        places["person_id"] = _attach_person(places, lookup)
+        unmatched += int(places["person_id"].isna().sum())
+        places = places.loc[places["person_id"].notna()]
+        places["departure"] = (
+            _dates(places["departure_date"]) if "departure_date" in places else pd.NaT
+        )
+        places["return"] = _dates(places["return_date"]) if "return_date" in places else pd.NaT
+    if unmatched:
+        logger.warning("%d programme rows refer to records not in the clusters", unmatched)
+
+    persons = _counts(parts, ["program_type", "ministry"])
+    by_ministry = _counts(parts, ["ministry"])
+    if "program_id" in parts.columns:
+        by_cols = ["program_id", *(["name"] if "name" in parts.columns else [])]
+        by_programme = _counts(parts.assign(name=parts.get("name", "")), by_cols)
+        types = parts.drop_duplicates("program_id").set_index("program_id")
+        by_programme.insert(
+            len(by_cols), "program_type", by_programme["program_id"].map(types["program_type"])
+        )
+        by_programme.insert(
+            len(by_cols) + 1, "ministry", by_programme["program_id"].map(types["ministry"])
+        )
+    else:
+        by_programme = persons.copy()
+
+    # Person x type indicator matrix -> co-occurrence counts.
+    membership = parts[["person_id", "program_type"]]
+    if places is not None and len(places):
+        membership = pd.concat(
+            [
+                membership,
+                pd.DataFrame({"person_id": places["person_id"], "program_type": "PLACEMENT"}),
+            ],
+            ignore_index=True,
+        )
+    membership = membership.drop_duplicates()
+    p_codes, p_uniques = pd.factorize(membership["person_id"])
+    t_codes, t_uniques = pd.factorize(membership["program_type"], sort=True)
+    indicator = np.zeros((len(p_uniques), len(t_uniques)), dtype=np.int64)
+    indicator[p_codes, t_codes] = 1
+    co = indicator.T @ indicator
+    labels = [str(t) for t in t_uniques]
+    overlap = pd.DataFrame(co, index=pd.Index(labels, name="program_type"), columns=labels)
+
+    def persons_of(types: tuple[str, ...]) -> set[object]:
+        return set(parts.loc[parts["program_type"].isin(types), "person_id"])
+
+    village = persons_of((VILLAGE_TYPE,))
+    business = persons_of(BUSINESS_TYPES)
+    counts: dict[str, float] = {
+        "desa_migran_emas_with_business_support": len(village & business),
+    }
+    training = parts.loc[parts["program_type"].isin(TRAINING_TYPES)].rename(
+        columns={"start": "date"}
+    )
+    business_rows = parts.loc[parts["program_type"].isin(BUSINESS_TYPES)].rename(
+        columns={"start": "date"}
+    )
+    if places is not None:
+        departures = places.rename(columns={"departure": "date"})
+        counts["trained_then_placed"] = len(_before(training, departures))
+        occ = places.get("occupation", pd.Series(index=places.index, dtype=object))
+        sector = places.get("sector", pd.Series(index=places.index, dtype=object))
+        welding = (occ.astype(str).str.contains(_WELDING, regex=True) & occ.notna()) | (
+            sector.astype(str).str.contains(_WELDING, regex=True) & sector.notna()
+        )
+        counts["welding_trained_then_placed"] = len(
+            _before(training, departures.loc[welding.to_numpy()])
+        )
+        returns = places.rename(columns={"return": "date"})
+        counts["returned_then_business_support"] = len(
+            _before(returns, business_rows, strict=False)
+        )
+    else:
+        for name in HEADLINE_OVERLAPS:
+            counts.setdefault(name, np.nan)
+    headlines = pd.DataFrame(
+        {
+            "headline": list(HEADLINE_OVERLAPS),
+            "description": list(HEADLINE_OVERLAPS.values()),
+            "persons": pd.array([counts[k] for k in HEADLINE_OVERLAPS], dtype="Int64"),
+        }
+    )
+    notes = []
+    if places is None:
+        notes.append("No placement table: placement overlaps were not computed.")
+    return ProgrammeOverview(
+        persons=persons,
+        by_ministry=by_ministry,
+        by_programme=by_programme,
+        overlap=overlap,
+        headlines=headlines,
+        total_persons=len(p_uniques),
+        unmatched=unmatched,
+        notes=notes,
+    )
+
+
+# ---------------------------------------------------------------------------- journey
+_EVENT_ORDER = {"record": 0, "participation": 1, "departure": 2, "return": 3}
+JOURNEY_COLUMNS = (
+    "date",
+    "event",
+    "source",
+    "record_id",
+    "ministry",
+    "program_type",
+    "programme",
+    "detail",
+)
+
+
+def _text(value: object) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _date(value: Any) -> pd.Timestamp | None:
+    stamp = pd.to_datetime(pd.Series([value], dtype=object), errors="coerce").iloc[0]
+    return None if pd.isna(stamp) else pd.Timestamp(stamp)
+
+
+def _join(parts: Mapping[str, object]) -> str:
+    return "; ".join(f"{k} {t}" if k else t for k, v in parts.items() if (t := _text(v) or ""))
+
+
+def journey(
+    person_id: object,
+    clusters: pd.DataFrame,
+    records: pd.DataFrame,
+    participations: pd.DataFrame | None = None,
+    placements: pd.DataFrame | None = None,
+    programmes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One person's records, programme participations and placements in time order.
+
+    Args:
+        person_id: The person, as in ``clusters["person_id"]``.
+        clusters: ``source, record_id, person_id``.
+        records: The canonical or prepared records (for names and a ``ministry`` column when
+            present).
+        participations: Optional participation table.
+        placements: Optional placement table (departure and return become events).
+        programmes: Optional programme table, for programme names.
+
+    Returns:
+        Columns ``date, event, source, record_id, ministry, program_type, programme,
+        detail``. ``event`` is ``record`` (one per record, undated, listed first),
+        ``participation`` (dated by ``start_date``), ``departure`` or ``return``. Rows are in
+        date order; undated programme rows come last.
+
+    Raises:
+        SchemaError: When the person has no records in ``clusters`` or a column is missing.
+    """
+    _require(clusters, "clusters", ("source", "record_id", "person_id"))
+    _require(records, "records", ("source", "record_id"))
+    mine = clusters.loc[clusters["person_id"] == person_id, ["source", "record_id"]]
+    if mine.empty:
+        raise SchemaError(f"No records for person {person_id!r} in clusters.")
+    mine = mine.astype(str)
+    refs = pd.MultiIndex.from_frame(mine)
+
+    def own(frame: pd.DataFrame) -> pd.DataFrame:
+        keys = pd.MultiIndex.from_arrays(
+            [frame["source"].astype(str), frame["record_id"].astype(str)]
+        )
+        return frame.loc[keys.isin(refs)]
+
+    source_ministry: dict[str, str] = {}
+    if placements is not None:
+        for s in placements["source"].astype(str).unique():
+            source_ministry[s] = PLACEMENT_MINISTRY
+    parts: pd.DataFrame | None = None
+    if participations is not None:
+        parts = _prepare_participations(participations, programmes)
+        first = parts.drop_duplicates("source")
+        source_ministry.update(dict(zip(first["source"].astype(str), first["ministry"])))
+
+    rows: list[dict[str, object]] = []
+    recs = records.copy()
+    recs["source"] = recs["source"].astype(str)
+    recs["record_id"] = recs["record_id"].astype(str)
+    recs = recs.merge(mine, on=["source", "record_id"])
+    for rec in recs.to_dict("records"):
+        ministry = _text(rec.get("ministry")) or source_ministry.get(rec["source"])
+        rows.append(
+            {
+                "date": pd.NaT,
+                "event": "record",
+                "source": rec["source"],
+                "record_id": rec["record_id"],
+                "ministry": ministry,
+                "program_type": None,
+                "programme": None,
+                "detail": _join(
+                    {
+                        "": rec.get("full_name"),
+                        "NIK": rec.get("nik"),
+                        "born": rec.get("birth_date"),
+                        "in": rec.get("regency") or rec.get("village"),
+                    }
+                ),
+            }
+        )
+    if parts is not None:
+        for p in own(parts).to_dict("records"):
+            rows.append(
+                {
+                    "date": _date(p.get("start_date")),
+                    "event": "participation",
+                    "source": str(p["source"]),
+                    "record_id": str(p["record_id"]),
+                    "ministry": p.get("ministry"),
+                    "program_type": p.get("program_type"),
+                    "programme": _text(p.get("name")) or _text(p.get("program_id")),
+                    "detail": _join(
+                        {
+                            "id": p.get("program_id"),
+                            "until": p.get("end_date"),
+                            "status": p.get("status"),
+                        }
+                    ),
+                }
+            )
+    if placements is not None:
+        for pl in own(placements).to_dict("records"):
+            where = _join(
+                {
+                    "to": pl.get("destination_country"),
+                    "as": pl.get("occupation"),
+                    "at": pl.get("employer"),
+                    "status": pl.get("status"),
+                }
+            )
+            for event, col in (("departure", "departure_date"), ("return", "return_date")):
+                date = _date(pl.get(col))
+                if event == "return" and pd.isna(date):
+                    continue
+                rows.append(
+                    {
+                        "date": date,
+                        "event": event,
+                        "source": str(pl["source"]),
+                        "record_id": str(pl["record_id"]),
+                        "ministry": PLACEMENT_MINISTRY,
+                        "program_type": "PLACEMENT",
+                        "programme": _text(pl.get("placement_id")),
+                        "detail": where,
+                    }
+                )
+    out = pd.DataFrame(rows, columns=list(JOURNEY_COLUMNS))
+    out["date"] = pd.to_datetime(out["date"])
+    is_record = (out["event"] == "record").to_numpy()
+    order = np.lexsort(
+        [
+            out["record_id"].to_numpy(dtype=str),
+            out["source"].to_numpy(dtype=str),
+            out["event"].map(_EVENT_ORDER).to_numpy(),
+            out["date"].fillna(pd.Timestamp.min).to_numpy(dtype="datetime64[ns]"),
+            out["date"].isna().to_numpy() & ~is_record,
+            ~is_record,
+        ]
+    )
+    return out.iloc[order].reset_index(drop=True)

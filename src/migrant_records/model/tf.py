@@ -1,0 +1,96 @@
+"""Term frequencies: how common a value is, used to weigh agreement on rare values more.
+
+Two records that both say ``siti`` agree on a very common first name; two that both say
+``wayan ardiasa`` agree on a rare one. A term-frequency (TF) adjustment replaces the average
+u probability of the exact level with the relative frequency of the value actually shared.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from migrant_records.errors import ConfigError
+
+__all__ = ["term_frequencies", "tf_for_pairs"]
+
+
+def _clean(values: pd.Series) -> pd.Series:
+    """Values with nulls and blank strings turned into missing."""
+    s = pd.Series(values)
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        s = s.where(s.astype("string").str.strip().fillna("") != "")
+    return s
+
+
+def term_frequencies(values: pd.Series) -> pd.Series:
+    """Relative frequency of each distinct value (nulls and blank strings excluded).
+
+    Args:
+        values: One value per record (for linking, both sides concatenated).
+
+    Returns:
+        Series indexed by value, holding ``count(value) / count(non-null values)``.
+
+    Example:
+        >>> term_frequencies(pd.Series(["siti", "siti", "ani", None]))["siti"]
+        0.6666666666666666
+    """
+    s = _clean(values).dropna()
+    if s.empty:
+        return pd.Series(dtype=np.float64)
+    return s.value_counts(normalize=True, sort=False).astype(np.float64)
+
+
+def tf_for_pairs(
+    values_left: pd.Series,
+    values_right: pd.Series,
+    i: np.ndarray,
+    j: np.ndarray,
+    freq: pd.Series | None = None,
+) -> np.ndarray:
+    """Frequency of the shared value for each pair, NaN where the two values differ.
+
+    Args:
+        values_left: Values of the left records (dedupe: the records).
+        values_right: Values of the right records (dedupe: the same series as ``values_left``).
+        i: Left row positions of the pairs.
+        j: Right row positions of the pairs.
+        freq: Term frequencies from :func:`term_frequencies`; by default computed from
+            ``values_left`` (dedupe) or from both sides combined (link).
+
+    Returns:
+        ``float64`` array, one value per pair: the relative frequency of the value both records
+        hold when they hold the same non-null value, else NaN.
+
+    Example:
+        >>> s = pd.Series(["siti", "siti", "ani", "siti"])
+        >>> tf_for_pairs(s, s, np.array([0, 0]), np.array([1, 2])).tolist()
+        [0.75, nan]
+    """
+    i = np.asarray(i, dtype=np.int64)
+    j = np.asarray(j, dtype=np.int64)
+    if len(i) != len(j):
+        raise ConfigError(f"i and j must have the same length (got {len(i)} and {len(j)}).")
+    same = values_right is values_left
+    left = _clean(values_left)
+    right = left if same else _clean(values_right)
+    if same:
+        combined = left
+    else:
+        combined = pd.concat([left, right], ignore_index=True)
+    codes, uniques = pd.factorize(combined, use_na_sentinel=True)
+    if freq is None:
+        freq = term_frequencies(combined)
+    code_freq = pd.Series(uniques).map(freq).to_numpy(dtype=np.float64, na_value=np.nan)
+    code_l = codes[: len(left)]
+    code_r = code_l if same else codes[len(left) :]
+    if len(i) and (i.max() >= len(code_l) or j.max() >= len(code_r) or min(i.min(), j.min()) < 0):
+        raise ConfigError("Pair positions i / j point outside the value series.")
+    ci = code_l[i]
+    cj = code_r[j]
+    agree = (ci == cj) & (ci >= 0)
+    out = np.full(len(i), np.nan, dtype=np.float64)
+    if len(code_freq):
+        out[agree] = code_freq[ci[agree]]
+    return out

@@ -1,0 +1,47 @@
+"""Indonesian standardisation: names, NIK, phones, dates, sex, regions and addresses.
+
+Every function is vectorized (Series in, Series/DataFrame out, aligned to the input
+index) and works on unique values. :func:`standardize` applies them all to a canonical
+frame and adds the derived columns of the prepared frame.
+"""
+
+from __future__ import annotations
+
+from migrant_records.standardize.address import normalize_address
+from migrant_records.standardize.core import DERIVED_COLUMNS, DIAGNOSTIC_COLUMNS, standardize
+from migrant_records.standardize.dates import parse_date, split_birth_place_date
+from migrant_records.standardize.names import (
+    COMMON_NAME_TOKENS,
+    LOW_IDENTITY_TOKENS,
+    indonesian_key,
+    name_key,
+    normalize_name,
+    parse_names,
+    phonetic,
+)
+from migrant_records.standardize.nik import flag_repeated_nik, parse_nik
+from migrant_records.standardize.phone import normalize_phone
+from migrant_records.standardize.regions import normalize_place, resolve_region
+from migrant_records.standardize.sex import normalize_sex
+
+__all__ = [
+    "COMMON_NAME_TOKENS",
+    "DERIVED_COLUMNS",
+    "DIAGNOSTIC_COLUMNS",
+    "LOW_IDENTITY_TOKENS",
+    "flag_repeated_nik",
+    "indonesian_key",
+    "name_key",
+    "normalize_address",
+    "normalize_name",
+    "normalize_phone",
+    "normalize_place",
+    "normalize_sex",
+    "parse_date",
+    "parse_names",
+    "parse_nik",
+    "phonetic",
+    "resolve_region",
+    "split_birth_place_date",
+    "standardize",
+]

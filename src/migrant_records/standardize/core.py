@@ -1,0 +1,254 @@
+"""``standardize``: the canonical frame plus every derived matching column."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from migrant_records.errors import SchemaError
+from migrant_records.standardize.address import normalize_address
+from migrant_records.standardize.dates import parse_date, split_birth_place_date
+from migrant_records.standardize.names import normalize_name, parse_names
+from migrant_records.standardize.nik import flag_repeated_nik, parse_nik
+from migrant_records.standardize.phone import normalize_phone
+from migrant_records.standardize.regions import normalize_place, resolve_region
+from migrant_records.standardize.sex import normalize_sex
+
+__all__ = ["DERIVED_COLUMNS", "DIAGNOSTIC_COLUMNS", "standardize"]
+
+logger = logging.getLogger(__name__)
+
+#: Derived columns added by :func:`standardize` (the "prepared frame" contract), in order.
+DERIVED_COLUMNS = (
+    "name_norm",
+    "name_sorted",
+    "name_key",
+    "name_initials",
+    "name_core",
+    "name_first",
+    "name_last",
+    "name_patronym",
+    "mother_norm",
+    "nik_digits",
+    "nik_valid",
+    "nik_reason",
+    "nik_suspect",
+    "nik_id",
+    "nik_birth_date",
+    "nik_sex",
+    "nik_district_code",
+    "dob",
+    "birth_year",
+    "sex_norm",
+    "phone_e164",
+    "phone_country",
+    "birth_place_norm",
+    "province_code",
+    "regency_code",
+    "district_code",
+    "village_code",
+    "address_norm",
+)
+
+#: Diagnostic columns added after the derived ones.
+DIAGNOSTIC_COLUMNS = ("name_low_identity", "dob_reason", "phone_reason", "region_reason")
+
+_ADDRESS_COLUMNS = ("address", "village", "district", "regency", "province")
+
+
+def _null(index: pd.Index) -> pd.Series:
+    return pd.Series(None, index=index, dtype=object)
+
+
+def standardize(
+    records: pd.DataFrame,
+    *,
+    reference_date: Any = None,
+    progress: bool = False,
+    repeated_nik_min_people: int = 3,
+) -> pd.DataFrame:
+    """Add the derived matching columns to canonical worker records.
+
+    Every input row and column is kept (same index, same order); the derived columns of
+    the "prepared frame" contract (see ``docs/standardize.md``) are appended, followed by
+    the diagnostics ``name_low_identity``, ``dob_reason``, ``phone_reason`` and
+    ``region_reason``. Optional canonical columns that are absent are treated as all
+    missing. Calling it on an already standardised frame recomputes the derived columns.
+
+    Args:
+        records: Canonical records (``full_name`` is required; the other canonical
+            columns are optional).
+        reference_date: Date used for century pivots and "future" checks (default today).
+        progress: Show a progress bar over the steps (only on a terminal).
+        repeated_nik_min_people: A valid NIK carried by at least this many clearly
+            different names is marked suspect (see :func:`flag_repeated_nik`).
+
+    Returns:
+        A new DataFrame: the input columns followed by the derived and diagnostic ones.
+
+    Raises:
+        SchemaError: If ``records`` is not a DataFrame or has no ``full_name`` column.
+
+    Example:
+        >>> frame = pd.DataFrame({"full_name": ["MOCH. DJOKO SOESILO, S.Pd"],
+        ...                       "nik": ["3301010509900001"]})
+        >>> standardize(frame, reference_date="2025-01-01")[["name_norm", "nik_valid"]]
+                      name_norm  nik_valid
+        0  muhammad joko susilo       True
+    """
+    if not isinstance(records, pd.DataFrame):
+        raise SchemaError(
+            f"standardize expects a pandas DataFrame, got {type(records).__name__}; "
+            "read files with migrant_records.io.read_records first"
+        )
+    if "full_name" not in records.columns:
+        raise SchemaError(
+            "standardize needs a 'full_name' column; columns found: "
+            f"{', '.join(map(str, records.columns)) or '(none)'}. Map the name header to "
+            "'full_name' (see migrant_records.io) before standardising"
+        )
+    derived = set(DERIVED_COLUMNS) | set(DIAGNOSTIC_COLUMNS)
+    out = records.drop(columns=[c for c in records.columns if c in derived]).copy()
+    index = out.index
+    ref = pd.Timestamp.today().normalize() if reference_date is None else pd.Timestamp(
+        reference_date
+    ).normalize()
+
+    def col(name: str) -> pd.Series:
+        return out[name] if name in out.columns else _null(index)
+
+    new: dict[str, Any] = {}
+    timings: dict[str, float] = {}
+
+    def names() -> None:
+        parsed = parse_names(col("full_name"))
+        for c in ("name_norm", "name_sorted", "name_key", "name_initials", "name_core",
+                  "name_first", "name_last", "name_patronym", "name_low_identity"):  # fmt: skip
+            new[c] = parsed[c]
+        new["mother_norm"] = normalize_name(col("mother_name")).rename("mother_norm")
+
+    def nik() -> None:
+        parsed = parse_nik(col("nik"), reference_date=ref)
+        valid = parsed["valid"].to_numpy(dtype=bool)
+        repeated = flag_repeated_nik(
+            parsed["nik"].where(valid, None), new["name_norm"], min_people=repeated_nik_min_people
+        ).to_numpy(dtype=bool)
+        suspect = parsed["suspect"].to_numpy(dtype=bool) | repeated
+        new["nik_digits"] = parsed["nik"]
+        new["nik_valid"] = parsed["valid"].astype(bool)
+        new["nik_reason"] = parsed["reason"]
+        new["nik_suspect"] = pd.Series(suspect, index=index)
+        new["nik_id"] = parsed["nik"].where(valid & ~suspect, None)
+        new["nik_birth_date"] = parsed["birth_date"]
+        new["nik_sex"] = parsed["sex"]
+        new["nik_district_code"] = parsed["district_code"]
+        new["_nik_province"] = parsed["province_code"]
+        new["_nik_regency"] = parsed["regency_code"]
+
+    def dates() -> None:
+        parsed = parse_date(col("birth_date"), reference_date=ref)
+        dob = parsed["date"].copy()
+        reason = parsed["reason"].copy()
+        place = col("birth_place").astype(object)
+        has_date = place.astype(str).str.contains(r"[0-9]", regex=True).to_numpy() & place.notna(
+        ).to_numpy()
+        if has_date.any():
+            split = split_birth_place_date(place[has_date], reference_date=ref)
+            fill = dob[has_date].isna().to_numpy() & split["date"].notna().to_numpy()
+            rows = index[has_date][fill]
+            dob.loc[rows] = split["date"].to_numpy()[fill]
+            reason.loc[rows] = None
+            place = place.copy()
+            place[has_date] = split["place"].to_numpy()
+        new["dob"] = dob
+        new["birth_year"] = dob.dt.year.astype("float64")
+        new["dob_reason"] = reason
+        new["birth_place_norm"] = normalize_place(place)
+
+    def sex() -> None:
+        new["sex_norm"] = normalize_sex(col("sex"))
+
+    def phone() -> None:
+        parsed = normalize_phone(col("phone"))
+        new["phone_e164"] = parsed["e164"]
+        new["phone_country"] = parsed["country"]
+        new["phone_reason"] = parsed["reason"]
+
+    def regions() -> None:
+        present = [c for c in ("province", "regency", "district", "village") if c in out.columns]
+        if present:
+            resolved = resolve_region(
+                col("province"), col("regency"), col("district"), col("village")
+            )
+        else:
+            resolved = pd.DataFrame(
+                {c: _null(index) for c in ("province_code", "regency_code", "district_code",
+                                           "village_code", "region_reason")},  # fmt: skip
+                index=index,
+            )
+        no_address = np.ones(len(index), dtype=bool)
+        for c in _ADDRESS_COLUMNS:
+            if c in out.columns:
+                no_address &= out[c].isna().to_numpy() | out[c].astype(str).str.strip().eq(
+                    ""
+                ).to_numpy()
+        from_nik = no_address & new["nik_id"].notna().to_numpy()
+        resolved = resolved.copy()
+        resolved.loc[from_nik, "province_code"] = new["_nik_province"][from_nik]
+        resolved.loc[from_nik, "regency_code"] = new["_nik_regency"][from_nik]
+        resolved.loc[from_nik, "district_code"] = new["nik_district_code"][from_nik]
+        resolved.loc[from_nik, "region_reason"] = "from_nik"
+        for c in ("province_code", "regency_code", "district_code", "village_code",
+                  "region_reason"):  # fmt: skip
+            new[c] = resolved[c].astype(object)
+        new["address_norm"] = normalize_address(col("address"))
+
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("names", names),
+        ("nik", nik),
+        ("dates", dates),
+        ("sex", sex),
+        ("phone", phone),
+        ("regions", regions),
+    ]
+    bar: Any = None
+    if progress and sys.stderr.isatty():
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(steps), desc="standardize", unit="step")
+    for label, step in steps:
+        start = time.perf_counter()
+        step()
+        timings[label] = time.perf_counter() - start
+        if bar is not None:
+            bar.set_postfix_str(label)
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    logger.info(
+        "standardize: %d records in %.2fs (%s)",
+        len(index),
+        sum(timings.values()),
+        ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()),
+    )
+    additions = {}
+    for c in (*DERIVED_COLUMNS, *DIAGNOSTIC_COLUMNS):
+        value = new[c]
+        if isinstance(value, pd.Series):
+            value = value.to_numpy()
+        additions[c] = value
+    frame = pd.DataFrame(additions, index=index)
+    frame["nik_valid"] = frame["nik_valid"].astype(bool)
+    frame["nik_suspect"] = frame["nik_suspect"].astype(bool)
+    for c in ("dob", "nik_birth_date"):
+        frame[c] = pd.to_datetime(frame[c]).astype("datetime64[ns]")
+    frame["birth_year"] = frame["birth_year"].astype("float64")
+    result = pd.concat([out, frame], axis=1)
+    result.attrs["standardize_timings"] = timings
+    return result

@@ -1,0 +1,461 @@
+"""Indonesian personal names: normalisation, parsing and an Indonesian phonetic key.
+
+The rules are documented in ``docs/indonesian-data.md``. In short, a name is casefolded,
+accents and punctuation are stripped, titles and academic degrees are removed, a
+``bin``/``binti`` patronym is split off, Muhammad/Abdul variants are made canonical and
+pre-1972 (Van Ophuijsen / Soewandi) spellings are mapped to EYD, so that
+``"MOCH. DJOKO SOESILO, S.Pd"`` and ``"Muhammad Joko Susilo"`` give the same ``name_norm``.
+
+Every function works on the unique values of its input and maps the results back to the
+rows, so a column of a million names with a few hundred thousand distinct values is cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from migrant_records.errors import ConfigError
+from migrant_records.standardize._util import as_series, fold_text, take, unique_strings
+
+__all__ = [
+    "COMMON_NAME_TOKENS",
+    "LOW_IDENTITY_TOKENS",
+    "NAME_COLUMNS",
+    "PATRONYM_MARKERS",
+    "indonesian_key",
+    "name_key",
+    "normalize_name",
+    "parse_names",
+    "phonetic",
+]
+
+#: Columns returned by :func:`parse_names`, in order.
+NAME_COLUMNS = (
+    "name_norm",
+    "name_sorted",
+    "name_key",
+    "name_initials",
+    "name_core",
+    "name_first",
+    "name_last",
+    "name_patronym",
+    "name_tokens",
+    "name_low_identity",
+)
+
+#: Words that introduce a patronym ("Siti Aminah binti Abdullah").
+PATRONYM_MARKERS = frozenset({"bin", "binti", "bt", "bte", "binte", "bint"})
+
+#: Honorifics and titles removed when they stand before the name.
+PREFIX_TITLES = frozenset(
+    {
+        "h", "hj", "hjh", "haji", "hajjah", "hajah", "kh", "kyai", "kiai", "ust", "ustad",
+        "ustadz", "ustaz", "ustadzah", "ustazah", "ir", "dr", "drs", "dra", "drg", "prof",
+        "apt", "ns", "tn", "ny", "nn", "nona", "nyonya", "tuan", "sdr", "sdri", "sdra",
+        "saudara", "saudari", "bpk", "bapak", "pak", "ibu", "bu", "alm", "almh",
+        "almarhum", "almarhumah",
+    }
+)  # fmt: skip
+
+#: Academic degrees and honorifics removed when they stand after the name (dots removed).
+SUFFIX_TITLES = frozenset(
+    {
+        "spd", "spdi", "pd", "se", "sei", "skom", "sh", "shi", "sag", "ssos", "sst", "st",
+        "skep", "ners", "skm", "ssi", "sip", "sikom", "sthi", "sfarm", "sked", "sgz",
+        "spsi", "shum", "spt", "sp", "sp1", "ssit", "stp", "sik", "ssn", "ssy", "sds",
+        "sak", "sab", "sthi", "amd", "amdkeb", "amdkep", "amdkes", "amk", "amkeb", "amkep",
+        "mm", "mpd", "mpdi", "msi", "mkes", "mh", "mt", "mag", "mkom", "mak", "msc", "mba",
+        "ma", "mhum", "mkep", "msos", "phd", "bsc", "ba", "mba", "lc", "dipl", "alm",
+        "almh", "almarhum", "almarhumah",
+    }
+)  # fmt: skip
+
+_TITLE_WORDS = PREFIX_TITLES | SUFFIX_TITLES
+
+#: Spellings of Muhammad (checked before and after the EYD mapping). A bare ``m`` counts
+#: only as the first token when more tokens follow.
+MUHAMMAD_VARIANTS = frozenset(
+    {
+        "muhammad", "muhamad", "muhammmad", "mohammad", "mohamad", "mohammed", "mohamed",
+        "muhammed", "muhamed", "mochammad", "mochamad", "mochamat", "mochammat",
+        "muchammad", "muchamad", "mukhammad", "mukhamad", "mokhammad", "mokhamad",
+        "mokhamat", "muhamat", "muhammat", "mohamat", "moch", "mochd", "mokh", "moh",
+        "mohd", "muh", "muhd", "mhd", "mhmd", "muhmd", "mochamat", "muchamat",
+    }
+)  # fmt: skip
+
+#: Spellings of Abdul.
+ABDUL_VARIANTS = frozenset({"abdul", "abd", "abdoel", "abdol", "abdull", "abdu"})
+
+#: Balinese birth-order names and caste titles: carry little identity on their own.
+LOW_IDENTITY_TOKENS = frozenset(
+    {
+        "wayan", "gede", "putu", "made", "kadek", "nengah", "nyoman", "komang", "ketut",
+        "luh", "i", "ni", "gusti", "ngurah", "cokorda", "desak",
+    }
+)  # fmt: skip
+
+#: Tokens that are low-identity only right after the given token ("Ida Bagus", "Anak Agung").
+_LOW_IDENTITY_AFTER = {
+    "bagus": frozenset({"ida"}),
+    "ayu": frozenset({"ida", "gusti", "dewa", "desak", "anak"}),
+    "agung": frozenset({"anak", "gusti"}),
+}
+#: Tokens that are low-identity only right before the given tokens ("Ida Bagus").
+_LOW_IDENTITY_BEFORE = {
+    "ida": frozenset({"bagus", "ayu"}),
+    "anak": frozenset({"agung"}),
+    "dewa": frozenset({"ayu", "gede", "made", "putu", "ketut", "nyoman", "kadek", "komang"}),
+}
+
+#: Very common Muslim and Javanese name parts; flagged in ``name_low_identity`` but kept
+#: in ``name_core`` (they still tell people apart when combined with other tokens).
+COMMON_NAME_TOKENS = frozenset({"muhammad", "siti", "nur", "nurul", "abdul", "sri", "ahmad"})
+
+_APOSTROPHES = re.compile(r"[’‘`´'ʼ]")
+_NON_NAME = re.compile(r"[^a-z.,\s]+")
+_SPACES = re.compile(r"\s+")
+_OLD_MARKER = re.compile(r"oe|dj|tj|sj")
+# "ch"/"kh" after a vowel and before a consonant sounds /h/: Achmad, Rachmat, Akhmad.
+_CH_BEFORE_CONSONANT = re.compile(r"(?<=[aeiou])[ck]h(?=[b-df-hj-np-tv-z])")
+
+
+class _Parsed(NamedTuple):
+    norm: str
+    sorted: str
+    key: str
+    initials: str
+    core: str
+    first: str
+    last: str
+    patronym: str | None
+    tokens: tuple[str, ...]
+    low_identity: str | None
+
+
+# --------------------------------------------------------------------------- tokenising
+def _tokens(segment: str) -> list[str]:
+    """Split one comma-free segment into dot-free tokens (``"S.Pd"`` stays one token)."""
+    out: list[str] = []
+    for word in segment.split():
+        if "." not in word:
+            out.append(word)
+            continue
+        compact = word.replace(".", "")
+        if compact in _TITLE_WORDS:
+            out.append(compact)
+        else:
+            out.extend(piece for piece in word.split(".") if piece)
+    return out
+
+
+def _strip_suffix(tokens: list[str], keep: int = 1) -> list[str]:
+    """Remove degree tokens at the end while at least ``keep`` tokens remain."""
+    while len(tokens) > keep:
+        # "S. Pd" / "A. Md" written with a space: join an initial with what follows.
+        if (
+            len(tokens) > keep + 1
+            and len(tokens[-2]) == 1
+            and tokens[-2] + tokens[-1] in SUFFIX_TITLES
+        ):
+            del tokens[-2:]
+            continue
+        if tokens[-1] in SUFFIX_TITLES:
+            tokens.pop()
+            continue
+        break
+    return tokens
+
+
+def _strip_prefix(tokens: list[str]) -> list[str]:
+    start = 0
+    while len(tokens) - start > 1 and tokens[start] in PREFIX_TITLES:
+        start += 1
+    return tokens[start:]
+
+
+# --------------------------------------------------------------------------- spelling
+@lru_cache(maxsize=262_144)
+def _eyd_token(token: str, old: bool) -> str:
+    """Map one token from pre-1972 spelling to EYD (order matters, see the data guide)."""
+    t = token.replace("oe", "u")
+    t = t.replace("dj", "\x01")  # the j that comes from dj must not become y below
+    t = t.replace("tj", "c")
+    if old or t.startswith("nj"):
+        t = t.replace("nj", "ny")
+    t = t.replace("sj", "sy")
+    t = _CH_BEFORE_CONSONANT.sub("h", t)
+    t = t.replace("ch", "kh")
+    if old:
+        t = t.replace("j", "y")
+    return t.replace("\x01", "j")
+
+
+def _canonical(token: str, position: int, count: int) -> str:
+    if token in MUHAMMAD_VARIANTS or (token == "m" and position == 0 and count > 1):
+        return "muhammad"
+    if token in ABDUL_VARIANTS:
+        return "abdul"
+    if token == "st" and position == 0 and count > 1:
+        return "siti"
+    return token
+
+
+def _normalise_tokens(tokens: list[str]) -> list[str]:
+    tokens = _strip_suffix(_strip_prefix(tokens))
+    count = len(tokens)
+    tokens = [_canonical(t, i, count) for i, t in enumerate(tokens)]
+    old = any(_OLD_MARKER.search(t) for t in tokens)
+    tokens = [_eyd_token(t, old) for t in tokens]
+    return [_canonical(t, 1, count) for t in tokens]
+
+
+def _split(raw: str) -> tuple[list[str], list[str]]:
+    """Tokenise a raw name into (name tokens, patronym tokens)."""
+    text = _APOSTROPHES.sub("", fold_text(raw))
+    text = _NON_NAME.sub(" ", text)
+    head, *rest = text.split(",")
+    tokens = _tokens(head)
+    for part in rest:  # after a comma: degrees, or the given name in "SUSILO, JOKO"
+        extra = _strip_suffix(_tokens(part), keep=0)
+        tokens.extend(t for t in extra if t not in SUFFIX_TITLES)
+    tokens = _strip_suffix(tokens)
+    for i in range(1, len(tokens) - 1):
+        if tokens[i] in PATRONYM_MARKERS:
+            return tokens[:i], tokens[i + 1 :]
+    return tokens, []
+
+
+def _low_identity_flags(tokens: list[str]) -> list[bool]:
+    flags = []
+    n = len(tokens)
+    for i, t in enumerate(tokens):
+        flag = t in LOW_IDENTITY_TOKENS
+        if not flag and t in _LOW_IDENTITY_AFTER and i > 0:
+            flag = tokens[i - 1] in _LOW_IDENTITY_AFTER[t]
+        if not flag and t in _LOW_IDENTITY_BEFORE and i + 1 < n:
+            flag = tokens[i + 1] in _LOW_IDENTITY_BEFORE[t]
+        flags.append(flag)
+    return flags
+
+
+def _parse_one(raw: str) -> _Parsed | None:
+    name_tokens, pat_tokens = _split(raw)
+    tokens = _normalise_tokens(name_tokens)
+    if not tokens:
+        return None
+    patronym = (" ".join(_normalise_tokens(pat_tokens)) or None) if pat_tokens else None
+    flags = _low_identity_flags(tokens)
+    core = [t for t, f in zip(tokens, flags) if not f] or tokens
+    low = [t for t, f in zip(tokens, flags) if f or t in COMMON_NAME_TOKENS]
+    norm = " ".join(tokens)
+    return _Parsed(
+        norm=norm,
+        sorted=" ".join(sorted(tokens)),
+        key=" ".join(_key_token(t) for t in tokens),
+        initials="".join(t[0] for t in tokens),
+        core=" ".join(core),
+        first=core[0],
+        last=core[-1],
+        patronym=patronym,
+        tokens=tuple(tokens),
+        low_identity=" ".join(low) or None,
+    )
+
+
+# --------------------------------------------------------------------------- phonetic key
+#: Known Arabic-origin variants whose vowels differ (applied before the key rules).
+_KEY_VARIANTS = {
+    "soleh": "saleh", "sholeh": "saleh", "shaleh": "saleh", "sholih": "saleh",
+    "solih": "saleh", "salih": "saleh", "solikhah": "salihah", "sholikhah": "salihah",
+    "sholihah": "salihah", "solihah": "salihah", "shalihah": "salihah",
+    "solehah": "salihah", "sholehah": "salihah", "salehah": "salihah",
+    "solikhin": "salihin", "sholikhin": "salihin", "solihin": "salihin",
+    "sholihin": "salihin",
+}  # fmt: skip
+
+_KEY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"[^a-z]", ""),
+        (r"x", "ks"),
+        (r"q", "k"),
+        (r"ph", "f"),
+        (r"s[yh]|ts", "s"),
+        (r"dz", "z"),
+        (r"dh", "d"),
+        (r"th", "t"),
+        (r"gh", "g"),
+        (r"^kh(?=[^aeiou])", "k"),  # Khristina = Kristina
+        (r"kh", "h"),  # Khairul = Hairul, Khotimah = Hotimah
+        (r"a[ie]|ay(?![aeiou])", "e"),  # Syaiful = Syaeful, Zainal = Zaenal
+        (r"au|aw(?![aeiou])", "o"),  # Taufik = Tofik
+        (r"y(?![aeiou])", "i"),  # Nurhayaty = Nurhayati, Sry = Sri
+        (r"e", "i"),
+        (r"o", "u"),
+        (r"[fvp]", "p"),
+        (r"[jz]", "y"),
+        (r"h$", ""),  # Fatimah = Fatima
+        (r"h(?=[^aiu])", ""),  # Rahmat = Ramat (= Rachmat, Rakhmat)
+        (r"(?<=[^aiuh])h", ""),  # Nurhayati = Nurayati
+        (r"(.)\1+", r"\1"),  # Muhammad = Muhamad, Dewie = Dewi
+        (r"iy(?=[aiu])", "y"),  # Suriyadi = Suryadi
+        (r"(?<=[^aiu])i(?=[aiu])", "y"),  # Suriadi = Suryadi
+        (r"uw(?=[aiu])", "w"),  # Suwarno = Suarno
+        (r"(?<=[^aiu])u(?=[aiu])", "w"),
+        (r"(.)\1+", r"\1"),
+    )
+)
+
+
+@lru_cache(maxsize=262_144)
+def _key_token(token: str) -> str:
+    t = _KEY_VARIANTS.get(token, token)
+    for pattern, repl in _KEY_RULES:
+        t = pattern.sub(repl, t)
+    return t or token[:1]
+
+
+def indonesian_key(token: str) -> str:
+    """Indonesian phonetic key of one already normalised token.
+
+    Args:
+        token: One token of a ``name_norm`` value (lower case ASCII letters).
+
+    Returns:
+        The key; spellings of the same spoken name give the same key.
+
+    Example:
+        >>> indonesian_key("syaiful"), indonesian_key("saiful")
+        ('sipul', 'sipul')
+    """
+    return _key_token(token)
+
+
+# --------------------------------------------------------------------------- public API
+def _parse_series(s: Any) -> tuple[pd.Series, np.ndarray, list[_Parsed | None]]:
+    series = as_series(s)
+    codes, uniques = unique_strings(series)
+    parsed = [None if u is None else _parse_one(u) for u in uniques]
+    return series, codes, parsed
+
+
+def _column(
+    series: pd.Series, codes: np.ndarray, parsed: list[_Parsed | None], field: int
+) -> pd.Series:
+    values = [None if p is None else p[field] for p in parsed]
+    return pd.Series(take(values, codes), index=series.index, dtype=object)
+
+
+def normalize_name(s: Any) -> pd.Series:
+    """Normalise personal names for matching.
+
+    Casefolds, strips accents and punctuation, removes titles and degrees, removes a
+    ``bin``/``binti`` patronym, makes Muhammad/Abdul variants canonical and maps pre-1972
+    spellings to EYD.
+
+    Args:
+        s: Names (Series or list-like); missing and blank values give ``None``.
+
+    Returns:
+        Object Series aligned to ``s`` with the normalised names.
+
+    Example:
+        >>> normalize_name(pd.Series(["MOCH. DJOKO SOESILO, S.Pd", "Muhammad Joko Susilo"]))
+        0    muhammad joko susilo
+        1    muhammad joko susilo
+        dtype: object
+    """
+    series, codes, parsed = _parse_series(s)
+    return _column(series, codes, parsed, 0).rename(series.name)
+
+
+def name_key(s: Any) -> pd.Series:
+    """Indonesian phonetic key of each name (one key per token of the normalised name).
+
+    Args:
+        s: Raw names (Series or list-like).
+
+    Returns:
+        Object Series aligned to ``s``; ``None`` where no name could be read.
+
+    Example:
+        >>> name_key(pd.Series(["Yusuf Rachmat", "Jusuf Rahmat"])).tolist()
+        ['yusup ramat', 'yusup ramat']
+    """
+    series, codes, parsed = _parse_series(s)
+    return _column(series, codes, parsed, 2).rename(series.name)
+
+
+def parse_names(s: Any) -> pd.DataFrame:
+    """Parse names into the matching columns used by the comparators.
+
+    Args:
+        s: Raw names (Series or list-like).
+
+    Returns:
+        DataFrame aligned to ``s`` with columns ``name_norm``, ``name_sorted``,
+        ``name_key``, ``name_initials``, ``name_core``, ``name_first``, ``name_last``,
+        ``name_patronym``, ``name_tokens`` (tuple of tokens) and ``name_low_identity``
+        (the Balinese and very common tokens of the name, space separated).
+
+    Example:
+        >>> parse_names(pd.Series(["I Wayan Sudarta bin Made Oka"]))[
+        ...     ["name_norm", "name_core", "name_patronym"]
+        ... ].iloc[0].tolist()
+        ['i wayan sudarta', 'sudarta', 'made oka']
+    """
+    series, codes, parsed = _parse_series(s)
+    return pd.DataFrame(
+        {col: _column(series, codes, parsed, i) for i, col in enumerate(NAME_COLUMNS)},
+        index=series.index,
+    )
+
+
+_PHONETIC_METHODS = ("indonesian", "soundex", "metaphone", "nysiis", "match_rating")
+
+
+def phonetic(s: Any, method: str = "indonesian") -> pd.Series:
+    """Phonetic code of each token of the normalised name, with a choice of algorithm.
+
+    Args:
+        s: Raw names (Series or list-like).
+        method: ``"indonesian"`` (same as :func:`name_key`), or one of jellyfish's
+            ``"soundex"``, ``"metaphone"``, ``"nysiis"``, ``"match_rating"``.
+
+    Returns:
+        Object Series aligned to ``s``: the codes of the tokens joined by a space.
+
+    Raises:
+        ConfigError: If ``method`` is not one of the names above.
+    """
+    if method not in _PHONETIC_METHODS:
+        raise ConfigError(
+            f"phonetic method {method!r} is not known; use one of {', '.join(_PHONETIC_METHODS)}"
+        )
+    if method == "indonesian":
+        return name_key(s)
+    import jellyfish
+
+    func = {
+        "soundex": jellyfish.soundex,
+        "metaphone": jellyfish.metaphone,
+        "nysiis": jellyfish.nysiis,
+        "match_rating": jellyfish.match_rating_codex,
+    }[method]
+    cache: dict[str, str] = {}
+
+    def code(token: str) -> str:
+        if token not in cache:
+            cache[token] = func(token)
+        return cache[token]
+
+    norm = normalize_name(s)
+    codes, uniques = unique_strings(norm)
+    out = [None if u is None else " ".join(code(t) for t in u.split()) for u in uniques]
+    return pd.Series(take(out, codes), index=norm.index, dtype=object, name=norm.name)

@@ -1,0 +1,281 @@
+"""Region names to Kemendagri codes, using the shipped 2025 gazetteer.
+
+Names are matched after removing administrative prefixes (``Kab.``, ``Kabupaten``,
+``Kota``, ``Kec.``, ``Kecamatan``, ``Desa``, ``Kel.``, ``Kelurahan``, ``Prov.`` ...),
+exactly first and then with a rapidfuzz typo tolerance, always inside the candidate set
+given by the levels above (a regency within its province, a district within its regency,
+a village within its district or regency). A name that fits several regions is reported
+as ambiguous instead of guessed. Each unique combination of names is resolved once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from migrant_records.data import load_wilayah
+from migrant_records.standardize._util import as_series, fold_text, unique_strings
+
+__all__ = [
+    "PROVINCE_ALIASES",
+    "REGION_COLUMNS",
+    "normalize_place",
+    "region_key",
+    "resolve_region",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Columns returned by :func:`resolve_region`.
+REGION_COLUMNS = ("province_code", "regency_code", "district_code", "village_code", "region_reason")
+
+#: Common short names of provinces.
+PROVINCE_ALIASES: dict[str, str] = {
+    "nad": "aceh", "nanggroe aceh darussalam": "aceh", "sumut": "sumatera utara",
+    "sumbar": "sumatera barat", "sumsel": "sumatera selatan", "babel": "kepulauan bangka belitung",
+    "bangka belitung": "kepulauan bangka belitung", "kepri": "kepulauan riau",
+    "jabar": "jawa barat", "jateng": "jawa tengah", "jatim": "jawa timur",
+    "diy": "yogyakarta", "jogja": "yogyakarta", "jogjakarta": "yogyakarta",
+    "ntb": "nusa tenggara barat", "ntt": "nusa tenggara timur",
+    "kalbar": "kalimantan barat", "kalteng": "kalimantan tengah",
+    "kalsel": "kalimantan selatan", "kaltim": "kalimantan timur",
+    "kaltara": "kalimantan utara", "sulut": "sulawesi utara", "sulteng": "sulawesi tengah",
+    "sulsel": "sulawesi selatan", "sultra": "sulawesi tenggara", "sulbar": "sulawesi barat",
+    "malut": "maluku utara", "pabar": "papua barat", "sumatra utara": "sumatera utara",
+    "sumatra barat": "sumatera barat", "sumatra selatan": "sumatera selatan",
+}  # fmt: skip
+
+# Administrative prefixes removed before matching, per level (longest first).
+_PREFIXES = {
+    1: ("daerah khusus ibukota", "daerah khusus ibu kota", "daerah khusus", "daerah istimewa",
+        "provinsi", "propinsi", "prov", "prop", "dki", "di"),
+    2: ("kabupaten administrasi", "kota administrasi", "kabupaten adm", "kota adm", "kabupaten",
+        "kotamadya", "kodya", "kab", "kota", "kot", "kb"),
+    3: ("kecamatan", "distrik", "kec", "kc"),
+    4: ("kelurahan", "desa", "kampung", "gampong", "nagari", "kel", "ds", "kp"),
+}  # fmt: skip
+_PREFIX_RE = {
+    level: re.compile(r"^(?:(?:" + "|".join(re.escape(p) for p in words) + r")\s+)+")
+    for level, words in _PREFIXES.items()
+}
+_PUNCT = re.compile(r"[^a-z0-9\s]+")
+_SPACES = re.compile(r"\s+")
+_KOTA = re.compile(r"^(?:kota|kotamadya|kodya|kot)\b")
+_KAB = re.compile(r"^(?:kabupaten|kab|kb)\b")
+
+
+def _clean(name: str) -> str:
+    return _SPACES.sub(" ", _PUNCT.sub(" ", fold_text(name))).strip()
+
+
+def region_key(name: str, level: int) -> str:
+    """Matching key of a region name: casefolded, punctuation and prefixes removed.
+
+    Args:
+        name: A region name as written (``"Kab. Cilacap"``, ``"KEC. KROYA"``).
+        level: 1 province, 2 regency/city, 3 district, 4 village.
+
+    Returns:
+        The key (``"cilacap"``, ``"kroya"``).
+    """
+    text = _clean(name)
+    stripped = _PREFIX_RE[level].sub("", text).strip()
+    key = stripped or text
+    if level == 1:
+        key = PROVINCE_ALIASES.get(key, key)
+    return key
+
+
+def _kind(name: str) -> str | None:
+    text = _clean(name)
+    if _KOTA.match(text):
+        return "kota"
+    if _KAB.match(text):
+        return "kab"
+    return None
+
+
+def normalize_place(s: Any) -> pd.Series:
+    """Normalise a place name (birth place): casefolded, no ``Kab.``/``Kota`` prefixes.
+
+    Args:
+        s: Place names (Series or list-like).
+
+    Returns:
+        Object Series aligned to ``s``.
+
+    Example:
+        >>> normalize_place(pd.Series(["KAB. CILACAP", "Kota Malang"])).tolist()
+        ['cilacap', 'malang']
+    """
+    series = as_series(s)
+    codes, uniques = unique_strings(series)
+    out = np.array([None if u is None else (region_key(u, 2) or None) for u in uniques] + [None])
+    return pd.Series(out[codes], index=series.index, dtype=object, name=series.name)
+
+
+@dataclass
+class _Gazetteer:
+    # index[level][area code] -> {key: [codes]}; area "" is the whole country
+    index: dict[int, dict[str, dict[str, list[str]]]] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    choices: dict[tuple[int, str], list[str]] = field(default_factory=dict)
+
+    def lookup(self, level: int, key: str, areas: list[str], cutoff: float) -> list[str]:
+        hits: list[str] = []
+        for area in areas:
+            hits.extend(self.index[level].get(area, {}).get(key, ()))
+        if hits or cutoff > 100 or areas == [""] and level > 2:
+            return hits
+        for area in areas:
+            names = self.choices.get((level, area))
+            if names is None:
+                names = list(self.index[level].get(area, {}))
+                self.choices[(level, area)] = names
+            found = process.extract(key, names, scorer=fuzz.ratio, score_cutoff=cutoff, limit=2)
+            if not found:
+                continue
+            best = found[0][1]
+            for name, score, _ in found:
+                if score == best:
+                    hits.extend(self.index[level][area][name])
+        return hits
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> _Gazetteer:
+    table = load_wilayah()
+    gaz = _Gazetteer(index={1: {}, 2: {}, 3: {}, 4: {}})
+    codes = table["code"].str.strip().tolist()
+    names = table["name"].str.strip().tolist()
+    levels = table["level"].astype(int).tolist()
+    for code, name, level in zip(codes, names, levels):
+        key = region_key(name, level)
+        parts = code.split(".")
+        areas = [".".join(parts[:k]) for k in range(level)]  # "", PP, PP.KK, ...
+        for area in areas:
+            gaz.index[level].setdefault(area, {}).setdefault(key, []).append(code)
+        if level == 2:
+            gaz.kinds[code] = "kota" if int(parts[1]) >= 71 else "kab"
+    return gaz
+
+
+def _resolve_one(
+    province: str, regency: str, district: str, village: str, cutoff: float
+) -> tuple[str | None, str | None, str | None, str | None, str | None]:
+    gaz = _gazetteer()
+    reasons: list[str] = []
+    pc = rc = dc = vc = None
+    reg_cands: list[str] = []
+    if province:
+        hits = gaz.lookup(1, region_key(province, 1), [""], cutoff)
+        if len(hits) == 1:
+            pc = hits[0]
+        else:
+            reasons.append("unknown_province" if not hits else "ambiguous_province")
+    if regency:
+        hits = gaz.lookup(2, region_key(regency, 2), [pc or ""], cutoff)
+        kind = _kind(regency)
+        if kind and len(hits) > 1:
+            hits = [h for h in hits if gaz.kinds[h] == kind] or hits
+        if len(hits) == 1:
+            rc = hits[0]
+        elif not hits:
+            reasons.append("unknown_regency")
+        else:
+            reg_cands = hits
+    if district:
+        areas = [rc] if rc else reg_cands or [pc or ""]
+        hits = gaz.lookup(3, region_key(district, 3), areas, cutoff)
+        if len(hits) == 1:
+            dc = hits[0]
+        else:
+            reasons.append("unknown_district" if not hits else "ambiguous_district")
+    if village:
+        areas = [dc] if dc else [rc] if rc else reg_cands or [pc or ""]
+        hits = gaz.lookup(4, region_key(village, 4), areas, cutoff)
+        if len(hits) == 1:
+            vc = hits[0]
+        else:
+            reasons.append("unknown_village" if not hits else "ambiguous_village")
+    if vc and not dc:
+        dc = vc[:8]
+    if dc and not rc:
+        rc = dc[:5]
+    if rc and not pc:
+        pc = rc[:2]
+    if reg_cands and not rc:
+        reasons.insert(0, "ambiguous_regency")
+    return pc, rc, dc, vc, ";".join(reasons) or None
+
+
+def resolve_region(
+    province: Any = None,
+    regency: Any = None,
+    district: Any = None,
+    village: Any = None,
+    *,
+    score_cutoff: float = 85.0,
+) -> pd.DataFrame:
+    """Resolve region names to Kemendagri codes.
+
+    Each level is searched inside the one above when that is known: a regency within its
+    province, a district within its regency (or province), a village within its district
+    (or regency, or province). Names are matched exactly after prefix removal, then with
+    ``rapidfuzz.fuzz.ratio >= score_cutoff`` inside the candidate set (never a fuzzy
+    search over every district or village of the country). ``Kota Malang`` and
+    ``Kabupaten Malang`` are different regencies: a bare ``Malang`` is ambiguous unless a
+    district or village settles it. Codes of the levels above a resolved level are
+    filled from its code.
+
+    Args:
+        province: Province names (Series or list-like), or ``None``.
+        regency: Regency/city names, or ``None``.
+        district: District (kecamatan) names, or ``None``.
+        village: Village (desa/kelurahan) names, or ``None``.
+        score_cutoff: Minimum rapidfuzz ratio (0-100) for a typo match; above 100
+            disables fuzzy matching.
+
+    Returns:
+        DataFrame aligned to the inputs with ``province_code`` (``PP``), ``regency_code``
+        (``PP.KK``), ``district_code`` (``PP.KK.CC``), ``village_code``
+        (``PP.KK.CC.VVVV``) and ``region_reason``: ``None`` when every given name was
+        resolved, else ``;``-joined codes such as ``unknown_district``,
+        ``ambiguous_regency``, ``ambiguous_village``.
+
+    Example:
+        >>> out = resolve_region(regency=pd.Series(["Kab. Cilacap", "Malang"]))
+        >>> out["regency_code"].tolist(), out["region_reason"].tolist()
+        (['33.01', None], [None, 'ambiguous_regency'])
+    """
+    given = [as_series(x) for x in (province, regency, district, village) if x is not None]
+    if not given:
+        return pd.DataFrame(columns=list(REGION_COLUMNS), dtype=object)
+    index = given[0].index
+    n = len(index)
+    columns: list[pd.Series] = []
+    for value in (province, regency, district, village):
+        if value is None:
+            columns.append(pd.Series([""] * n, index=index, dtype=object))
+        else:
+            series = as_series(value)
+            _, uniq = unique_strings(series)
+            text = series.astype(object).where(series.notna(), "").astype(str)
+            text = text.where(~text.str.strip().str.casefold().isin(["nan", "-", "none"]), "")
+            columns.append(pd.Series(text.to_numpy(), index=index, dtype=object))
+    combined = columns[0].str.cat(columns[1:], sep="\x1f")
+    codes, uniques = pd.factorize(combined.to_numpy(dtype=object))
+    results = [_resolve_one(*str(u).split("\x1f"), cutoff=score_cutoff) for u in uniques]
+    out = {}
+    for i, col in enumerate(REGION_COLUMNS):
+        values = np.array([r[i] for r in results] + [None], dtype=object)
+        out[col] = values[codes]
+    logger.debug("resolved %d unique region combinations", len(uniques))
+    return pd.DataFrame(out, index=index)

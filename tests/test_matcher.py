@@ -1,0 +1,147 @@
+"""End-to-end behaviour of Matcher, dedupe, link and MatchResult."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import migrant_records as mr
+from migrant_records.evaluate import pairwise_metrics
+
+
+def test_every_record_appears_in_clusters_exactly_once(small_synth, small_result) -> None:
+    n_input = sum(len(f) for f in small_synth.sources.values())
+    clusters = small_result.clusters
+    assert list(clusters.columns) == ["source", "record_id", "person_id"]
+    assert len(clusters) + len(small_result.rejects) == n_input
+    assert not clusters.duplicated(["source", "record_id"]).any()
+
+
+def test_zero_configuration_dedupe_is_accurate(small_synth, small_result) -> None:
+    metrics = pairwise_metrics(small_result.clusters, small_synth.truth)
+    assert metrics.f1 >= 0.9, metrics
+
+
+def test_pairs_table_has_ids_scores_and_levels(small_result) -> None:
+    pairs = small_result.pairs
+    for col in ["source_l", "record_id_l", "source_r", "record_id_r"]:
+        assert col in pairs
+    assert pairs["match_probability"].between(0, 1).all()
+    gamma_cols = [c for c in pairs.columns if c.startswith("gamma_")]
+    assert gamma_cols, "one level column per comparator"
+    assert len(pairs) == small_result.summary()["candidate_pairs"]
+
+
+def test_summary_counts_are_consistent(small_result) -> None:
+    s = small_result.summary()
+    assert s["persons"] == small_result.clusters["person_id"].nunique()
+    assert s["records"] == len(small_result.clusters)
+    assert set(s["timings"]) >= {"standardize", "blocking", "compare", "train", "cluster"}
+
+
+def test_person_ids_are_deterministic(small_synth, small_result) -> None:
+    again = mr.dedupe(list(small_synth.sources.values()), progress=False)
+    merged = small_result.clusters.merge(again.clusters, on=["source", "record_id"])
+    assert (merged["person_id_x"] == merged["person_id_y"]).all()
+
+
+def test_save_load_round_trip_gives_same_scores(tmp_path, small_synth) -> None:
+    frames = list(small_synth.sources.values())
+    matcher = mr.Matcher(progress=False)
+    first = matcher.dedupe(frames)
+    path = matcher.save(tmp_path / "model.json")
+    assert json.loads(path.read_text())["format"] == "migrant-records-matcher"
+    loaded = mr.Matcher.load(path)
+    second = loaded.dedupe(frames)
+    np.testing.assert_allclose(
+        np.sort(first.match_probability), np.sort(second.match_probability), rtol=1e-9
+    )
+    assert (first.clusters["person_id"].to_numpy() == second.clusters["person_id"].to_numpy()).all()
+
+
+def test_load_rejects_a_file_that_is_not_a_model(tmp_path) -> None:
+    bad = tmp_path / "x.json"
+    bad.write_text("{}")
+    with pytest.raises(mr.ModelError, match="not a saved"):
+        mr.Matcher.load(bad)
+
+
+def test_link_two_sources(small_synth) -> None:
+    left = small_synth.sources["kp2mi_placements"]
+    right = small_synth.sources["kemendes_dme"]
+    result = mr.link(left, right, progress=False)
+    assert len(result.clusters) == len(left) + len(right)
+    pairs = result.pairs
+    assert set(pairs["source_l"].astype(str)) <= {"kp2mi_placements"}
+    assert set(pairs["source_r"].astype(str)) <= {"kemendes_dme"}
+    truth = small_synth.truth
+    sub = truth[truth["source"].isin(["kp2mi_placements", "kemendes_dme"])]
+    metrics = pairwise_metrics(result.clusters, sub)
+    assert metrics.f1 >= 0.85, metrics
+
+
+def test_explain_breaks_down_the_weight(small_result) -> None:
+    top = small_result.matches().iloc[0]
+    table = small_result.explain(
+        (str(top["source_l"]), str(top["record_id_l"])),
+        (str(top["source_r"]), str(top["record_id_r"])),
+    )
+    assert table["comparator"].iloc[0] == "prior"
+    assert table["comparator"].iloc[-1] == "total"
+    body = table.iloc[1:-1]
+    total = table.iloc[-1]
+    assert np.isclose(
+        table["weight"].iloc[0] + body["weight"].fillna(0).sum() + body["tf_weight"].fillna(0).sum(),
+        total["weight"],
+    )
+    assert np.isclose(total["weight"], top["match_weight"])
+    assert {"value_l", "value_r", "label", "m", "u"} <= set(table.columns)
+
+
+def test_not_a_match_label_keeps_records_apart(small_synth) -> None:
+    frames = list(small_synth.sources.values())
+    base = mr.dedupe(frames, progress=False)
+    sizes = base.clusters.groupby("person_id").size()
+    big = sizes[sizes >= 3].index[0]
+    members = base.clusters[base.clusters["person_id"] == big].reset_index(drop=True)
+    a, b = members.iloc[0], members.iloc[1]
+    labels = pd.DataFrame(
+        {
+            "source_l": [a["source"]],
+            "record_id_l": [a["record_id"]],
+            "source_r": [b["source"]],
+            "record_id_r": [b["record_id"]],
+            "is_match": [False],
+        }
+    )
+    result = mr.dedupe(frames, labels=labels, progress=False)
+    ids = result.clusters.set_index(["source", "record_id"])["person_id"]
+    assert ids[(a["source"], a["record_id"])] != ids[(b["source"], b["record_id"])]
+
+
+def test_custom_function_comparator_is_used(small_synth) -> None:
+    from migrant_records.compare import FunctionComparator, default_comparators
+
+    frames = list(small_synth.sources.values())
+    records = mr.standardize.standardize(pd.concat(frames, ignore_index=True))
+
+    def same_passport(a: pd.Series, b: pd.Series) -> np.ndarray:
+        out = (a.to_numpy() == b.to_numpy()).astype(np.int8)
+        out[(a.isna() | b.isna()).to_numpy()] = -1
+        return out
+
+    custom = FunctionComparator(
+        same_passport, name="passport", labels=("different", "same"), columns=("passport_no",)
+    )
+    comparators = [*default_comparators(records), custom]
+    result = mr.Matcher(comparators=comparators, progress=False).dedupe(frames)
+    assert "gamma_passport" in result.pairs
+    assert set(np.unique(result.pairs["gamma_passport"])) <= {-1, 0, 1}
+
+
+def test_bad_threshold_is_a_clear_error() -> None:
+    with pytest.raises(mr.ConfigError, match="threshold"):
+        mr.Matcher(threshold=1.5)

@@ -1,0 +1,106 @@
+"""``standardize``: the prepared-frame contract."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from migrant_records.errors import SchemaError
+from migrant_records.standardize import DERIVED_COLUMNS, DIAGNOSTIC_COLUMNS, standardize
+
+REF = "2025-06-01"
+
+DTYPES = {
+    "nik_valid": np.dtype(bool),
+    "nik_suspect": np.dtype(bool),
+    "nik_birth_date": np.dtype("datetime64[ns]"),
+    "dob": np.dtype("datetime64[ns]"),
+    "birth_year": np.dtype("float64"),
+}
+
+
+@pytest.fixture()
+def records() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "source": ["kp2mi", "kemendes", "bps", "bps", "bps", "bps"],
+            "record_id": ["1", "2", "3", "4", "5", "6"],
+            "nik": ["3301010509900001", "'3301-0105-0990-0001", None, "3301010101800009",
+                    "3301010101800009", "3301010101800009"],  # fmt: skip
+            "full_name": ["MOCH. DJOKO SOESILO, S.Pd", "Muhammad Joko Susilo",
+                          "Siti Aminah binti Saleh", "Budi Santoso", "Agus Salim",
+                          "Rina Wati"],  # fmt: skip
+            "sex": ["L", "laki-laki", "P", "L", "L", "P"],
+            "birth_date": ["05-09-1990", None, "12 Mei 1985", None, None, "x"],
+            "birth_place": ["Cilacap", "CILACAP, 05-09-1990", "Kab. Banyumas", None, None, None],
+            "phone": ["0812 3456 7890", None, "+852 9123 4567", None, None, None],
+            "address": ["Jl. Merdeka No.5 RT 003 RW 02", None, None, None, None, None],
+            "district": ["Kroya", None, None, None, None, None],
+            "regency": ["Kab. Cilacap", None, "Malang", None, None, None],
+            "province": [None, None, "Jawa Timur", None, None, None],
+            "extra": [1, 2, 3, 4, 5, 6],
+        },
+        index=[10, 20, 30, 40, 50, 60],
+    )
+
+
+def test_contract_columns_dtypes_and_rows(records: pd.DataFrame) -> None:
+    out = standardize(records, reference_date=REF)
+    assert out.index.equals(records.index)
+    assert list(out.columns) == [*records.columns, *DERIVED_COLUMNS, *DIAGNOSTIC_COLUMNS]
+    pd.testing.assert_frame_equal(out[records.columns], records)
+    for col in DERIVED_COLUMNS:
+        assert out[col].dtype == DTYPES.get(col, np.dtype(object)), col
+
+
+def test_values(records: pd.DataFrame) -> None:
+    out = standardize(records, reference_date=REF)
+    assert out.loc[10, "name_norm"] == out.loc[20, "name_norm"] == "muhammad joko susilo"
+    assert out.loc[30, "name_patronym"] == "saleh"
+    assert out.loc[20, "nik_digits"] == "3301010509900001"
+    assert out.loc[20, "nik_id"] == "3301010509900001"
+    assert out.loc[30, "nik_reason"] == "missing" and not out.loc[30, "nik_valid"]
+    assert str(out.loc[20, "dob"].date()) == "1990-09-05"  # from the combined birth place
+    assert out.loc[20, "birth_place_norm"] == "cilacap"
+    assert out.loc[30, "birth_place_norm"] == "banyumas"
+    assert out.loc[30, "birth_year"] == 1985.0
+    assert out.loc[60, "dob_reason"] == "unparseable"
+    assert out.loc[10, "phone_e164"] == "+6281234567890"
+    assert out.loc[30, "phone_country"] == "HK"
+    assert out.loc[10, "district_code"] == "33.01.06"
+    assert out.loc[30, "region_reason"] == "ambiguous_regency"
+    assert out.loc[20, "district_code"] == "33.01.01"  # filled from the NIK: no address
+    assert out.loc[20, "region_reason"] == "from_nik"
+    assert out.loc[10, "address_norm"] == "jalan merdeka no 5 rt 3 rw 2"
+    assert out.loc[30, "sex_norm"] == "F" and out.loc[10, "nik_sex"] == "M"
+
+
+def test_repeated_nik_is_suspect(records: pd.DataFrame) -> None:
+    out = standardize(records, reference_date=REF)
+    assert out.loc[[40, 50, 60], "nik_suspect"].all()
+    assert out.loc[[40, 50, 60], "nik_valid"].all()
+    assert out.loc[[40, 50, 60], "nik_id"].isna().all()
+    assert not out.loc[[10, 20], "nik_suspect"].any()
+
+
+def test_idempotent(records: pd.DataFrame) -> None:
+    once = standardize(records, reference_date=REF)
+    twice = standardize(once, reference_date=REF)
+    pd.testing.assert_frame_equal(once, twice)
+
+
+def test_minimal_frame_and_errors() -> None:
+    out = standardize(pd.DataFrame({"full_name": ["Budi", None]}), reference_date=REF)
+    assert out["name_norm"].tolist() == ["budi", None]
+    assert out["nik_reason"].tolist() == ["missing", "missing"]
+    assert out["province_code"].isna().all()
+    with pytest.raises(SchemaError, match="full_name"):
+        standardize(pd.DataFrame({"name": ["x"]}))
+    with pytest.raises(SchemaError, match="DataFrame"):
+        standardize(["x"])  # type: ignore[arg-type]
+
+
+def test_empty_frame() -> None:
+    out = standardize(pd.DataFrame({"full_name": pd.Series([], dtype=object)}), reference_date=REF)
+    assert len(out) == 0 and set(DERIVED_COLUMNS) <= set(out.columns)
