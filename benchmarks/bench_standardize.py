@@ -31,24 +31,37 @@ from migrant_records.standardize import (
     standardize,
 )
 
-GIVEN = (
-    "Agus Ahmad Achmad Budi Dewi Dewie Djoko Joko Eko Fitri Hadi Indah Joesoef Yusuf Jusuf "
-    "Kartini Lestari Machmud Mahmud Nur Noer Nurhayati Putri Rachmat Rahmat Rina Rini Sari "
-    "Siti Soekarno Sukarno Sri Suharti Susilo Soesilo Tjahjono Cahyono Taufik Taufiq Wahyudi "
-    "Wahjudi Yuliana Zainal Zaenal Saiful Syaiful Khairul Chairul Ani Dian Endang Fajar "
-    "Gunawan Hendra Ika Iwan Kurniawan Lina Made Wayan Ketut Nyoman Putu Rudi Slamet "
-    "Sutrisno Tri Umar Wati Yanti Yudi Aminah Amanah Fatimah Fatima Sholeh Soleh Saleh "
-    "Hasan Hasanah Ilham Irma Joni Kusnadi Maman Mulyadi Nining Oktaviani Purnomo Ratna"
-).split()
+GIVEN_TEXT = """
+Agus Ahmad Achmad Budi Dewi Dewie Djoko Joko Eko Fitri Hadi Indah Joesoef Yusuf Jusuf
+Kartini Lestari Machmud Mahmud Nur Noer Nurhayati Putri Rachmat Rahmat Rina Rini Sari
+Siti Soekarno Sukarno Sri Suharti Susilo Soesilo Tjahjono Cahyono Taufik Taufiq Wahyudi
+Wahjudi Yuliana Zainal Zaenal Saiful Syaiful Khairul Chairul Ani Dian Endang Fajar
+Gunawan Hendra Ika Iwan Kurniawan Lina Made Wayan Ketut Nyoman Putu Rudi Slamet
+Sutrisno Tri Umar Wati Yanti Yudi Aminah Amanah Fatimah Fatima Sholeh Soleh Saleh Hasan
+Hasanah Ilham Irma Joni Kusnadi Maman Mulyadi Nining Oktaviani Purnomo Ratna
+"""
+_NONE = np.array(None, dtype=object)
 MUHAMMAD = ("Muhammad", "Moch.", "Mochamad", "Muh.", "M.", "Mohammad", "Muhamad")
 PREFIX = ("H.", "Hj.", "Drs.", "Ir.", "Dr.", "Hajjah", "Ny.")
 SUFFIX = (", S.Pd", ", S.E.", ", S.Kom", ", A.Md.", " SH", ", M.M.", ", S.Pd.I")
-MONTHS = ("Januari", "Pebruari", "Maret", "April", "Mei", "Juni", "Juli", "Agt", "Sept",
-          "Oktober", "Nopember", "Desember")  # fmt: skip
+MONTHS = (
+    "Januari",
+    "Pebruari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agt",
+    "Sept",
+    "Oktober",
+    "Nopember",
+    "Desember",
+)
 
 
 def _names(rng: np.random.Generator, n: int) -> np.ndarray:
-    g = np.array(GIVEN, dtype=object)
+    g = np.array(GIVEN_TEXT.split(), dtype=object)
     first = g[rng.integers(0, len(g), n)]
     middle = g[rng.integers(0, len(g), n)]
     last = g[rng.integers(0, len(g), n)]
@@ -84,7 +97,7 @@ def _niks(rng: np.random.Generator, n: int, districts: np.ndarray) -> np.ndarray
     r = rng.random(n)
     nik = np.where(r < 0.05, "'" + nik, nik)
     nik = np.where((r > 0.05) & (r < 0.07), "1234567890123456", nik)
-    nik = np.where((r > 0.07) & (r < 0.12), None, nik)
+    nik = np.where((r > 0.07) & (r < 0.12), _NONE, nik)
     nik = np.where((r > 0.12) & (r < 0.15), pd.Series(nik).str[:15].to_numpy(), nik)
     return nik
 
@@ -97,11 +110,16 @@ def _phones(rng: np.random.Generator, n: int) -> np.ndarray:
     style = rng.integers(0, 6, n)
     out = np.select(
         [style == 0, style == 1, style == 2, style == 3, style == 4],
-        [p + a + b, p + "-" + a + "-" + b, "+62 " + p.astype(str) + " " + a + " " + b,
-         "62" + pd.Series(p).str[1:].to_numpy(dtype=object) + a + b, "(" + p + ") " + a + "." + b],
+        [
+            p + a + b,
+            p + "-" + a + "-" + b,
+            "+62 " + p.astype(str) + " " + a + " " + b,
+            "62" + pd.Series(p).str[1:].to_numpy(dtype=object) + a + b,
+            "(" + p + ") " + a + "." + b,
+        ],
         default=np.where(rng.random(n) < 0.5, "+852 9" + a[:, None][:, 0] + "123", "-"),
-    )  # fmt: skip
-    return np.where(rng.random(n) < 0.1, None, out)
+    )
+    return np.where(rng.random(n) < 0.1, _NONE, out)
 
 
 def _dates(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -114,12 +132,16 @@ def _dates(rng: np.random.Generator, n: int) -> np.ndarray:
     serial = ((stamp - pd.Timestamp("1899-12-30")).days).astype(str).to_numpy(dtype=object)
     out = np.select(
         [style == 0, style == 1, style == 2, style == 3, style == 4],
-        [ys + "-" + ms + "-" + ds, ds + "-" + ms + "-" + ys, ds + "/" + ms + "/" + ys,
-         pd.Series(d).astype(str).to_numpy(dtype=object) + " " + month_name + " " + ys,
-         ys + ms + ds],
+        [
+            ys + "-" + ms + "-" + ds,
+            ds + "-" + ms + "-" + ys,
+            ds + "/" + ms + "/" + ys,
+            pd.Series(d).astype(str).to_numpy(dtype=object) + " " + month_name + " " + ys,
+            ys + ms + ds,
+        ],
         default=serial,
-    )  # fmt: skip
-    return np.where(rng.random(n) < 0.05, None, out)
+    )
+    return np.where(rng.random(n) < 0.05, _NONE, out)
 
 
 def _typo(rng: np.random.Generator, values: np.ndarray, rate: float) -> np.ndarray:
@@ -154,7 +176,7 @@ def build_records(n: int, seed: int = 0) -> pd.DataFrame:
     dob = _dates(rng, n)
     combined = rng.random(n) < 0.05
     birth_place = np.where(combined, place + ", " + pd.Series(dob).fillna("").to_numpy(), place)
-    dob = np.where(combined, None, dob)
+    dob = np.where(combined, _NONE, dob)
     rt = pd.Series(rng.integers(1, 20, n)).map("{:03d}".format).to_numpy(dtype=object)
     street = np.array(["Jl. Merdeka", "JLN MAWAR", "Gg. Melati", "Dusun Krajan", "Jl. Raya"])
     address = (

@@ -288,7 +288,7 @@ def test_default_blocking_uses_filled_columns_only() -> None:
     names = [p.name for p in default_blocking(frame)]
     assert "nik" not in names and "phone" not in names  # columns present but empty
     assert {"name_year", "initials_dob", "name_region", "lsh_name_year"} <= set(names)
-    assert "mother_year" not in names
+    assert "mother_dob" not in names
     frame["nik_id"] = "3201014101900001"
     frame["nik_digits"] = "3201014101900001"
     assert default_blocking(frame)[0].name == "nik"

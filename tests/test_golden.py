@@ -234,7 +234,7 @@ def test_canonical_frame_without_standardised_columns() -> None:
 
 
 def test_unknown_rule_lists_valid_rules() -> None:
-    with pytest.raises(ConfigError, match="most_frequent.*valid_nik"):
+    with pytest.raises(ConfigError, match=r"most_frequent.*valid_nik"):
         golden_records(prepared(), clusters(), rules={"nik": "best_guess"})
 
 

@@ -92,7 +92,8 @@ def test_alignment_and_dtype() -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["CILACAP, 12-05-1990", "Cilacap 12 Mei 1990", "CILACAP/12-05-1990", "Cilacap; 12/05/1990"]
+    "raw",
+    ["CILACAP, 12-05-1990", "Cilacap 12 Mei 1990", "CILACAP/12-05-1990", "Cilacap; 12/05/1990"],
 )
 def test_split_birth_place_date(raw: str) -> None:
     row = split_birth_place_date(pd.Series([raw]), reference_date=REF).iloc[0]
@@ -107,7 +108,16 @@ def test_split_without_date_or_place() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.text(max_size=25), st.from_regex(r"[0-9]{1,2}[/ -][0-9a-z]{1,9}[/ -][0-9]{2,4}")), max_size=8))  # fmt: skip
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(max_size=25),
+            st.from_regex(r"[0-9]{1,2}[/ -][0-9a-z]{1,9}[/ -][0-9]{2,4}"),
+        ),
+        max_size=8,
+    )
+)
 def test_parse_date_never_raises(values: list[str | None]) -> None:
     out = parse_date(pd.Series(values, dtype=object), reference_date=REF)
     assert len(out) == len(values)

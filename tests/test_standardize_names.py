@@ -97,8 +97,9 @@ def test_patronym_is_split_into_its_own_column() -> None:
 
 
 def test_parse_names_columns_and_alignment() -> None:
-    s = pd.Series(["I Wayan Sudarta", None, "Ni Luh Putu Ayu Kartika", "I Wayan Sudarta"],
-                  index=[7, 3, 9, 1])  # fmt: skip
+    s = pd.Series(
+        ["I Wayan Sudarta", None, "Ni Luh Putu Ayu Kartika", "I Wayan Sudarta"], index=[7, 3, 9, 1]
+    )
     out = parse_names(s)
     assert list(out.columns) == list(NAME_COLUMNS)
     assert out.index.tolist() == [7, 3, 9, 1]
@@ -115,8 +116,17 @@ def test_parse_names_columns_and_alignment() -> None:
 
 
 def test_balinese_titles_and_common_prefixes() -> None:
-    out = parse_names(pd.Series(["Ida Bagus Made Oka", "Anak Agung Gede Agung", "Bagus Santoso",
-                                 "Muhammad Rizki", "Ketut"]))  # fmt: skip
+    out = parse_names(
+        pd.Series(
+            [
+                "Ida Bagus Made Oka",
+                "Anak Agung Gede Agung",
+                "Bagus Santoso",
+                "Muhammad Rizki",
+                "Ketut",
+            ]
+        )
+    )
     assert out["name_core"].tolist() == ["oka", "agung", "bagus santoso", "muhammad rizki", "ketut"]
     assert out["name_low_identity"].tolist()[3] == "muhammad"
     assert {"wayan", "made", "nyoman", "ketut", "putu", "kadek", "komang", "gede"} <= set(

@@ -99,21 +99,43 @@ def test_numeric_input() -> None:
 
 def test_flag_repeated_nik() -> None:
     nik = pd.Series(["3301010101900001"] * 4 + ["3301010101900002"] * 3 + [None])
-    names = pd.Series(["budi santoso", "siti aminah", "agus salim", "budi santosa",
-                       "joko susilo", "joko susila", "joko susilo", "x"])  # fmt: skip
+    names = pd.Series(
+        [
+            "budi santoso",
+            "siti aminah",
+            "agus salim",
+            "budi santosa",
+            "joko susilo",
+            "joko susila",
+            "joko susilo",
+            "x",
+        ]
+    )
     assert flag_repeated_nik(nik, names).tolist() == [True] * 4 + [False] * 4
     assert flag_repeated_nik(nik, names, min_people=4).tolist() == [False] * 8
 
 
 def test_reason_codes_documented() -> None:
-    assert set(NIK_REASONS) >= {"missing", "non_digit", "length", "province", "regency",
-                                "district", "day", "month", "date", "serial", "dummy",
-                                "scientific_notation"}  # fmt: skip
+    assert set(NIK_REASONS) >= {
+        "missing",
+        "non_digit",
+        "length",
+        "province",
+        "regency",
+        "district",
+        "day",
+        "month",
+        "date",
+        "serial",
+        "dummy",
+        "scientific_notation",
+    }
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.text(max_size=24), st.from_regex(r"[0-9]{16}")),
-                max_size=8))  # fmt: skip
+@given(
+    st.lists(st.one_of(st.none(), st.text(max_size=24), st.from_regex(r"[0-9]{16}")), max_size=8)
+)
 def test_parse_nik_never_raises(values: list[str | None]) -> None:
     out = parse_nik(pd.Series(values, dtype=object), reference_date=REF)
     assert len(out) == len(values)

@@ -57,8 +57,11 @@ def test_numeric_and_alignment() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.text(max_size=25), st.from_regex(r"\+?[0-9 \-]{6,16}")),
-                max_size=8))  # fmt: skip
+@given(
+    st.lists(
+        st.one_of(st.none(), st.text(max_size=25), st.from_regex(r"\+?[0-9 \-]{6,16}")), max_size=8
+    )
+)
 def test_normalize_phone_never_raises(values: list[str | None]) -> None:
     out = normalize_phone(pd.Series(values, dtype=object))
     assert len(out) == len(values)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,12 +13,17 @@ from migrant_records.standardize.regions import REGION_COLUMNS, region_key
 
 
 def resolve(**kwargs: object) -> pd.Series:
-    return resolve_region(**{k: pd.Series([v], dtype=object) for k, v in kwargs.items()}).iloc[0]
+    series: dict[str, Any] = {k: pd.Series([v], dtype=object) for k, v in kwargs.items()}
+    return resolve_region(**series).iloc[0]
 
 
 def test_prefixes_and_full_hierarchy() -> None:
-    row = resolve(province="Jawa Tengah", regency="Kab. Cilacap", district="Kec. Kroya",
-                  village="Desa Sikampuh")  # fmt: skip
+    row = resolve(
+        province="Jawa Tengah",
+        regency="Kab. Cilacap",
+        district="Kec. Kroya",
+        village="Desa Sikampuh",
+    )
     assert row["province_code"] == "33"
     assert row["regency_code"] == "33.01"
     assert row["district_code"] == "33.01.06"
@@ -27,8 +34,10 @@ def test_prefixes_and_full_hierarchy() -> None:
 def test_typos_within_candidates() -> None:
     row = resolve(province="Jawa Tengh", regency="Cilacp", district="Kroja")
     assert (row["province_code"], row["regency_code"], row["district_code"]) == (
-        "33", "33.01", "33.01.06",
-    )  # fmt: skip
+        "33",
+        "33.01",
+        "33.01.06",
+    )
 
 
 def test_province_aliases() -> None:
@@ -39,8 +48,9 @@ def test_province_aliases() -> None:
 def test_kota_and_kabupaten_are_different() -> None:
     out = resolve_region(
         province=pd.Series(["Jawa Timur"] * 4 + ["Jawa Barat"] * 2),
-        regency=pd.Series(["Kota Malang", "Kabupaten Malang", "Malang", "Malang",
-                           "Kota Cirebon", "Kab. Cirebon"]),  # fmt: skip
+        regency=pd.Series(
+            ["Kota Malang", "Kabupaten Malang", "Malang", "Malang", "Kota Cirebon", "Kab. Cirebon"]
+        ),
         district=pd.Series([None, None, None, "Lowokwaru", None, None]),
     )
     assert out["regency_code"].tolist() == ["35.73", "35.07", None, "35.73", "32.74", "32.09"]
@@ -54,8 +64,11 @@ def test_ambiguous_and_unknown() -> None:
         province=pd.Series(["Jawa Tengah", "Atlantis", None]),
         village=pd.Series(["Sidomulyo", None, "Sidomulyo"]),
     )
-    assert out["region_reason"].tolist() == ["ambiguous_village", "unknown_province",
-                                             "ambiguous_village"]  # fmt: skip
+    assert out["region_reason"].tolist() == [
+        "ambiguous_village",
+        "unknown_province",
+        "ambiguous_village",
+    ]
     assert out["province_code"].tolist() == ["33", None, None]
 
 
@@ -76,8 +89,10 @@ def test_keys_and_places() -> None:
     assert region_key("Kecamatan Kroya", 3) == "kroya"
     assert region_key("Kota", 2) == "kota"
     assert normalize_place(pd.Series(["KAB. CILACAP", "Kota Malang", None])).tolist() == [
-        "cilacap", "malang", None,
-    ]  # fmt: skip
+        "cilacap",
+        "malang",
+        None,
+    ]
 
 
 @settings(max_examples=50, deadline=None)

@@ -13,13 +13,32 @@ from migrant_records.standardize import normalize_sex
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("L", "M"), ("l", "M"), ("LK", "M"), ("Laki-laki", "M"), ("laki laki", "M"),
-        ("LAKI-LAKI", "M"), ("Pria", "M"), ("male", "M"), ("M", "M"), ("1", "M"), (1, "M"),
-        ("1.0", "M"), ("P", "F"), ("PR", "F"), ("Perempuan", "F"), ("WANITA", "F"),
-        ("female", "F"), ("F", "F"), ("2", "F"), (2.0, "F"), ("x", None), ("3", None),
-        (None, None), ("", None),
+        ("L", "M"),
+        ("l", "M"),
+        ("LK", "M"),
+        ("Laki-laki", "M"),
+        ("laki laki", "M"),
+        ("LAKI-LAKI", "M"),
+        ("Pria", "M"),
+        ("male", "M"),
+        ("M", "M"),
+        ("1", "M"),
+        (1, "M"),
+        ("1.0", "M"),
+        ("P", "F"),
+        ("PR", "F"),
+        ("Perempuan", "F"),
+        ("WANITA", "F"),
+        ("female", "F"),
+        ("F", "F"),
+        ("2", "F"),
+        (2.0, "F"),
+        ("x", None),
+        ("3", None),
+        (None, None),
+        ("", None),
     ],
-)  # fmt: skip
+)
 def test_normalize_sex(raw: object, expected: str | None) -> None:
     assert normalize_sex(pd.Series([raw], dtype=object)).iloc[0] == expected
 

@@ -1,6 +1,6 @@
 """The ``migrant-records`` command line.
 
-Subcommands: ``validate``, ``dedupe``, ``link``, ``generate``, ``evaluate`` and ``demo``.
+Subcommands: ``validate``, ``schema``, ``dedupe``, ``link``, ``generate``, ``evaluate`` and ``demo``.
 Run ``migrant-records COMMAND --help`` for the options of each.
 """
 
@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", help="source name (if the file has no source column)")
     p.add_argument("--mapping", help="JSON file mapping input headers to canonical columns")
     p.add_argument("--rejects", help="where to write rejected rows (default: INPUT.rejects.csv)")
+
+    p = sub.add_parser("schema", help="print the JSON Schema of a record type")
+    p.add_argument(
+        "name",
+        help="WorkerRecord, Program, Participation, Placement or SourceDataset",
+    )
 
     p = sub.add_parser("dedupe", help="deduplicate one or many files into a person index")
     p.add_argument("inputs", nargs="+", help="canonical CSV/XLSX/Parquet files (any sources)")
@@ -130,6 +136,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from migrant_records.schemas import json_schema
+
+    print(json_schema(args.name))
+    return 0
+
+
 def _cmd_dedupe(args: argparse.Namespace) -> int:
     matcher = _matcher(args)
     result = matcher.dedupe(
@@ -208,6 +221,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 _COMMANDS = {
     "validate": _cmd_validate,
+    "schema": _cmd_schema,
     "dedupe": _cmd_dedupe,
     "link": _cmd_link,
     "generate": _cmd_generate,

@@ -230,7 +230,27 @@ class Matcher:
                         FellegiSunter.total_pairs(n_left, n_right),
                         recall=self.prior_rule_recall,
                     )
-            model.fit(gamma, labels=labels)
+            # EM with u free on the candidate pairs: their non-matches agree far more often
+            # than random pairs do (blocking chose them), so a u fixed from random pairs would
+            # push candidate non-matches into the match class. m comes from this fit; the
+            # prediction then uses u from random pairs and the global prior.
+            u_random = [np.array(u, copy=True) for u in model.u_]
+            fix_u = model.fix_u
+            model.fix_u = False
+            try:
+                model.fit(gamma, labels=labels)
+            finally:
+                model.fix_u = fix_u
+            model.u_candidates_ = model.u_
+            model.u_ = u_random
+            model._update_tf()
+            if model.prior_ is None and model.lambda_candidates_ is not None:
+                # No rule fired: the matches EM finds among candidates, over all possible pairs
+                # (blocking keeps nearly every true match among the candidates).
+                total = FellegiSunter.total_pairs(n_left, n_right)
+                est = model.lambda_candidates_ * len(gamma) / max(total, 1)
+                model.prior_ = float(min(max(est, 1e-12), 0.5))
+                logger.info("prior estimated from EM over candidate pairs: %.3g", model.prior_)
         elif labels is not None:
             mask = ~np.isnan(labels)
             model.fit(gamma[mask], labels[mask].astype(bool))

@@ -135,9 +135,7 @@ def _strip_empty(codes: np.ndarray, uniques: Any) -> np.ndarray:
         return codes
     empty = (arr == "") | (arr == " ")
     if empty.any():
-        bad = np.flatnonzero(empty)
-        codes = codes.copy()
-        codes[np.isin(codes, bad)] = -1
+        codes = np.where((codes >= 0) & empty[np.maximum(codes, 0)], -1, codes)
     return codes
 
 

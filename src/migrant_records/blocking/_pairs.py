@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["BlockStats", "cross_pairs", "dedupe_pairs", "pair_budget", "unique_pairs"]
+__all__ = [
+    "BlockStats",
+    "cross_pairs",
+    "dedupe_pairs",
+    "in_sorted",
+    "pair_budget",
+    "sorted_unique",
+    "unique_pairs",
+]
 
 _EMPTY = np.empty(0, dtype=np.int64)
 
@@ -162,3 +170,20 @@ def unique_pairs(i: np.ndarray, j: np.ndarray, n_right: int) -> tuple[np.ndarray
     keep = np.r_[True, key[1:] != key[:-1]]
     key = key[keep]
     return key // max(n_right, 1), key % max(n_right, 1)
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (sort based; faster than ``np.unique`` on large int arrays)."""
+    out = np.sort(np.asarray(values))
+    if len(out) < 2:
+        return out
+    return out[np.r_[True, out[1:] != out[:-1]]]
+
+
+def in_sorted(values: np.ndarray, sorted_ref: np.ndarray) -> np.ndarray:
+    """Boolean mask: which ``values`` occur in the sorted array ``sorted_ref``."""
+    if len(sorted_ref) == 0:
+        return np.zeros(len(values), dtype=bool)
+    pos = np.searchsorted(sorted_ref, values)
+    pos[pos == len(sorted_ref)] = 0
+    return sorted_ref[pos] == values

@@ -51,9 +51,11 @@ def default_blocking(
     8. ``first_dob`` / ``last_dob``: the same first / last token sound and birth date:
        mononyms against full names, added or dropped names.
     9. ``name_region``: the same name sound and regency: wrong or missing birth date.
-    10. ``mother_year``: the same mother's name and birth year.
-    11. ``lsh_name_year``: MinHash LSH on ``name_core`` bigrams within the birth year:
-        several typos at once.
+       ``last_region``: the same last token sound and regency: a mononym with a wrong or
+       missing birth date.
+    10. ``mother_dob``: the same mother's name and birth date: a very different name.
+    11. ``lsh_name_year``: MinHash LSH on ``name_core`` bigrams within the birth year and
+        first initial: several typos at once.
 
     Args:
         frame: The prepared frame (dedupe) or left prepared frame (link).
@@ -88,7 +90,8 @@ def default_blocking(
     add("first_dob", [("name_key", "first"), "dob"])
     add("last_dob", [("name_key", "last"), "dob"])
     add("name_region", ["name_key", "regency_code"])
-    add("mother_year", ["mother_norm", "birth_year"])
+    add("last_region", [("name_key", "last"), "regency_code"])
+    add("mother_dob", ["mother_norm", "dob"])
     if _filled(frames, "name_core") and _filled(frames, "birth_year"):
         passes.append(
             QGramLSH(
@@ -97,7 +100,7 @@ def default_blocking(
                 bands=10,
                 rows=4,
                 seed=0,
-                within=["birth_year"],
+                within=["birth_year", ("name_initials", slice(0, 1))],
                 name="lsh_name_year",
                 max_block_size=1000,
             )

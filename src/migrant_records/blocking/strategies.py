@@ -37,6 +37,7 @@ from migrant_records.blocking._pairs import (
     BlockStats,
     cross_pairs,
     dedupe_pairs,
+    sorted_unique,
     unique_pairs,
 )
 from migrant_records.errors import ConfigError
@@ -459,7 +460,8 @@ class QGramLSH(_Strategy):
         unit_within = unit_keys % width
 
         # Distinct values used by some unit: compute signatures for them only.
-        used, value_slot = np.unique(unit_value, return_inverse=True)
+        used = sorted_unique(unit_value)
+        value_slot = np.searchsorted(used, unit_value)
         sig = minhash_signatures([str(uniques[v]) for v in used], self.q, self.num_perm, self.seed)
 
         largest: list[tuple[str, int, int]] = []
@@ -489,7 +491,7 @@ class QGramLSH(_Strategy):
             if len(ua):
                 pair_keys.append(ua * np.int64(n_units) + ub)
         if pair_keys:
-            keys = np.unique(np.concatenate(pair_keys))
+            keys = sorted_unique(np.concatenate(pair_keys))
             ua, ub = keys // n_units, keys % n_units
         else:
             ua, ub = _EMPTY, _EMPTY

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from migrant_records.blocking._pairs import in_sorted, sorted_unique
 from migrant_records.blocking.strategies import BlockingStrategy, BlockPairs, _Strategy
 from migrant_records.errors import ConfigError
 
@@ -112,10 +113,10 @@ def _iter_passes(
     seen = np.empty(0, dtype=np.int64)
     for strategy in _progress(strategies, progress):
         result = _run_pass(strategy, left, right)
-        keys = np.unique(result.left * base + result.right)
+        keys = sorted_unique(result.left * base + result.right)
         if len(seen):
-            keys = keys[~np.isin(keys, seen, assume_unique=True, kind="sort")]
-            seen = np.union1d(seen, keys) if len(keys) else seen
+            keys = keys[~in_sorted(keys, seen)]
+            seen = np.sort(np.concatenate([seen, keys])) if len(keys) else seen
         else:
             seen = keys
         logger.info(
@@ -158,7 +159,7 @@ def union_pairs(
         if len(seen) == 0:
             seen = new
         elif len(new):
-            seen = np.union1d(seen, new)
+            seen = np.sort(np.concatenate([seen, new]))
         for key, size, npairs in result.largest:
             blocks.append({"pass": strategy.name, "key": key, "size": size, "pairs": npairs})
     largest = pd.DataFrame(blocks, columns=["pass", "key", "size", "pairs"])
@@ -335,7 +336,7 @@ def blocking_report(
             "cumulative": cumulative,
         }
         if truth_keys is not None:
-            hits = int(np.isin(truth_keys, new, kind="sort").sum()) if len(new) else 0
+            hits = int(in_sorted(truth_keys, new).sum()) if len(new) else 0
             true_found += hits
             row["true_pairs_new"] = hits
             row["pair_completeness"] = true_found / len(truth_keys) if len(truth_keys) else 1.0
@@ -358,7 +359,7 @@ def blocking_report(
     )
     if truth_keys is not None:
         cand_keys = np.sort(np.concatenate(all_new)) if all_new else np.empty(0, np.int64)
-        hit = np.isin(truth_keys, cand_keys, kind="sort")
+        hit = in_sorted(truth_keys, cand_keys)
         report.true_pairs = len(truth_keys)
         report.pair_completeness = float(hit.mean()) if len(truth_keys) else 1.0
         missed = truth_keys[~hit][:20]

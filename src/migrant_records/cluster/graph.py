@@ -101,7 +101,7 @@ def conflict_codes(conflicts: ConflictsLike | None, n_records: int) -> list[np.n
         out.append(mapped[raw])  # raw == -1 (missing) picks the trailing -1
     unknown = set(cols) - {"nik_id", "nik_agrees_dob", "sex"}
     if unknown:
-        logger.debug("Ignoring conflict columns %s", sorted(unknown))
+        logger.debug("Ignoring conflict columns %s", sorted(map(str, unknown)))
     return out
 
 
@@ -214,8 +214,7 @@ def cluster_pairs(
     p = np.asarray(probability, dtype=np.float64)
     if not (len(ii) == len(jj) == len(p)):
         raise ConfigError(
-            f"i, j and probability must have the same length (got {len(ii)}, {len(jj)}, "
-            f"{len(p)})."
+            f"i, j and probability must have the same length (got {len(ii)}, {len(jj)}, {len(p)})."
         )
     if len(ii) and (min(ii.min(), jj.min()) < 0 or max(ii.max(), jj.max()) >= n_records):
         raise ConfigError(f"Pair positions must lie in [0, {n_records - 1}].")
@@ -312,7 +311,5 @@ def _split(
             n_cut += 1
     roots = np.fromiter((splitter.find(x) for x in range(len(nodes))), np.int64, len(nodes))
     labels[nodes] = labels.max() + 1 + roots
-    logger.info(
-        "Split %d conflicting cluster(s) by cutting %d weakest link(s)", len(bad), n_cut
-    )
+    logger.info("Split %d conflicting cluster(s) by cutting %d weakest link(s)", len(bad), n_cut)
     return labels

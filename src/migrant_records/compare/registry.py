@@ -108,7 +108,7 @@ def available_comparators() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def get_comparator(name: str, **kwargs: Any) -> Comparator:
+def get_comparator(name: str, /, **kwargs: Any) -> Comparator:
     """Build a registered comparator by name.
 
     Args:

@@ -59,6 +59,7 @@ p.note { color:var(--muted); font-size:13px; margin:4px 0 10px; }
 .card .value { font-size:24px; font-weight:600; font-variant-numeric:tabular-nums; }
 .card .label { color:var(--muted); font-size:12px; text-transform:uppercase;
   letter-spacing:.03em; }
+.card .label.text { text-transform:none; letter-spacing:0; font-size:13px; }
 .scroll { overflow-x:auto; }
 table { border-collapse:collapse; font-size:13px; margin:6px 0 10px; }
 th, td { border-bottom:1px solid var(--line); padding:4px 10px; text-align:left;
@@ -194,7 +195,8 @@ def _rejects(rejects: pd.DataFrame | None) -> str:
     reason_col = next((c for c in _REASON_COLUMNS if c in rejects.columns), None)
     if reason_col is None:
         reason_col = next((c for c in rejects.columns if "reason" in str(c).lower()), None)
-    parts = [f'<p class="note">{len(rejects):,} input rows were rejected.</p>']
+    noun = "row was" if len(rejects) == 1 else "rows were"
+    parts = [f'<p class="note">{len(rejects):,} input {noun} rejected.</p>']
     if reason_col is not None:
         counts = (
             rejects[reason_col]
@@ -324,7 +326,7 @@ def _programmes(overview: ProgrammeOverview | None) -> str:
         value = "n/a" if _is_missing(row.persons) else _fmt(row.persons)
         cards.append(
             f'<div class="card" title="{_esc(row.description)}"><div class="value">'
-            f'{_esc(value)}</div><div class="label">{_esc(row.description)}</div></div>'
+            f'{_esc(value)}</div><div class="label text">{_esc(row.description)}</div></div>'
         )
     body = f'<div class="cards" id="programme-headlines">{"".join(cards)}</div>'
     body += (

@@ -118,9 +118,11 @@ def _person_lookup(clusters: pd.DataFrame) -> pd.Series:
     return pd.Series(clusters["person_id"].to_numpy(), index=pd.Index(ref))
 
 
-def _attach_person(frame: pd.DataFrame, lookup: pd.Series) -> pd.Series:
+def _attach_person(frame: pd.DataFrame, lookup: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Person id per row, and an integer code per distinct (source, record_id)."""
     ref = frame["source"].astype(str) + "\x1f" + frame["record_id"].astype(str)
-    return pd.Series(lookup.reindex(ref).to_numpy(), index=frame.index)
+    person = pd.Series(lookup.reindex(ref).to_numpy(), index=frame.index)
+    return person, pd.factorize(ref)[0]
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -153,9 +155,8 @@ def _prepare_participations(
 
 
 def _counts(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    ref = frame["source"].astype(str) + "\x1f" + frame["record_id"].astype(str)
     work = frame[by].copy()
-    work["_ref"] = ref.to_numpy()
+    work["_ref"] = frame["_ref"].to_numpy()
     work["_pid"] = frame["person_id"].to_numpy()
     grouped = work.groupby(by, sort=True, dropna=False)
     out = pd.DataFrame(
@@ -221,7 +222,7 @@ def programme_overview(
     """
     lookup = _person_lookup(clusters)
     parts = _prepare_participations(participations, programmes)
-    parts["person_id"] = _attach_person(parts, lookup)
+    parts["person_id"], parts["_ref"] = _attach_person(parts, lookup)
     unmatched = int(parts["person_id"].isna().sum())
     parts = parts.loc[parts["person_id"].notna()]
     parts["start"] = _dates(parts["start_date"]) if "start_date" in parts else pd.NaT
@@ -230,7 +231,7 @@ def programme_overview(
     if placements is not None:
         _require(placements, "placements", ("source", "record_id"))
         places = placements.copy()
-        places["person_id"] = _attach_person(places, lookup)
+        places["person_id"] = _attach_person(places, lookup)[0]
         unmatched += int(places["person_id"].isna().sum())
         places = places.loc[places["person_id"].notna()]
         places["departure"] = (
@@ -392,13 +393,14 @@ def journey(
     if mine.empty:
         raise SchemaError(f"No records for person {person_id!r} in clusters.")
     mine = mine.astype(str)
-    refs = pd.MultiIndex.from_frame(mine)
+    refs = set(zip(mine["source"], mine["record_id"]))
+    ids = set(mine["record_id"])
 
     def own(frame: pd.DataFrame) -> pd.DataFrame:
-        keys = pd.MultiIndex.from_arrays(
-            [frame["source"].astype(str), frame["record_id"].astype(str)]
-        )
-        return frame.loc[keys.isin(refs)]
+        # Hash filter on the record id first, then the exact (source, record_id) check.
+        near = frame.loc[frame["record_id"].astype(str).isin(ids).to_numpy()]
+        keys = zip(near["source"].astype(str), near["record_id"].astype(str))
+        return near.loc[[k in refs for k in keys]]
 
     source_ministry: dict[str, str] = {}
     if placements is not None:
@@ -406,15 +408,19 @@ def journey(
             source_ministry[s] = PLACEMENT_MINISTRY
     parts: pd.DataFrame | None = None
     if participations is not None:
-        parts = _prepare_participations(participations, programmes)
+        _require(participations, "participations", ("source", "record_id"))
+        parts = _prepare_participations(own(participations), programmes)
+        if "ministry" in participations.columns:
+            first = participations.drop_duplicates("source")
+            source_ministry.update(dict(zip(first["source"].astype(str), first["ministry"])))
         first = parts.drop_duplicates("source")
         source_ministry.update(dict(zip(first["source"].astype(str), first["ministry"])))
 
     rows: list[dict[str, object]] = []
-    recs = records.copy()
+    recs = own(records).copy()
     recs["source"] = recs["source"].astype(str)
     recs["record_id"] = recs["record_id"].astype(str)
-    recs = recs.merge(mine, on=["source", "record_id"])
+    recs = recs.sort_values(["source", "record_id"], kind="stable")
     for rec in recs.to_dict("records"):
         ministry = _text(rec.get("ministry")) or source_ministry.get(rec["source"])
         rows.append(
@@ -437,7 +443,7 @@ def journey(
             }
         )
     if parts is not None:
-        for p in own(parts).to_dict("records"):
+        for p in parts.to_dict("records"):
             rows.append(
                 {
                     "date": _date(p.get("start_date")),

@@ -12,7 +12,9 @@ so a million records take seconds.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -128,40 +130,65 @@ _KEY_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 # ---------------------------------------------------------------------------- helpers
-def _clean_text(values: pd.Series) -> pd.Series:
-    """Strip and collapse whitespace; blanks become missing. Works on unique values."""
+@dataclass
+class _Field:
+    """One field, encoded: per record a value code (-1 = missing) into ``table`` (the clean
+    output values) and a grouping-key code (equal keys count as one value)."""
+
+    codes: np.ndarray
+    table: np.ndarray
+    keys: np.ndarray
+
+
+def _encode_text(values: pd.Series, *, compact: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Factorize once, clean the unique values (strip, collapse whitespace; blank = missing)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    if len(uniques) == 0:
-        return pd.Series([None] * len(values), index=values.index, dtype=object)
+    codes = codes.astype(np.int64)
     cleaned = [" ".join(str(u).split()) or None for u in uniques]
-    table = np.array([*cleaned, None], dtype=object)
-    return pd.Series(table[codes], index=values.index, dtype=object)
+    if compact:
+        cleaned = [c.replace(" ", "") if c else c for c in cleaned]
+    table = np.array(cleaned, dtype=object) if cleaned else np.empty(0, dtype=object)
+    blank = np.array([c is None for c in cleaned], dtype=bool)
+    if blank.any():
+        codes[(codes >= 0) & blank[np.maximum(codes, 0)]] = -1
+    return codes, table
 
 
-def _casefold_key(values: pd.Series) -> pd.Series:
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    table = np.array([*(str(u).casefold() for u in uniques), None], dtype=object)
-    return pd.Series(table[codes], index=values.index, dtype=object)
+def _key_codes(codes: np.ndarray, table: np.ndarray, fold: Callable[[str], str]) -> np.ndarray:
+    """Key code per record: the code of the folded clean value (e.g. casefolded)."""
+    if len(table) == 0:
+        return codes
+    folded = np.array([fold(str(t)) for t in table], dtype=object)
+    per_unique = pd.factorize(folded)[0].astype(np.int64)
+    return np.where(codes >= 0, per_unique[np.maximum(codes, 0)], -1)
 
 
-def _iso_dates(values: pd.Series) -> pd.Series:
-    parsed = pd.to_datetime(values, errors="coerce")
-    text = parsed.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
-    text[parsed.isna().to_numpy()] = None
-    return pd.Series(text, index=values.index, dtype=object)
-
-
-def _none_unless(values: pd.Series, keep: np.ndarray) -> pd.Series:
-    out = values.astype(object).to_numpy(copy=True)
-    out[~keep] = None
-    return pd.Series(out, index=values.index, dtype=object)
-
-
-def _present(values: pd.Series) -> np.ndarray:
-    """True where a value is present (not missing and, for strings, not blank)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    filled = np.array([bool(str(u).strip()) for u in uniques] + [False], dtype=bool)
-    return filled[codes]
+def _encode_field(records: pd.DataFrame, field: str) -> _Field:
+    """Encode the value a golden record would output for each record, and its grouping key."""
+    cols = records.columns
+    if field == "birth_date" and "dob" in cols:
+        dates = pd.to_datetime(records["dob"], errors="coerce")
+        codes, uniques = pd.factorize(dates, use_na_sentinel=True)
+        table = np.asarray(pd.DatetimeIndex(uniques).strftime("%Y-%m-%d"), dtype=object)
+        codes = codes.astype(np.int64)
+        return _Field(codes, table, codes)
+    clean_col = {"nik": "nik_digits", "sex": "sex_norm", "phone": "phone_e164"}.get(field)
+    if clean_col in cols:
+        codes, table = _encode_text(records[clean_col])
+        return _Field(codes, table, codes)
+    if field not in cols:
+        empty = np.full(len(records), -1, dtype=np.int64)
+        return _Field(empty, np.empty(0, dtype=object), empty)
+    codes, table = _encode_text(records[field])
+    if field == "passport_no":
+        return _Field(codes, table, _key_codes(codes, table, lambda t: t.replace(" ", "").upper()))
+    keys = _key_codes(codes, table, str.casefold)
+    for col in _KEY_COLUMNS.get(field, ()):
+        if col in cols:
+            std = pd.factorize(records[col], use_na_sentinel=True)[0].astype(np.int64)
+            offset = int(std.max()) + 1 if len(std) else 0
+            keys = np.where(std >= 0, std, keys + offset)
+    return _Field(codes, table, keys)
 
 
 def _joined_sources(pid: np.ndarray, src: pd.Series, n_persons: int) -> np.ndarray:
@@ -181,8 +208,8 @@ def _joined_sources(pid: np.ndarray, src: pd.Series, n_persons: int) -> np.ndarr
         out[masks == 0] = None
         return out
     pairs = np.unique(np.stack([pid, codes.astype(np.int64)], axis=1), axis=0)
-    joined = pd.Series(np.asarray(names, dtype=object)[pairs[:, 1]]).groupby(pairs[:, 0]).agg(
-        ";".join
+    joined = (
+        pd.Series(np.asarray(names, dtype=object)[pairs[:, 1]]).groupby(pairs[:, 0]).agg(";".join)
     )
     out[joined.index.to_numpy()] = joined.to_numpy()
     return out
@@ -194,42 +221,10 @@ def _bool_column(values: pd.Series) -> np.ndarray:
     return values.map(lambda v: v is True or v is np.True_ or v == 1).to_numpy(dtype=bool)
 
 
-def _field_values(records: pd.DataFrame, field: str) -> tuple[pd.Series, pd.Series]:
-    """The value a golden record would output for each record, and its grouping key."""
-    cols = records.columns
-    raw = records[field] if field in cols else pd.Series(None, index=records.index, dtype=object)
-    if field == "nik":
-        value = raw.astype(object)
-        if "nik_digits" in cols:
-            value = records["nik_digits"].astype(object)
-        value = _clean_text(value)
-        return value, value
-    if field == "sex" and "sex_norm" in cols:
-        value = _clean_text(records["sex_norm"].astype(object))
-        return value, value
-    if field == "birth_date" and "dob" in cols:
-        value = _iso_dates(records["dob"])
-        return value, value
-    if field == "phone" and "phone_e164" in cols:
-        value = _clean_text(records["phone_e164"].astype(object))
-        return value, value
-    value = _clean_text(raw.astype(object))
-    if field == "passport_no":
-        key = _casefold_key(value.str.replace(" ", "", regex=False))
-        return value, key
-    key = _casefold_key(value)
-    for col in _KEY_COLUMNS.get(field, ()):
-        if col in cols:
-            std = records[col]
-            use = (std.notna() & value.notna()).to_numpy()
-            key = _none_unless(std, use).combine_first(key)
-    return value, key
-
-
 def _recency_values(
     records: pd.DataFrame, recency: str | Mapping[str, str] | None
 ) -> np.ndarray | None:
-    """Extract dates as int64 nanoseconds (missing: the oldest possible)."""
+    """Recency rank per record: 0 for the newest extract date, missing dates last."""
     if recency is None:
         return None
     if isinstance(recency, str):
@@ -255,9 +250,11 @@ def _recency_values(
             f"recency must be a column name or a mapping source -> ISO date, "
             f"not {type(recency).__name__}."
         )
-    ns = dates.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    ns[dates.isna().to_numpy()] = np.iinfo(np.int64).min
-    return ns
+    # Dense rank, newest = 0, missing = last.
+    codes, uniques = pd.factorize(dates, sort=True, use_na_sentinel=True)
+    rank = (len(uniques) - 1 - codes).astype(np.int64)
+    rank[codes < 0] = len(uniques)
+    return rank
 
 
 def _first_per_group(group: np.ndarray, keys: list[np.ndarray]) -> np.ndarray:
@@ -366,7 +363,7 @@ def golden_records(
         )
 
     # Attach the person id to each record (row order of ``records`` kept).
-    rec = records.reset_index(drop=True)
+    rec = records
     src = rec["source"].astype(str)
     rid = rec["record_id"].astype(str)
     ref = src + ":" + rid
@@ -379,90 +376,92 @@ def golden_records(
             f"clusters lists some records more than once (e.g. {', '.join(dup)}); each "
             "record must belong to exactly one person."
         )
-    pid_all = lookup.reindex(ref).to_numpy()
-    in_cluster = ~np.isnan(pid_all.astype(float))
-    found = pd.Index(ref).isin(lookup.index)
-    if found.sum() < len(lookup):
-        absent = lookup.index[~lookup.index.isin(ref)][:5]
-        raise SchemaError(
-            f"{len(lookup) - int(found.sum())} clustered record(s) are not in records "
-            f"(e.g. {', '.join(absent)}); pass the records the clusters were built from."
-        )
+    pid_all = lookup.reindex(ref).to_numpy(dtype=float)
+    in_cluster = ~np.isnan(pid_all)
+    if int(in_cluster.sum()) < len(lookup):
+        absent_mask = ~lookup.index.isin(ref)
+        if absent_mask.any():
+            absent = lookup.index[absent_mask][:5]
+            raise SchemaError(
+                f"{int(absent_mask.sum())} clustered record(s) are not in records "
+                f"(e.g. {', '.join(absent)}); pass the records the clusters were built from."
+            )
     if not in_cluster.all():
         logger.warning(
             "%d record(s) have no person in clusters and are left out of the golden records",
             int((~in_cluster).sum()),
         )
-        rec = rec.loc[in_cluster].reset_index(drop=True)
-        src, rid, ref = src[in_cluster], rid[in_cluster], ref[in_cluster]
-        src, rid, ref = (s.reset_index(drop=True) for s in (src, rid, ref))
+        keep = np.flatnonzero(in_cluster)
+        rec = rec.iloc[keep]
+        src, rid, ref = src.iloc[keep], rid.iloc[keep], ref.iloc[keep]
     pid = pid_all[in_cluster].astype(np.int64)
     n_persons = len(persons)
 
-    # Per-record tie-break attributes.
+    # Encode every field once (a factorize per column, cleaning on unique values only).
+    encoded = {field: _encode_field(rec, field) for field in GOLDEN_FIELDS}
+
+    # Per-record tie-breaks, folded into one rank: source priority, then the most complete
+    # record (most fields with a value), then the smallest "source:record_id".
     priority_list = [str(s) for s in (source_priority or [])]
     prio_map = {s: i for i, s in enumerate(priority_list)}
     prio = src.map(prio_map).fillna(len(priority_list)).to_numpy(dtype=np.int64)
-    present_fields = [f for f in GOLDEN_FIELDS if f in rec.columns]
     completeness = np.zeros(len(rec), dtype=np.int64)
-    for f in present_fields:
-        completeness += _present(rec[f])
-    order_key = np.lexsort([rid.to_numpy(dtype=object), src.to_numpy(dtype=object)])
-    rank = np.empty(len(rec), dtype=np.int64)
-    rank[order_key] = np.arange(len(rec))
-    recency_ns = _recency_values(rec, recency)
+    for enc in encoded.values():
+        completeness += enc.codes >= 0
+    key_rank = pd.factorize(ref, sort=True)[0].astype(np.int64)
+    tie = np.empty(len(rec), dtype=np.int64)
+    tie[np.lexsort([key_rank, -completeness, prio])] = np.arange(len(rec))
+    recency_rank = _recency_values(rec, recency)
 
     has_validity = "nik_id" in rec.columns or "nik_valid" in rec.columns
     if "nik_id" in rec.columns:
         nik_ok = rec["nik_id"].notna().to_numpy()
     elif "nik_valid" in rec.columns:
         nik_ok = _bool_column(rec["nik_valid"].fillna(False))
-    elif "nik" in rec.columns:
-        digits = rec["nik"].astype(object).where(rec["nik"].notna(), "").astype(str)
-        digits = digits.str.replace(r"[\s.\-']", "", regex=True)
-        nik_ok = digits.str.fullmatch(r"\d{16}").to_numpy(dtype=bool)
     else:
-        nik_ok = np.zeros(len(rec), dtype=bool)
+        nik_enc = encoded["nik"]
+        table_ok = np.array(
+            [bool(re.fullmatch(r"\d{16}", re.sub(r"[\s.\-']", "", str(t)))) for t in nik_enc.table],
+            dtype=bool,
+        )
+        nik_ok = (nik_enc.codes >= 0) & (
+            table_ok[np.maximum(nik_enc.codes, 0)] if len(table_ok) else False
+        )
 
     dob_agrees: np.ndarray | None = None
     if "dob" in rec.columns and "nik_birth_date" in rec.columns:
         # A date agrees when it equals the birth date in any of the person's valid NIKs.
-        nik_dates = pd.to_datetime(rec["nik_birth_date"], errors="coerce")
-        own = pd.to_datetime(rec["dob"], errors="coerce")
-        pairs = pd.DataFrame({"p": pid, "d": nik_dates}).dropna().drop_duplicates()
-        key_own = pd.MultiIndex.from_arrays([pid, own])
-        key_nik = pd.MultiIndex.from_frame(pairs)
-        dob_agrees = key_own.isin(key_nik) & own.notna().to_numpy()
+        nik_dates = pd.to_datetime(rec["nik_birth_date"], errors="coerce").to_numpy()
+        own = pd.to_datetime(rec["dob"], errors="coerce").to_numpy()
+        has = ~np.isnat(nik_dates)
+        known = pd.MultiIndex.from_arrays([pid[has], nik_dates[has]])
+        dob_agrees = pd.MultiIndex.from_arrays([pid, own]).isin(known) & ~np.isnat(own)
 
-    out: dict[str, Any] = {}
-    sizes = np.bincount(pid, minlength=n_persons)
-    sources = _joined_sources(pid, src, n_persons)
-
-    out["person_id"] = np.asarray(persons)
-    out["n_records"] = sizes
-    out["sources"] = sources
+    out: dict[str, Any] = {
+        "person_id": np.asarray(persons),
+        "n_records": np.bincount(pid, minlength=n_persons),
+        "sources": _joined_sources(pid, src, n_persons),
+    }
     provenance: dict[str, np.ndarray] = {}
     ref_arr = ref.to_numpy(dtype=object)
-
     nik_valid = pd.array([pd.NA] * n_persons, dtype="boolean")
     for field in GOLDEN_FIELDS:
-        value, key = _field_values(rec, field)
-        mask = value.notna().to_numpy()
+        enc = encoded[field]
         golden = np.full(n_persons, None, dtype=object)
         origin = np.full(n_persons, None, dtype=object)
-        idx = np.flatnonzero(mask)
+        idx = np.flatnonzero(enc.codes >= 0)
         if len(idx):
             p = pid[idx]
-            key_codes = pd.factorize(key.to_numpy(dtype=object)[idx])[0].astype(np.int64)
-            key_codes[key_codes < 0] = key_codes.max() + 1
-            combined = p * (int(key_codes.max()) + 1) + key_codes
-            _, inverse, counts = np.unique(combined, return_inverse=True, return_counts=True)
-            freq = counts[inverse.ravel()]
+            key = enc.keys[idx]
+            combined = p * (int(key.max()) + 1) + key
+            group_codes = pd.factorize(combined)[0]
+            freq = np.bincount(group_codes)[group_codes]
+            lengths = np.array([len(t) for t in enc.table], dtype=np.int64)[enc.codes[idx]]
             rule = resolved[field]
             sort_keys: list[np.ndarray] = []
             if rule is SurvivorshipRule.MOST_RECENT:
-                assert recency_ns is not None
-                sort_keys.append(-(recency_ns[idx] // 2))
+                assert recency_rank is not None
+                sort_keys.append(recency_rank[idx])
             elif rule is SurvivorshipRule.SOURCE_PRIORITY:
                 sort_keys.append(prio[idx])
             elif rule is SurvivorshipRule.MOST_COMPLETE:
@@ -470,15 +469,15 @@ def golden_records(
             elif rule is SurvivorshipRule.VALID_NIK:
                 sort_keys.append(-nik_ok[idx].astype(np.int64))
             elif rule is SurvivorshipRule.LONGEST:
-                sort_keys.append(-value.iloc[idx].str.len().to_numpy(dtype=np.int64))
+                sort_keys.append(-lengths)
             elif field == "birth_date" and dob_agrees is not None:
                 sort_keys.append(-dob_agrees[idx].astype(np.int64))
             sort_keys.append(-freq)
             if field == "full_name" and rule is SurvivorshipRule.MOST_FREQUENT:
-                sort_keys.append(-value.iloc[idx].str.len().to_numpy(dtype=np.int64))
-            sort_keys += [prio[idx], -completeness[idx], rank[idx]]
+                sort_keys.append(-lengths)
+            sort_keys.append(tie[idx])
             best = idx[_first_per_group(p, sort_keys)]
-            golden[pid[best]] = value.to_numpy(dtype=object)[best]
+            golden[pid[best]] = enc.table[enc.codes[best]]
             origin[pid[best]] = ref_arr[best]
             if field == "nik":
                 nik_valid[pid[best]] = nik_ok[best]

@@ -5,7 +5,7 @@
 :class:`Batch` of accepted records plus rejected rows with reasons. No row is ever lost:
 ``len(batch.records) + len(batch.rejects) == batch.n_input``.
 
-Example:
+Examples:
     >>> import pandas as pd
     >>> from migrant_records.io import read_records
     >>> df = pd.DataFrame({"NAMA PMI": ["Siti Aminah"], "NO. KTP": ["0012345678901234"]})

@@ -90,7 +90,7 @@ class Batch:
             ``source``, ``input_rows``, ``records``, ``rejected_rows``,
             ``rejects_by_reason``, ``mapping``, ``unmapped_columns``, ``notes``.
 
-        Example:
+        Examples:
             >>> import pandas as pd
             >>> from migrant_records.io import read_records
             >>> b = read_records(pd.DataFrame({"NAMA": ["Siti", ""]}), source="KP2MI")

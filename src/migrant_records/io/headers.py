@@ -196,7 +196,7 @@ def normalize_header(header: object) -> str:
     Returns:
         The key, e.g. ``"noktp"`` for ``"No. KTP"``.
 
-    Example:
+    Examples:
         >>> normalize_header(" Tgl. Lahir ")
         'tgllahir'
     """
@@ -260,7 +260,7 @@ def detect_mapping(columns: Iterable[object]) -> dict[str, str]:
     Returns:
         Input header -> canonical column, in input order.
 
-    Example:
+    Examples:
         >>> detect_mapping(["NO", "NAMA LENGKAP", "No. KTP", "TTL", "KETERANGAN"])
         {'NO': 'record_id', 'NAMA LENGKAP': 'full_name', 'No. KTP': 'nik', 'TTL': 'birth_place'}
     """

@@ -291,7 +291,7 @@ def read_records(
             ``source`` argument.
         ConfigError: ``mapping`` names a target that is not a canonical column.
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> df = pd.DataFrame({"NO": ["1", "2"], "NAMA LENGKAP": ["Siti Aminah", " "],
         ...                    "NIK": ["0012345678901234", ""]})
@@ -337,7 +337,7 @@ def read_many(
     Returns:
         A :class:`Batch` whose ``n_input`` is the total number of rows read.
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> a = pd.DataFrame({"ID": ["1", "2"], "NAMA": ["Siti", "Budi"]})
         >>> b = pd.DataFrame({"ID": ["2", "3"], "NAMA": ["Budi", "Wayan"]})
@@ -447,7 +447,7 @@ def write_rejects(batch: Batch | pd.DataFrame, path: str | os.PathLike[str]) -> 
     Returns:
         The path written.
 
-    Example:
+    Examples:
         >>> import pandas as pd, tempfile, os
         >>> b = read_records(pd.DataFrame({"NAMA": ["", "Siti"]}), source="BPS")
         >>> out = write_rejects(b, os.path.join(tempfile.mkdtemp(), "rejects.csv"))

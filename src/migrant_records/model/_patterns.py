@@ -21,6 +21,7 @@ __all__ = [
     "decode",
     "encode",
     "lookup_sum",
+    "pattern_sum",
     "radices",
 ]
 
@@ -62,14 +63,15 @@ def check_gamma(
                 f"{where} has {arr.shape[1]} column(s) but the model has {len(n_levels)} "
                 "comparator(s); compare pairs with the same comparators the model was built with."
             )
-        if arr.shape[0]:
-            lo = arr.min(axis=0)
-            hi = arr.max(axis=0)
+        # A whole-array min / max is fast; check columns (one strided pass each) only when needed.
+        if arr.shape[0] and (arr.min() < -1 or arr.max() >= min(n_levels)):
             for k, n in enumerate(n_levels):
-                if lo[k] < -1 or hi[k] >= n:
+                col = arr[:, k]
+                lo, hi = int(col.min()), int(col.max())
+                if lo < -1 or hi >= n:
                     raise ConfigError(
                         f"{where} column {k} holds level(s) outside [-1, {n - 1}] "
-                        f"(found {int(lo[k])}..{int(hi[k])}); the comparator has {n} level(s)."
+                        f"(found {lo}..{hi}); the comparator has {n} level(s)."
                     )
     return np.ascontiguousarray(arr)
 
@@ -182,4 +184,21 @@ def lookup_sum(gamma: np.ndarray, tables: Sequence[np.ndarray], base: float = 0.
     out = np.full(gamma.shape[0], base, dtype=np.float64)
     for k, table in enumerate(tables):
         out += np.asarray(table, dtype=np.float64)[gamma[:, k].astype(np.intp) + 1]
+    return out
+
+
+def pattern_sum(
+    gamma: np.ndarray, tables: Sequence[np.ndarray], n_levels: Sequence[int], base: float = 0.0
+) -> np.ndarray:
+    """Same result as :func:`lookup_sum`, faster when the number of possible patterns is small.
+
+    The sum is computed once for every possible pattern, then each row's code picks its value:
+    one gather per row instead of one per row and comparator.
+    """
+    total = int(np.prod(np.asarray(n_levels, dtype=np.float64) + 1))
+    if total > _DENSE_CODE_LIMIT or total > max(gamma.shape[0], 1):
+        return lookup_sum(gamma, tables, base)
+    every = decode(np.arange(total, dtype=np.int64), n_levels)
+    table = lookup_sum(every, tables, base)
+    out: np.ndarray = table[encode(gamma, n_levels)]
     return out

@@ -29,7 +29,12 @@ import pandas as pd
 from scipy.special import expit
 
 from migrant_records.errors import ConfigError, ModelError
-from migrant_records.model._patterns import aggregate, aggregate_groups, check_gamma, lookup_sum
+from migrant_records.model._patterns import (
+    aggregate,
+    aggregate_groups,
+    check_gamma,
+    pattern_sum,
+)
 from migrant_records.model.sampling import total_pairs as _total_pairs
 
 __all__ = ["FellegiSunter"]
@@ -216,9 +221,7 @@ class FellegiSunter:
         logger.info("Estimated u from %d random pairs", g.shape[0])
         return self
 
-    def estimate_prior(
-        self, n_rule_matches: int, n_total_pairs: int, recall: float = 0.9
-    ) -> float:
+    def estimate_prior(self, n_rule_matches: int, n_total_pairs: int, recall: float = 0.9) -> float:
         """Estimate the prior (probability that two random records match) from a rule.
 
         A high-precision deterministic rule (for example "same valid NIK and similar name")
@@ -357,9 +360,7 @@ class FellegiSunter:
             a = log_lam + lm
             b = log_1m + lu
             r = expit(a - b)
-            ll = float(
-                (c_unl * np.logaddexp(a, b)).sum() + (c_pos * a).sum() + (c_neg * b).sum()
-            )
+            ll = float((c_unl * np.logaddexp(a, b)).sum() + (c_pos * a).sum() + (c_neg * b).sum())
             history.append(ll)
             wm = c_pos + c_unl * r
             wu = c_neg + c_unl * (1.0 - r)
@@ -436,11 +437,11 @@ class FellegiSunter:
         Returns:
             ``(match_weight, match_probability)``, two ``float64`` arrays.
         """
-        m, u = self._check_fitted()
+        _, u = self._check_fitted()
         g = check_gamma(gamma, self.n_levels)
         prior = self._prediction_prior()
         base = math.log2(prior / (1.0 - prior))
-        weight = lookup_sum(g, self.weight_tables(), base)
+        weight = pattern_sum(g, self.weight_tables(), self.n_levels, base)
         if tf:
             for name, values in tf.items():
                 if values is None:
@@ -681,7 +682,4 @@ class FellegiSunter:
 
     def __repr__(self) -> str:
         state = "trained" if self.m_ is not None else "untrained"
-        return (
-            f"FellegiSunter({state}, comparators={self.comparator_names}, "
-            f"prior={self.prior_!r})"
-        )
+        return f"FellegiSunter({state}, comparators={self.comparator_names}, prior={self.prior_!r})"

@@ -86,7 +86,10 @@ class Rule:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form."""
-        return {"name": self.name, "conditions": {k: [op, lv] for k, (op, lv) in self.conditions.items()}}
+        return {
+            "name": self.name,
+            "conditions": {k: [op, lv] for k, (op, lv) in self.conditions.items()},
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Rule:

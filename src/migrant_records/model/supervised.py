@@ -16,7 +16,7 @@ import pandas as pd
 from scipy.special import expit
 
 from migrant_records.errors import ConfigError, ModelError
-from migrant_records.model._patterns import aggregate_groups, check_gamma, encode, lookup_sum
+from migrant_records.model._patterns import aggregate_groups, check_gamma, encode, pattern_sum
 
 __all__ = ["RecordLinkageClassifier", "SupervisedModel", "one_hot"]
 
@@ -128,15 +128,16 @@ class SupervisedModel:
         if yy.shape[0] != g.shape[0]:
             raise ConfigError(f"y has {yy.shape[0]} labels for {g.shape[0]} pairs.")
         keep = ~np.isnan(yy)
-        g, yy = g[keep], yy[keep] > 0.5
-        if yy.all() or not yy.any():
+        g = g[keep]
+        is_match = yy[keep] > 0.5
+        if is_match.all() or not is_match.any():
             raise ConfigError(
                 "SupervisedModel needs both matching and non-matching labelled pairs."
             )
         if self.n_levels is None:
             self.n_levels = _infer_levels(g)
         patterns, (c_pos, c_neg) = aggregate_groups(
-            g, self.n_levels, [yy.astype(float), (~yy).astype(float)]
+            g, self.n_levels, [is_match.astype(float), (~is_match).astype(float)]
         )
         x_pat = one_hot(patterns, self.n_levels)
         has_pos = c_pos > 0
@@ -156,7 +157,7 @@ class SupervisedModel:
         if self.tables_ is None or self.intercept_ is None or self.n_levels is None:
             raise ModelError("SupervisedModel is not trained: call fit(gamma, y) first.")
         g = check_gamma(gamma, self.n_levels)
-        return lookup_sum(g, self.tables_, self.intercept_)
+        return pattern_sum(g, self.tables_, self.n_levels, self.intercept_)
 
     def predict_proba(self, gamma: np.ndarray) -> np.ndarray:
         """Match probability of each pair."""
@@ -172,7 +173,9 @@ class SupervisedModel:
             "C": self.C,
             "max_iter": self.max_iter,
             "intercept": self.intercept_,
-            "tables": None if self.tables_ is None else [[float(v) for v in t] for t in self.tables_],
+            "tables": None
+            if self.tables_ is None
+            else [[float(v) for v in t] for t in self.tables_],
         }
 
     @classmethod
@@ -204,8 +207,13 @@ class RecordLinkageClassifier:
     """Use a ``recordlinkage`` classifier on comparison levels.
 
     The levels are turned into the binary feature frame recordlinkage classifiers expect (one
-    column ``<comparator>_<level>`` per level, a null level is all zeros, indexed by a
+    0/1 column ``<comparator>_<level>`` per level, a null level is all zeros, indexed by a
     ``MultiIndex`` of pair positions). Prediction runs on the distinct patterns only.
+
+    By default (``encoding="agreement"``) the "else" level 0 gets no column, so it reads like
+    a null: every feature is then evidence *for* a match, which is what the ECM classifier's
+    starting values assume (with a column for "else" too, ECM starts on the wrong foot and
+    often ends in the wrong solution). ``encoding="onehot"`` keeps a column for every level.
 
     Args:
         classifier: A recordlinkage classifier instance, for example
@@ -213,10 +221,12 @@ class RecordLinkageClassifier:
             ``recordlinkage.LogisticRegressionClassifier()`` (supervised).
         n_levels: Number of levels of each comparator; inferred from the data when ``None``.
         comparator_names: Optional comparator names used for the feature columns.
+        encoding: ``"agreement"`` (columns for levels 1 and up) or ``"onehot"`` (all levels).
 
     Example:
         >>> import recordlinkage  # doctest: +SKIP
-        >>> model = RecordLinkageClassifier(recordlinkage.ECMClassifier()).fit(gamma)  # doctest: +SKIP
+        >>> ecm = recordlinkage.ECMClassifier()  # doctest: +SKIP
+        >>> model = RecordLinkageClassifier(ecm).fit(gamma)  # doctest: +SKIP
         >>> model.predict_proba(gamma)  # doctest: +SKIP
     """
 
@@ -226,7 +236,11 @@ class RecordLinkageClassifier:
         *,
         n_levels: Sequence[int] | None = None,
         comparator_names: Sequence[str] | None = None,
+        encoding: str = "agreement",
     ) -> None:
+        if encoding not in ("agreement", "onehot"):
+            raise ConfigError(f"encoding must be 'agreement' or 'onehot', got {encoding!r}.")
+        self.encoding = encoding
         self.classifier = classifier
         self.n_levels = None if n_levels is None else [int(x) for x in n_levels]
         self.comparator_names = None if comparator_names is None else list(comparator_names)
@@ -240,13 +254,19 @@ class RecordLinkageClassifier:
     def _columns(self) -> list[str]:
         assert self.n_levels is not None
         names = self.comparator_names or [f"c{k}" for k in range(len(self.n_levels))]
-        return [f"{name}_{level}" for name, n in zip(names, self.n_levels) for level in range(n)]
+        first = 1 if self.encoding == "agreement" else 0
+        return [
+            f"{name}_{level}" for name, n in zip(names, self.n_levels) for level in range(first, n)
+        ]
 
     def features(self, gamma: np.ndarray) -> pd.DataFrame:
         """The binary feature frame for ``gamma``, indexed by ``(pair, pair)`` positions."""
         if self.n_levels is None:
             self.n_levels = _infer_levels(check_gamma(gamma))
         x = one_hot(gamma, self.n_levels).astype(np.int8)
+        if self.encoding == "agreement":
+            starts = np.cumsum([0, *self.n_levels[:-1]])
+            x = np.delete(x, starts, axis=1)
         pos = np.arange(x.shape[0])
         index = pd.MultiIndex.from_arrays([pos, pos], names=["pair_l", "pair_r"])
         return pd.DataFrame(x, index=index, columns=self._columns())
@@ -324,13 +344,14 @@ class RecordLinkageClassifier:
             if self.tables_ is None or self.intercept_ is None:
                 raise ModelError("The loaded recordlinkage adapter holds no parameters.")
             g = check_gamma(gamma, self.n_levels)
-            return np.asarray(expit(lookup_sum(g, self.tables_, self.intercept_)))
+            assert self.n_levels is not None
+            return np.asarray(expit(pattern_sum(g, self.tables_, self.n_levels, self.intercept_)))
         if not self._fitted:
             raise ModelError("The recordlinkage classifier is not trained: call fit() first.")
         g = check_gamma(gamma, self.n_levels)
         assert self.n_levels is not None
         codes = encode(g, self.n_levels)
-        uniq, first, inv = np.unique(codes, return_index=True, return_inverse=True)
+        _, first, inv = np.unique(codes, return_index=True, return_inverse=True)
         prob = np.asarray(self.classifier.prob(self.features(g[first])), dtype=np.float64)
         return prob[inv.reshape(-1)]
 
@@ -351,6 +372,7 @@ class RecordLinkageClassifier:
             "classifier": self.classifier_name_,
             "n_levels": self.n_levels,
             "comparator_names": self.comparator_names,
+            "encoding": self.encoding,
             "intercept": self.intercept_,
             "tables": [[float(v) for v in t] for t in self.tables_],
         }
@@ -363,7 +385,12 @@ class RecordLinkageClassifier:
                 f"Expected a saved recordlinkage model (type 'recordlinkage'), got "
                 f"{d.get('type')!r}."
             )
-        model = cls(None, n_levels=d["n_levels"], comparator_names=d.get("comparator_names"))
+        model = cls(
+            None,
+            n_levels=d["n_levels"],
+            comparator_names=d.get("comparator_names"),
+            encoding=d.get("encoding", "agreement"),
+        )
         model.classifier_name_ = d.get("classifier")
         model.intercept_ = float(d["intercept"])
         model.tables_ = [np.asarray(t, dtype=np.float64) for t in d["tables"]]

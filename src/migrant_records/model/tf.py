@@ -15,12 +15,20 @@ from migrant_records.errors import ConfigError
 __all__ = ["term_frequencies", "tf_for_pairs"]
 
 
-def _clean(values: pd.Series) -> pd.Series:
-    """Values with nulls and blank strings turned into missing."""
-    s = pd.Series(values)
-    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-        s = s.where(s.astype("string").str.strip().fillna("") != "")
-    return s
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer code per value (-1 for null or blank) and the distinct values.
+
+    Blank strings are found among the distinct values only, so this stays fast on big columns.
+    """
+    codes, uniques = pd.factorize(pd.Series(values).reset_index(drop=True), use_na_sentinel=True)
+    codes = codes.astype(np.int64, copy=False)
+    uniq = np.asarray(uniques, dtype=object)
+    blank = np.fromiter(
+        (isinstance(u, str) and not u.strip() for u in uniq), dtype=bool, count=len(uniq)
+    )
+    if blank.any():
+        codes = np.where(blank[np.maximum(codes, 0)] & (codes >= 0), -1, codes)
+    return codes, uniq
 
 
 def term_frequencies(values: pd.Series) -> pd.Series:
@@ -33,13 +41,16 @@ def term_frequencies(values: pd.Series) -> pd.Series:
         Series indexed by value, holding ``count(value) / count(non-null values)``.
 
     Example:
-        >>> term_frequencies(pd.Series(["siti", "siti", "ani", None]))["siti"]
+        >>> float(term_frequencies(pd.Series(["siti", "siti", "ani", None]))["siti"])
         0.6666666666666666
     """
-    s = _clean(values).dropna()
-    if s.empty:
+    codes, uniq = _codes(values)
+    valid = codes[codes >= 0]
+    if len(valid) == 0:
         return pd.Series(dtype=np.float64)
-    return s.value_counts(normalize=True, sort=False).astype(np.float64)
+    counts = np.bincount(valid, minlength=len(uniq))
+    keep = counts > 0
+    return pd.Series(counts[keep] / len(valid), index=pd.Index(uniq[keep]), dtype=np.float64)
 
 
 def tf_for_pairs(
@@ -73,18 +84,22 @@ def tf_for_pairs(
     if len(i) != len(j):
         raise ConfigError(f"i and j must have the same length (got {len(i)} and {len(j)}).")
     same = values_right is values_left
-    left = _clean(values_left)
-    right = left if same else _clean(values_right)
+    n_left = len(values_left)
     if same:
-        combined = left
+        combined = pd.Series(values_left)
     else:
-        combined = pd.concat([left, right], ignore_index=True)
-    codes, uniques = pd.factorize(combined, use_na_sentinel=True)
+        combined = pd.concat([pd.Series(values_left), pd.Series(values_right)], ignore_index=True)
+    codes, uniques = _codes(combined)
     if freq is None:
-        freq = term_frequencies(combined)
-    code_freq = pd.Series(uniques).map(freq).to_numpy(dtype=np.float64, na_value=np.nan)
-    code_l = codes[: len(left)]
-    code_r = code_l if same else codes[len(left) :]
+        valid = codes[codes >= 0]
+        counts = np.bincount(valid, minlength=len(uniques))
+        code_freq = counts / max(len(valid), 1)
+    else:
+        code_freq = (
+            pd.Series(uniques, dtype=object).map(freq).to_numpy(dtype=np.float64, na_value=np.nan)
+        )
+    code_l = codes[:n_left]
+    code_r = code_l if same else codes[n_left:]
     if len(i) and (i.max() >= len(code_l) or j.max() >= len(code_r) or min(i.min(), j.min()) < 0):
         raise ConfigError("Pair positions i / j point outside the value series.")
     ci = code_l[i]

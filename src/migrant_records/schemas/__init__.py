@@ -4,7 +4,7 @@ This package is the single source of truth for column names and types. Frames fl
 through the library use :data:`CANONICAL_COLUMNS`; the pydantic models describe one row
 each and export JSON Schema with :func:`json_schema`.
 
-Example:
+Examples:
     >>> from migrant_records.schemas import CANONICAL_COLUMNS, WorkerRecord
     >>> CANONICAL_COLUMNS[:4]
     ('source', 'record_id', 'nik', 'full_name')
@@ -73,7 +73,7 @@ def json_schema(name: str, *, indent: int | None = 2) -> str:
     Raises:
         ConfigError: ``name`` is not a known model.
 
-    Example:
+    Examples:
         >>> import json
         >>> json.loads(json_schema("WorkerRecord"))["required"]
         ['source', 'record_id', 'full_name']

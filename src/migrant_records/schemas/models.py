@@ -72,7 +72,7 @@ class _CaseInsensitiveEnum(str, Enum):
 class Ministry(_CaseInsensitiveEnum):
     """The institution that holds a dataset.
 
-    Example:
+    Examples:
         >>> Ministry("kp2mi")
         <Ministry.KP2MI: 'KP2MI'>
     """
@@ -133,7 +133,7 @@ class WorkerRecord(_Base):
     phones later); only ``source``, ``record_id`` and ``full_name`` are required. Blank
     optional values become ``None``. Extra fields are allowed and kept.
 
-    Example:
+    Examples:
         >>> r = WorkerRecord(source="KP2MI", record_id="17", full_name="Siti Aminah",
         ...                  nik="3201234567890001", kecamatan_asal="Cibinong")
         >>> r.nik, r.model_extra
@@ -181,7 +181,7 @@ class WorkerRecord(_Base):
 class Program(_Base):
     """One programme (a row of the programmes table).
 
-    Example:
+    Examples:
         >>> Program(program_id="P1", name="Desa Migran Emas Cibinong",
         ...         program_type="DESA_MIGRAN_EMAS", ministry="KEMENDES", year=2024).ministry
         <Ministry.KEMENDES: 'KEMENDES'>
@@ -236,7 +236,7 @@ class Placement(_Base):
     ``destination_country`` is an ISO 3166-1 alpha-2 code (upper-cased on input, checked
     against the official list); ``return_date`` may not be before ``departure_date``.
 
-    Example:
+    Examples:
         >>> Placement(placement_id="X1", source="KP2MI", record_id="17",
         ...           destination_country="tw", departure_date="2022-03-01").destination_country
         'TW'
@@ -290,7 +290,7 @@ class Placement(_Base):
 class SourceDataset(_Base):
     """Describes one extract: which ministry, which extract, when, and what it holds.
 
-    Example:
+    Examples:
         >>> SourceDataset(ministry="KP2MI", name="siskop2mi_2024q1",
         ...               extract_date="2024-04-02").extract_date
         datetime.date(2024, 4, 2)

@@ -15,8 +15,10 @@ __all__ = [
     "as_series",
     "fold_text",
     "map_unique",
+    "none_where",
     "take",
     "unique_strings",
+    "with_missing",
 ]
 
 #: Strings that mean "no value" in ministry spreadsheets (compared after strip + casefold).
@@ -45,7 +47,7 @@ def unique_strings(s: pd.Series) -> tuple[np.ndarray, list[str | None]]:
     Returns:
         ``(codes, uniques)``: ``codes`` is an ``intp`` array aligned to ``s``.
     """
-    codes, uniques = pd.factorize(s.to_numpy(dtype=object, na_value=None), use_na_sentinel=True)
+    codes, uniques = pd.factorize(np.asarray(s, dtype=object), use_na_sentinel=True)
     out: list[str | None] = []
     for value in uniques:
         text = value if isinstance(value, str) else str(value)
@@ -71,6 +73,21 @@ def map_unique(s: pd.Series, func: Callable[[str], Any], missing: Any = None) ->
     codes, uniques = unique_strings(s)
     results = [missing if u is None else func(u) for u in uniques]
     return take(results, codes, missing)
+
+
+def none_where(values: Any, cond: Any) -> np.ndarray:
+    """Object array of ``values`` with ``None`` where ``cond`` is true."""
+    out = np.array(values, dtype=object, copy=True)
+    out[np.asarray(cond, dtype=bool)] = None
+    return out
+
+
+def with_missing(values: Any, fill: Any) -> np.ndarray:
+    """``values`` as an object array with ``fill`` appended (the slot for code ``-1``)."""
+    out = np.empty(len(values) + 1, dtype=object)
+    out[:-1] = values
+    out[-1] = fill
+    return out
 
 
 def fold_text(text: str) -> str:

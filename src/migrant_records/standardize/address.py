@@ -23,7 +23,9 @@ ADDRESS_ABBREVIATIONS: dict[str, str] = {
 _RTRW = re.compile(r"\b(rt|rw)\s*\.?\s*0*([0-9]+)")
 _RTRW_PAIR = re.compile(r"\brt\s*/\s*rw\s*\.?\s*:?\s*0*([0-9]+)\s*/\s*0*([0-9]+)")
 _SLASH_PAIR = re.compile(r"\b(rt\s+[0-9]+)\s*/\s*(?:rw\s*)?0*([0-9]+)")
-_WORD = re.compile(r"[a-z]+")
+_WORD = re.compile(
+    r"\b(?:" + "|".join(sorted(ADDRESS_ABBREVIATIONS, key=len, reverse=True)) + r")\b"
+)
 _PUNCT = re.compile(r"[^a-z0-9/\s]+")
 _SPACES = re.compile(r"\s+")
 
@@ -34,7 +36,7 @@ def _normalise(raw: str) -> str | None:
     text = _PUNCT.sub(" ", text)
     text = _RTRW.sub(r"\1 \2", text)
     text = _SLASH_PAIR.sub(r"\1 rw \2", text)
-    text = _WORD.sub(lambda m: ADDRESS_ABBREVIATIONS.get(m.group(0), m.group(0)), text)
+    text = _WORD.sub(lambda m: ADDRESS_ABBREVIATIONS[m.group(0)], text)
     text = _SPACES.sub(" ", text.replace("/", " ")).strip()
     return text or None
 

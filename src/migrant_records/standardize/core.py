@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_records.errors import SchemaError
+from migrant_records.standardize._util import none_where, unique_strings
 from migrant_records.standardize.address import normalize_address
 from migrant_records.standardize.dates import parse_date, split_birth_place_date
 from migrant_records.standardize.names import normalize_name, parse_names
@@ -116,9 +117,11 @@ def standardize(
     derived = set(DERIVED_COLUMNS) | set(DIAGNOSTIC_COLUMNS)
     out = records.drop(columns=[c for c in records.columns if c in derived]).copy()
     index = out.index
-    ref = pd.Timestamp.today().normalize() if reference_date is None else pd.Timestamp(
-        reference_date
-    ).normalize()
+    ref = (
+        pd.Timestamp.today().normalize()
+        if reference_date is None
+        else pd.Timestamp(reference_date).normalize()
+    )
 
     def col(name: str) -> pd.Series:
         return out[name] if name in out.columns else _null(index)
@@ -128,8 +131,17 @@ def standardize(
 
     def names() -> None:
         parsed = parse_names(col("full_name"))
-        for c in ("name_norm", "name_sorted", "name_key", "name_initials", "name_core",
-                  "name_first", "name_last", "name_patronym", "name_low_identity"):  # fmt: skip
+        for c in (
+            "name_norm",
+            "name_sorted",
+            "name_key",
+            "name_initials",
+            "name_core",
+            "name_first",
+            "name_last",
+            "name_patronym",
+            "name_low_identity",
+        ):
             new[c] = parsed[c]
         new["mother_norm"] = normalize_name(col("mother_name")).rename("mother_norm")
 
@@ -137,14 +149,16 @@ def standardize(
         parsed = parse_nik(col("nik"), reference_date=ref)
         valid = parsed["valid"].to_numpy(dtype=bool)
         repeated = flag_repeated_nik(
-            parsed["nik"].where(valid, None), new["name_norm"], min_people=repeated_nik_min_people
+            pd.Series(none_where(parsed["nik"], ~valid), index=index),
+            new["name_norm"],
+            min_people=repeated_nik_min_people,
         ).to_numpy(dtype=bool)
         suspect = parsed["suspect"].to_numpy(dtype=bool) | repeated
         new["nik_digits"] = parsed["nik"]
         new["nik_valid"] = parsed["valid"].astype(bool)
         new["nik_reason"] = parsed["reason"]
         new["nik_suspect"] = pd.Series(suspect, index=index)
-        new["nik_id"] = parsed["nik"].where(valid & ~suspect, None)
+        new["nik_id"] = pd.Series(none_where(parsed["nik"], ~(valid & ~suspect)), index=index)
         new["nik_birth_date"] = parsed["birth_date"]
         new["nik_sex"] = parsed["sex"]
         new["nik_district_code"] = parsed["district_code"]
@@ -156,8 +170,10 @@ def standardize(
         dob = parsed["date"].copy()
         reason = parsed["reason"].copy()
         place = col("birth_place").astype(object)
-        has_date = place.astype(str).str.contains(r"[0-9]", regex=True).to_numpy() & place.notna(
-        ).to_numpy()
+        has_date = (
+            place.astype(str).str.contains(r"[0-9]", regex=True).to_numpy()
+            & place.notna().to_numpy()
+        )
         if has_date.any():
             split = split_birth_place_date(place[has_date], reference_date=ref)
             fill = dob[has_date].isna().to_numpy() & split["date"].notna().to_numpy()
@@ -188,24 +204,37 @@ def standardize(
             )
         else:
             resolved = pd.DataFrame(
-                {c: _null(index) for c in ("province_code", "regency_code", "district_code",
-                                           "village_code", "region_reason")},  # fmt: skip
+                {
+                    c: _null(index)
+                    for c in (
+                        "province_code",
+                        "regency_code",
+                        "district_code",
+                        "village_code",
+                        "region_reason",
+                    )
+                },
                 index=index,
             )
         no_address = np.ones(len(index), dtype=bool)
         for c in _ADDRESS_COLUMNS:
             if c in out.columns:
-                no_address &= out[c].isna().to_numpy() | out[c].astype(str).str.strip().eq(
-                    ""
-                ).to_numpy()
+                codes, uniques = unique_strings(out[c])
+                blank = np.append(np.array([u is None for u in uniques], dtype=bool), True)
+                no_address &= blank[codes]
         from_nik = no_address & new["nik_id"].notna().to_numpy()
         resolved = resolved.copy()
         resolved.loc[from_nik, "province_code"] = new["_nik_province"][from_nik]
         resolved.loc[from_nik, "regency_code"] = new["_nik_regency"][from_nik]
         resolved.loc[from_nik, "district_code"] = new["nik_district_code"][from_nik]
         resolved.loc[from_nik, "region_reason"] = "from_nik"
-        for c in ("province_code", "regency_code", "district_code", "village_code",
-                  "region_reason"):  # fmt: skip
+        for c in (
+            "province_code",
+            "regency_code",
+            "district_code",
+            "village_code",
+            "region_reason",
+        ):
             new[c] = resolved[c].astype(object)
         new["address_norm"] = normalize_address(col("address"))
 
@@ -243,12 +272,12 @@ def standardize(
         if isinstance(value, pd.Series):
             value = value.to_numpy()
         additions[c] = value
-    frame = pd.DataFrame(additions, index=index)
-    frame["nik_valid"] = frame["nik_valid"].astype(bool)
-    frame["nik_suspect"] = frame["nik_suspect"].astype(bool)
+    for c in ("nik_valid", "nik_suspect"):
+        additions[c] = np.asarray(additions[c], dtype=bool)
     for c in ("dob", "nik_birth_date"):
-        frame[c] = pd.to_datetime(frame[c]).astype("datetime64[ns]")
-    frame["birth_year"] = frame["birth_year"].astype("float64")
+        additions[c] = np.asarray(additions[c], dtype="datetime64[ns]")
+    additions["birth_year"] = np.asarray(additions["birth_year"], dtype="float64")
+    frame = pd.DataFrame(additions, index=index, copy=False)
     result = pd.concat([out, frame], axis=1)
     result.attrs["standardize_timings"] = timings
     return result

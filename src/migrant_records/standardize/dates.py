@@ -14,7 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from migrant_records.standardize._util import as_series, fold_text, unique_strings
+from migrant_records.standardize._util import (
+    as_series,
+    fold_text,
+    none_where,
+    unique_strings,
+    with_missing,
+)
 
 __all__ = ["DATE_REASONS", "MONTHS", "parse_date", "split_birth_place_date"]
 
@@ -41,7 +47,10 @@ MONTHS: dict[str, int] = {
 _SEP = r"[-/.\s]"
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("iso", r"^(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})$"),
-    ("numeric", rf"^(?P<a>[0-9]{{1,2}}){_SEP}+(?P<b>[0-9]{{1,2}}){_SEP}+(?P<y>[0-9]{{4}}|[0-9]{{2}})$"),
+    (
+        "numeric",
+        rf"^(?P<a>[0-9]{{1,2}}){_SEP}+(?P<b>[0-9]{{1,2}}){_SEP}+(?P<y>[0-9]{{4}}|[0-9]{{2}})$",
+    ),
     ("compact", r"^(?P<x>[0-9]{8})$"),
     ("excel", r"^(?P<n>[0-9]{5})(?:\.0+)?$"),
     (
@@ -116,8 +125,9 @@ def parse_date(
         when parsed).
 
     Example:
-        >>> parse_date(pd.Series(["12 Mei 1990", "1990-05-12", "12/05/90"]))["date"].dt.date.tolist()
-        [datetime.date(1990, 5, 12), datetime.date(1990, 5, 12), datetime.date(1990, 5, 12)]
+        >>> out = parse_date(pd.Series(["12 Mei 1990", "1990-05-12", "12/05/90"]))
+        >>> out["date"].dt.strftime("%Y-%m-%d").tolist()
+        ['1990-05-12', '1990-05-12', '1990-05-12']
     """
     series = as_series(s)
     ref = _reference(reference_date)
@@ -128,7 +138,9 @@ def parse_date(
     u = pd.Series(uniques, dtype=object)
     missing = u.isna().to_numpy()
     text = u.fillna("").map(fold_text).str.strip()
-    text = text.str.replace(r"[\s t]+[0-9]{1,2}[:.][0-9]{2}(?:[:.][0-9]{2}(?:\.[0-9]+)?)?$", "", regex=True)
+    text = text.str.replace(
+        r"[\s t]+[0-9]{1,2}[:.][0-9]{2}(?:[:.][0-9]{2}(?:\.[0-9]+)?)?$", "", regex=True
+    )
     text = text.str.replace(r"\s+", " ", regex=True).str.strip(" ,.")
 
     year = np.full(n, -1, dtype=np.int64)
@@ -170,8 +182,12 @@ def parse_date(
                 y = np.where(amb, -1, y)
         elif kind == "compact":
             x = f["x"]
-            y1, m1, d1 = (_num(pd.DataFrame({"v": x.str[i:j]}), "v") for i, j in ((0, 4), (4, 6), (6, 8)))
-            d2, m2, y2 = (_num(pd.DataFrame({"v": x.str[i:j]}), "v") for i, j in ((0, 2), (2, 4), (4, 8)))
+            y1, m1, d1 = (
+                _num(pd.DataFrame({"v": x.str[i:j]}), "v") for i, j in ((0, 4), (4, 6), (6, 8))
+            )
+            d2, m2, y2 = (
+                _num(pd.DataFrame({"v": x.str[i:j]}), "v") for i, j in ((0, 2), (2, 4), (4, 8))
+            )
             ok1, ok2 = _real(y1, m1, d1), _real(y2, m2, d2)
             amb = ok1 & ok2
             reason[rows[amb]] = "ambiguous"
@@ -246,12 +262,12 @@ def split_birth_place_date(
     codes, uniques = unique_strings(series)
     u = pd.Series(uniques, dtype=object)
     parts = u.fillna("").str.strip().str.extract(_PLACE_DATE)
-    place = parts["place"].str.strip(" ,/;:-.").replace("", None)
-    place = place.where(u.notna(), None)
+    stripped = parts["place"].str.strip(" ,/;:-.")
+    place = none_where(stripped, u.isna().to_numpy() | (stripped == "").to_numpy())
     parsed = parse_date(parts["date"], dayfirst=dayfirst, reference_date=reference_date)
-    place_arr = np.append(place.to_numpy(dtype=object), None)
-    date_arr = np.append(parsed["date"].to_numpy(), np.datetime64("NaT"))
-    reason_arr = np.append(parsed["reason"].to_numpy(dtype=object), "missing")
+    place_arr = with_missing(place, None)
+    date_arr = np.append(parsed["date"].to_numpy(), np.datetime64("NaT", "ns"))
+    reason_arr = with_missing(parsed["reason"].to_numpy(dtype=object), "missing")
     return pd.DataFrame(
         {"place": place_arr[codes], "date": date_arr[codes], "reason": reason_arr[codes]},
         index=series.index,

@@ -68,9 +68,9 @@ SUFFIX_TITLES = frozenset(
         "spd", "spdi", "pd", "se", "sei", "skom", "sh", "shi", "sag", "ssos", "sst", "st",
         "skep", "ners", "skm", "ssi", "sip", "sikom", "sthi", "sfarm", "sked", "sgz",
         "spsi", "shum", "spt", "sp", "sp1", "ssit", "stp", "sik", "ssn", "ssy", "sds",
-        "sak", "sab", "sthi", "amd", "amdkeb", "amdkep", "amdkes", "amk", "amkeb", "amkep",
+        "sak", "sab", "amd", "amdkeb", "amdkep", "amdkes", "amk", "amkeb", "amkep",
         "mm", "mpd", "mpdi", "msi", "mkes", "mh", "mt", "mag", "mkom", "mak", "msc", "mba",
-        "ma", "mhum", "mkep", "msos", "phd", "bsc", "ba", "mba", "lc", "dipl", "alm",
+        "ma", "mhum", "mkep", "msos", "phd", "bsc", "ba", "lc", "dipl", "alm",
         "almh", "almarhum", "almarhumah",
     }
 )  # fmt: skip
@@ -85,7 +85,7 @@ MUHAMMAD_VARIANTS = frozenset(
         "muhammed", "muhamed", "mochammad", "mochamad", "mochamat", "mochammat",
         "muchammad", "muchamad", "mukhammad", "mukhamad", "mokhammad", "mokhamad",
         "mokhamat", "muhamat", "muhammat", "mohamat", "moch", "mochd", "mokh", "moh",
-        "mohd", "muh", "muhd", "mhd", "mhmd", "muhmd", "mochamat", "muchamat",
+        "mohd", "muh", "muhd", "mhd", "mhmd", "muhmd", "muchamat",
     }
 )  # fmt: skip
 
@@ -141,6 +141,8 @@ class _Parsed(NamedTuple):
 # --------------------------------------------------------------------------- tokenising
 def _tokens(segment: str) -> list[str]:
     """Split one comma-free segment into dot-free tokens (``"S.Pd"`` stays one token)."""
+    if "." not in segment:
+        return segment.split()
     out: list[str] = []
     for word in segment.split():
         if "." not in word:
@@ -176,10 +178,17 @@ def _strip_prefix(tokens: list[str]) -> list[str]:
     start = 0
     while len(tokens) - start > 1 and tokens[start] in PREFIX_TITLES:
         start += 1
-    return tokens[start:]
+    return tokens[start:] if start else tokens
 
 
 # --------------------------------------------------------------------------- spelling
+_CANONICAL = {
+    **dict.fromkeys(MUHAMMAD_VARIANTS, "muhammad"),
+    **dict.fromkeys(ABDUL_VARIANTS, "abdul"),
+}
+_FIRST_ONLY = {"m": "muhammad", "st": "siti"}
+
+
 @lru_cache(maxsize=262_144)
 def _eyd_token(token: str, old: bool) -> str:
     """Map one token from pre-1972 spelling to EYD (order matters, see the data guide)."""
@@ -193,42 +202,59 @@ def _eyd_token(token: str, old: bool) -> str:
     t = t.replace("ch", "kh")
     if old:
         t = t.replace("j", "y")
-    return t.replace("\x01", "j")
-
-
-def _canonical(token: str, position: int, count: int) -> str:
-    if token in MUHAMMAD_VARIANTS or (token == "m" and position == 0 and count > 1):
-        return "muhammad"
-    if token in ABDUL_VARIANTS:
-        return "abdul"
-    if token == "st" and position == 0 and count > 1:
-        return "siti"
-    return token
+    t = t.replace("\x01", "j")
+    return _CANONICAL.get(t, t)
 
 
 def _normalise_tokens(tokens: list[str]) -> list[str]:
     tokens = _strip_suffix(_strip_prefix(tokens))
-    count = len(tokens)
-    tokens = [_canonical(t, i, count) for i, t in enumerate(tokens)]
-    old = any(_OLD_MARKER.search(t) for t in tokens)
-    tokens = [_eyd_token(t, old) for t in tokens]
-    return [_canonical(t, 1, count) for t in tokens]
+    if not tokens:
+        return tokens
+    get = _CANONICAL.get
+    tokens = [get(t, t) for t in tokens]
+    if len(tokens) > 1 and tokens[0] in _FIRST_ONLY:
+        tokens[0] = _FIRST_ONLY[tokens[0]]
+    old = _OLD_MARKER.search(" ".join(tokens)) is not None
+    return [_eyd_token(t, old) for t in tokens]
+
+
+# ASCII fast path: apostrophes vanish, anything but letters, dots, commas becomes a space.
+_ASCII_TABLE = {
+    i: (None if chr(i) in "'`" else " ")
+    for i in range(128)
+    if not (chr(i).isalpha() or chr(i) in ".,")
+}
+
+
+def _clean_text(raw: str) -> str:
+    text = raw.casefold()
+    if text.isascii():
+        return text.translate(_ASCII_TABLE)
+    text = _APOSTROPHES.sub("", fold_text(text))
+    return _NON_NAME.sub(" ", text)
 
 
 def _split(raw: str) -> tuple[list[str], list[str]]:
     """Tokenise a raw name into (name tokens, patronym tokens)."""
-    text = _APOSTROPHES.sub("", fold_text(raw))
-    text = _NON_NAME.sub(" ", text)
-    head, *rest = text.split(",")
-    tokens = _tokens(head)
-    for part in rest:  # after a comma: degrees, or the given name in "SUSILO, JOKO"
-        extra = _strip_suffix(_tokens(part), keep=0)
-        tokens.extend(t for t in extra if t not in SUFFIX_TITLES)
+    text = _clean_text(raw)
+    if "," in text:
+        head, *rest = text.split(",")
+        tokens = _tokens(head)
+        for part in rest:  # after a comma: degrees, or the given name in "SUSILO, JOKO"
+            extra = _strip_suffix(_tokens(part), keep=0)
+            tokens.extend(t for t in extra if t not in SUFFIX_TITLES)
+    else:
+        tokens = _tokens(text)
     tokens = _strip_suffix(tokens)
-    for i in range(1, len(tokens) - 1):
-        if tokens[i] in PATRONYM_MARKERS:
-            return tokens[:i], tokens[i + 1 :]
+    if not PATRONYM_MARKERS.isdisjoint(tokens):
+        for i in range(1, len(tokens) - 1):
+            if tokens[i] in PATRONYM_MARKERS:
+                return tokens[:i], tokens[i + 1 :]
     return tokens, []
+
+
+_ANY_LOW = LOW_IDENTITY_TOKENS | set(_LOW_IDENTITY_AFTER) | set(_LOW_IDENTITY_BEFORE)
+_ANY_FLAGGED = _ANY_LOW | COMMON_NAME_TOKENS
 
 
 def _low_identity_flags(tokens: list[str]) -> list[bool]:
@@ -244,27 +270,38 @@ def _low_identity_flags(tokens: list[str]) -> list[bool]:
     return flags
 
 
+def _norm_one(raw: str) -> str | None:
+    """Only the normalised name (what ``normalize_name`` needs)."""
+    tokens = _normalise_tokens(_split(raw)[0])
+    return " ".join(tokens) if tokens else None
+
+
 def _parse_one(raw: str) -> _Parsed | None:
     name_tokens, pat_tokens = _split(raw)
     tokens = _normalise_tokens(name_tokens)
     if not tokens:
         return None
     patronym = (" ".join(_normalise_tokens(pat_tokens)) or None) if pat_tokens else None
-    flags = _low_identity_flags(tokens)
-    core = [t for t, f in zip(tokens, flags) if not f] or tokens
-    low = [t for t, f in zip(tokens, flags) if f or t in COMMON_NAME_TOKENS]
     norm = " ".join(tokens)
+    key = " ".join([_key_token(t) for t in tokens])
+    if _ANY_FLAGGED.isdisjoint(tokens):
+        core = tokens
+        low = None
+    else:
+        flags = _low_identity_flags(tokens)
+        core = [t for t, f in zip(tokens, flags) if not f] or tokens
+        low = " ".join([t for t, f in zip(tokens, flags) if f or t in COMMON_NAME_TOKENS]) or None
     return _Parsed(
-        norm=norm,
-        sorted=" ".join(sorted(tokens)),
-        key=" ".join(_key_token(t) for t in tokens),
-        initials="".join(t[0] for t in tokens),
-        core=" ".join(core),
-        first=core[0],
-        last=core[-1],
-        patronym=patronym,
-        tokens=tuple(tokens),
-        low_identity=" ".join(low) or None,
+        norm,
+        " ".join(sorted(tokens)),
+        key,
+        "".join([t[0] for t in tokens]),
+        norm if core is tokens else " ".join(core),
+        core[0],
+        core[-1],
+        patronym,
+        tuple(tokens),
+        low,
     )
 
 
@@ -338,18 +375,29 @@ def indonesian_key(token: str) -> str:
 
 
 # --------------------------------------------------------------------------- public API
-def _parse_series(s: Any) -> tuple[pd.Series, np.ndarray, list[_Parsed | None]]:
+_EMPTY = _Parsed(*([None] * len(NAME_COLUMNS)))  # type: ignore[arg-type]
+
+
+def _parse_series(s: Any) -> tuple[pd.Series, np.ndarray, list[np.ndarray]]:
+    """Parse the unique values of ``s``: one object array per field, ``None`` last."""
     series = as_series(s)
     codes, uniques = unique_strings(series)
-    parsed = [None if u is None else _parse_one(u) for u in uniques]
-    return series, codes, parsed
+    parsed = [(u is not None and _parse_one(u)) or _EMPTY for u in uniques]
+    parsed.append(_EMPTY)  # code -1 (missing) picks the last entry
+    fields = []
+    for i, values in enumerate(zip(*parsed)):
+        arr = np.empty(len(parsed), dtype=object)
+        if NAME_COLUMNS[i] == "name_tokens":
+            for j, value in enumerate(values):
+                arr[j] = value
+        else:
+            arr[:] = values
+        fields.append(arr)
+    return series, codes, fields
 
 
-def _column(
-    series: pd.Series, codes: np.ndarray, parsed: list[_Parsed | None], field: int
-) -> pd.Series:
-    values = [None if p is None else p[field] for p in parsed]
-    return pd.Series(take(values, codes), index=series.index, dtype=object)
+def _column(series: pd.Series, codes: np.ndarray, fields: list[np.ndarray], i: int) -> pd.Series:
+    return pd.Series(fields[i][codes], index=series.index, dtype=object)
 
 
 def normalize_name(s: Any) -> pd.Series:
@@ -371,8 +419,10 @@ def normalize_name(s: Any) -> pd.Series:
         1    muhammad joko susilo
         dtype: object
     """
-    series, codes, parsed = _parse_series(s)
-    return _column(series, codes, parsed, 0).rename(series.name)
+    series = as_series(s)
+    codes, uniques = unique_strings(series)
+    values = [None if u is None else _norm_one(u) for u in uniques]
+    return pd.Series(take(values, codes), index=series.index, dtype=object, name=series.name)
 
 
 def name_key(s: Any) -> pd.Series:
@@ -389,7 +439,7 @@ def name_key(s: Any) -> pd.Series:
         ['yusup ramat', 'yusup ramat']
     """
     series, codes, parsed = _parse_series(s)
-    return _column(series, codes, parsed, 2).rename(series.name)
+    return pd.Series(parsed[2][codes], index=series.index, dtype=object, name=series.name)
 
 
 def parse_names(s: Any) -> pd.DataFrame:

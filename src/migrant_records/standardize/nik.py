@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -66,6 +67,51 @@ def _known_codes() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
+@lru_cache(maxsize=1)
+def _code_labels() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dotted labels (``PP``, ``PP.KK``, ``PP.KK.CC``) aligned with :func:`_known_codes`."""
+    out = []
+    for codes, width in zip(_known_codes(), (2, 4, 6)):
+        text = [str(c).zfill(width) for c in codes]
+        out.append(
+            np.array(
+                [".".join(s[i : i + 2] for i in range(0, width, 2)) for s in text], dtype=object
+            )
+        )
+    return out[0], out[1], out[2]
+
+
+_SEPARATORS = re.compile(r"[\s.\-_/'’`,]+")
+_FLOAT_ZERO = re.compile(r"(?<=[0-9]{15})\.0+$")
+_SCIENTIFIC_RE = re.compile(_SCIENTIFIC)
+
+
+def _clean(raw: str | None) -> tuple[str | None, str | None]:
+    """``(cleaned digits, reason)``; reason ``None`` means 16 ASCII digits."""
+    if raw is None:
+        return None, "missing"
+    if len(raw) == 16 and raw.isascii() and raw.isdigit():
+        return raw, None
+    text = raw.strip()
+    if _SCIENTIFIC_RE.fullmatch(text):
+        return text, "scientific_notation"
+    text = _SEPARATORS.sub("", _FLOAT_ZERO.sub("", text.lstrip("'’`")))
+    if not text:
+        return None, "missing"
+    if not (text.isascii() and text.isdigit()):
+        return text, "non_digit"
+    if len(text) != 16:
+        return text, "length"
+    return text, None
+
+
+def _to_datetime(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """datetime64[ns] from valid year/month/day integer arrays (numpy only)."""
+    months = (year.astype(np.int64) - 1970) * 12 + (month.astype(np.int64) - 1)
+    days = months.astype("datetime64[M]").astype("datetime64[D]") + (day.astype(np.int64) - 1)
+    return days.astype("datetime64[ns]")
+
+
 def _reference(reference_date: Any) -> pd.Timestamp:
     if reference_date is None:
         return pd.Timestamp(dt.date.today())
@@ -82,7 +128,7 @@ def _digits_matrix(values: np.ndarray) -> np.ndarray:
 
 def _is_dummy(d: np.ndarray) -> np.ndarray:
     """All the same digit, an ascending/descending run, or a repeated pair (1212...)."""
-    diff = np.diff(d.astype(np.int16), axis=1) % 10
+    diff = np.mod(np.diff(d.astype(np.int16), axis=1), 10)
     same = (diff == 0).all(axis=1)
     ascending = (diff == 1).all(axis=1)
     descending = (diff == 9).all(axis=1)
@@ -124,26 +170,16 @@ def parse_nik(s: Any, reference_date: Any = None) -> pd.DataFrame:
     series = as_series(s)
     ref = _reference(reference_date)
     codes, uniques = unique_strings(series)
-    u = pd.Series(uniques, dtype=object)
-    n = len(u)
+    n = len(uniques)
 
-    missing = u.isna().to_numpy()
-    text = u.fillna("").str.strip()
-    scientific = text.str.fullmatch(_SCIENTIFIC).to_numpy(dtype=bool)
-    clean = text.str.replace(r"^['’`]+", "", regex=True)
-    clean = clean.str.replace(r"(?<=[0-9]{15})\.0+$", "", regex=True)
-    clean = clean.str.replace(r"[\s.\-_/'’`,]+", "", regex=True)
-    digits_only = clean.str.fullmatch(r"[0-9]+").to_numpy(dtype=bool)
-    length_ok = (clean.str.len() == 16).to_numpy()
-
-    reason = np.full(n, None, dtype=object)
-    reason[~digits_only] = "non_digit"
-    reason[digits_only & ~length_ok] = "length"
-    reason[scientific] = "scientific_notation"
-    reason[missing | (clean == "").to_numpy()] = "missing"
-
-    idx = np.flatnonzero(digits_only & length_ok & ~missing & ~scientific)
-    d = _digits_matrix(clean.to_numpy(dtype=object)[idx].astype("U16"))
+    cleaned = [_clean(v) for v in uniques]
+    nik_text = np.empty(n, dtype=object)
+    nik_text[:] = [c[0] for c in cleaned]
+    reason = np.empty(n, dtype=object)
+    reason[:] = [c[1] for c in cleaned]
+    ok16 = np.array([c[1] is None for c in cleaned], dtype=bool)
+    idx = np.flatnonzero(ok16)
+    d = _digits_matrix(nik_text[idx])
     di = d.astype(np.int64)
     prov = di[:, 0] * 10 + di[:, 1]
     reg = prov * 100 + di[:, 2] * 10 + di[:, 3]
@@ -191,25 +227,16 @@ def parse_nik(s: Any, reference_date: Any = None) -> pd.DataFrame:
     vidx = idx[vpos]
 
     birth = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    birth[vidx] = pd.to_datetime(stamp[vpos].astype(str), format="%Y%m%d").to_numpy()
+    birth[vidx] = _to_datetime(year[vpos], mm[vpos], day[vpos])
     sex = np.full(n, None, dtype=object)
     sex[vidx] = np.where(female[vpos], "F", "M")
-    digits = clean.to_numpy(dtype=object)[vidx].astype("U16")
     p_code = np.full(n, None, dtype=object)
     r_code = np.full(n, None, dtype=object)
     d_code = np.full(n, None, dtype=object)
-    if len(vidx):
-        as_series_digits = pd.Series(digits.astype(object))
-        p = as_series_digits.str[:2]
-        r = p + "." + as_series_digits.str[2:4]
-        dcode = r + "." + as_series_digits.str[4:6]
-        p_code[vidx] = p.to_numpy()
-        r_code[vidx] = r.to_numpy()
-        d_code[vidx] = dcode.to_numpy()
-
-    nik_text = clean.to_numpy(dtype=object).copy()
-    nik_text[scientific] = text.to_numpy(dtype=object)[scientific]
-    nik_text[reason == "missing"] = None
+    labels_p, labels_r, labels_d = _code_labels()
+    p_code[vidx] = labels_p[np.searchsorted(known_p, prov[vpos])]
+    r_code[vidx] = labels_r[np.searchsorted(known_r, reg[vpos])]
+    d_code[vidx] = labels_d[np.searchsorted(known_d, dist[vpos])]
 
     def expand(values: np.ndarray, fill: Any) -> np.ndarray:
         padded = np.empty(n + 1, dtype=values.dtype)

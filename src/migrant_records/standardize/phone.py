@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
-from migrant_records.standardize._util import as_series, unique_strings
+from migrant_records.standardize._util import as_series, unique_strings, with_missing
 
 __all__ = ["DESTINATION_CALLING_CODES", "PHONE_COLUMNS", "PHONE_REASONS", "normalize_phone"]
 
@@ -30,10 +30,16 @@ DESTINATION_CALLING_CODES = ("852", "886", "60", "65", "966", "82", "81", "971",
 
 # Only the first number of "0812... / 0813..." is kept.
 _FIRST = re.compile(r"\s*(?:[/,;|]|\batau\b|\bor\b)\s*")
-_SEPARATORS = r"[\s.\-()\[\]]+"
-# Indonesian mobile: national number 8[1235789] + 7-10 digits, with any common prefix.
-_ID_MOBILE = r"^(?:\+62|0062|62)?0?(8[1235789][0-9]{7,10})$"
-_ID_MOBILE_INTL = r"^(?:\+62|0062)0?(8[1235789][0-9]{7,10})$"
+# Indonesian mobile: national number 8[1235789] + 7-10 digits, with any common prefix and
+# spaces, dots, dashes or parentheses between the digits.
+_S = r"[\s.\-()\[\]]*"
+_NSN = rf"(8{_S}[1235789](?:{_S}[0-9]){{7,10}})"
+_FAST_ID = re.compile(
+    rf"^{_S}(?:(?:\+{_S}6{_S}2|0{_S}0{_S}6{_S}2|6{_S}2){_S})?(?:0{_S})?{_NSN}{_S}$"
+)
+_FAST_INTL = re.compile(rf"^{_S}(?:\+{_S}6{_S}2|0{_S}0{_S}6{_S}2){_S}(?:0{_S})?{_NSN}{_S}$")
+_FLOAT = re.compile(r"(?<=[0-9]{7})\.0+$")
+_NOT_DIGIT = re.compile(r"[^0-9]")
 
 
 def _slow(raw: str, default_region: str) -> tuple[str | None, str | None, str]:
@@ -91,29 +97,27 @@ def normalize_phone(s: Any, default_region: str = "ID") -> pd.DataFrame:
     """
     series = as_series(s)
     codes, uniques = unique_strings(series)
-    u = pd.Series(uniques, dtype=object)
-    n = len(u)
+    n = len(uniques)
     e164 = np.full(n, None, dtype=object)
     country = np.full(n, None, dtype=object)
     reason = np.full(n, None, dtype=object)
-
-    missing = u.isna().to_numpy()
-    reason[missing] = "missing"
-    text = u.fillna("").str.strip().str.lstrip("'")
-    first = text.str.split(_FIRST, n=1, regex=True).str[0].fillna("")
-    first = first.str.replace(r"^(\+?[0-9]{7,})\.0+$", r"\1", regex=True)  # float artefact
-    compact = first.str.replace(_SEPARATORS, "", regex=True)
-    pattern = _ID_MOBILE if default_region == "ID" else _ID_MOBILE_INTL
-    mobile = compact.str.extract(pattern, expand=False)
-    fast = mobile.notna().to_numpy() & ~missing
-    e164[fast] = ("+62" + mobile[fast]).to_numpy(dtype=object)
-    country[fast] = "ID"
-    for i in np.flatnonzero(~fast & ~missing):
-        number, region, why = _slow(str(first.iat[i]), default_region)
-        e164[i], country[i], reason[i] = number, region, why or None
-    e = np.append(e164, None)
-    c = np.append(country, None)
-    r = np.append(reason, "missing")
+    fast = _FAST_ID if default_region == "ID" else _FAST_INTL
+    for i, raw in enumerate(uniques):
+        if raw is None:
+            reason[i] = "missing"
+            continue
+        text = _FIRST.split(raw.strip().lstrip("'"), maxsplit=1)[0]
+        text = _FLOAT.sub("", text)
+        match = fast.match(text)
+        if match is not None:
+            e164[i] = "+62" + _NOT_DIGIT.sub("", match.group(1))
+            country[i] = "ID"
+            continue
+        e164[i], country[i], why = _slow(text, default_region)
+        reason[i] = why or None
+    e = with_missing(e164, None)
+    c = with_missing(country, None)
+    r = with_missing(reason, "missing")
     return pd.DataFrame(
         {"e164": e[codes], "country": c[codes], "reason": r[codes]},
         index=series.index,

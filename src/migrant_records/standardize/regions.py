@@ -132,7 +132,7 @@ class _Gazetteer:
         hits: list[str] = []
         for area in areas:
             hits.extend(self.index[level].get(area, {}).get(key, ()))
-        if hits or cutoff > 100 or areas == [""] and level > 2:
+        if hits or cutoff > 100 or (areas == [""] and level > 2):
             return hits
         for area in areas:
             names = self.choices.get((level, area))
@@ -222,7 +222,7 @@ def resolve_region(
     district: Any = None,
     village: Any = None,
     *,
-    score_cutoff: float = 85.0,
+    score_cutoff: float = 80.0,
 ) -> pd.DataFrame:
     """Resolve region names to Kemendagri codes.
 
@@ -260,22 +260,37 @@ def resolve_region(
         return pd.DataFrame(columns=list(REGION_COLUMNS), dtype=object)
     index = given[0].index
     n = len(index)
-    columns: list[pd.Series] = []
+    level_codes: list[np.ndarray] = []
+    level_values: list[list[str]] = []
     for value in (province, regency, district, village):
         if value is None:
-            columns.append(pd.Series([""] * n, index=index, dtype=object))
+            level_codes.append(np.full(n, -1, dtype=np.intp))
+            level_values.append([])
         else:
-            series = as_series(value)
-            _, uniq = unique_strings(series)
-            text = series.astype(object).where(series.notna(), "").astype(str)
-            text = text.where(~text.str.strip().str.casefold().isin(["nan", "-", "none"]), "")
-            columns.append(pd.Series(text.to_numpy(), index=index, dtype=object))
-    combined = columns[0].str.cat(columns[1:], sep="\x1f")
-    codes, uniques = pd.factorize(combined.to_numpy(dtype=object))
-    results = [_resolve_one(*str(u).split("\x1f"), cutoff=score_cutoff) for u in uniques]
+            codes_i, uniques_i = unique_strings(as_series(value))
+            level_codes.append(codes_i)
+            level_values.append([u or "" for u in uniques_i])
+    sizes = [len(v) + 1 for v in level_values]
+    if float(np.prod(np.array(sizes, dtype=float))) < 2.0**62:
+        combined = np.zeros(n, dtype=np.int64)
+        for codes_i, size in zip(level_codes, sizes):
+            combined = combined * size + (codes_i + 1)
+        codes, _ = pd.factorize(combined)
+        rows = np.unique(codes, return_index=True)[1]  # first row of each combination
+    else:  # pragma: no cover - astronomically many distinct names
+        stacked = np.stack(level_codes, axis=1)
+        _, rows, codes = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+        codes = codes.ravel()
+    combos = [
+        tuple(
+            level_values[k][level_codes[k][r]] if level_codes[k][r] >= 0 else "" for k in range(4)
+        )
+        for r in rows
+    ]
+    results = [_resolve_one(c[0], c[1], c[2], c[3], score_cutoff) for c in combos]
     out = {}
     for i, col in enumerate(REGION_COLUMNS):
         values = np.array([r[i] for r in results] + [None], dtype=object)
         out[col] = values[codes]
-    logger.debug("resolved %d unique region combinations", len(uniques))
+    logger.debug("resolved %d unique region combinations", len(combos))
     return pd.DataFrame(out, index=index)
