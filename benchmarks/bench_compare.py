@@ -28,16 +28,84 @@ from rapidfuzz.distance import JaroWinkler
 from migrant_records.blocking import BlockingWarning, blocking_report, default_blocking
 from migrant_records.compare import StringSimilarity, compare_pairs, default_comparators
 
-FIRST = (
-    "siti sri nur dewi agus budi ahmad muhammad rina yuni eka dwi tri ani wati ika putri "
-    "made putu kadek ketut nyoman wayan komang gede dian fitri indah lilis rudi joko heru "
-    "slamet bambang hendra rizki fajar yusuf abdul ayu ratna endang sumiati kartini"
-).split()
-LAST = (
-    "aminah wahyuni santoso lestari rahayu hidayat setiawan kurniawan susanti handayani "
-    "rahmawati wulandari purnomo saputra nugroho pratama maulana kusuma utami yulianti "
-    "sari suryani ningsih hartati sulastri mulyani irawan permana wijaya gunawan"
-).split()
+FIRST = [
+    "siti",
+    "sri",
+    "nur",
+    "dewi",
+    "agus",
+    "budi",
+    "ahmad",
+    "muhammad",
+    "rina",
+    "yuni",
+    "eka",
+    "dwi",
+    "tri",
+    "ani",
+    "wati",
+    "ika",
+    "putri",
+    "made",
+    "putu",
+    "kadek",
+    "ketut",
+    "nyoman",
+    "wayan",
+    "komang",
+    "gede",
+    "dian",
+    "fitri",
+    "indah",
+    "lilis",
+    "rudi",
+    "joko",
+    "heru",
+    "slamet",
+    "bambang",
+    "hendra",
+    "rizki",
+    "fajar",
+    "yusuf",
+    "abdul",
+    "ayu",
+    "ratna",
+    "endang",
+    "sumiati",
+    "kartini",
+]
+LAST = [
+    "aminah",
+    "wahyuni",
+    "santoso",
+    "lestari",
+    "rahayu",
+    "hidayat",
+    "setiawan",
+    "kurniawan",
+    "susanti",
+    "handayani",
+    "rahmawati",
+    "wulandari",
+    "purnomo",
+    "saputra",
+    "nugroho",
+    "pratama",
+    "maulana",
+    "kusuma",
+    "utami",
+    "yulianti",
+    "sari",
+    "suryani",
+    "ningsih",
+    "hartati",
+    "sulastri",
+    "mulyani",
+    "irawan",
+    "permana",
+    "wijaya",
+    "gunawan",
+]
 
 
 def _key(s: pd.Series) -> pd.Series:
@@ -151,7 +219,7 @@ def bench_jaro_winkler(n_pairs: int, seed: int = 0) -> dict[str, Any]:
 
 
 def bench_default_comparators(n_rows: int, n_pairs: int, seed: int = 0) -> dict[str, Any]:
-    frame, person = prepared_frame(n_rows, seed=seed)
+    frame, _person = prepared_frame(n_rows, seed=seed)
     comps = default_comparators(frame)
     rng = np.random.default_rng(seed)
     i = rng.integers(0, len(frame), n_pairs)

@@ -370,3 +370,18 @@ def test_default_comparators_pick_filled_columns() -> None:
     ]
     right = f.assign(phone_e164=None)
     assert "phone" not in [c.name for c in default_comparators(f, right)]
+
+
+def test_nik_one_typo_across_lengths_and_characters() -> None:
+    f = pd.DataFrame(
+        {
+            "nik_digits": [
+                "3201014101900001",
+                "320101410190001",  # one digit dropped
+                "32010141019000x1",  # one character substituted
+                "3201014101909991",  # serial differs in three positions
+            ],
+            "nik_id": [None] * 4,
+        }
+    )
+    assert levels_of(Nik(), f, [(0, 1), (0, 2), (0, 3)]) == [3, 3, 2]

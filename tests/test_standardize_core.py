@@ -72,9 +72,7 @@ def test_values(records: pd.DataFrame) -> None:
     assert out.loc[20, "nik_digits"] == "3301010509900001"
     assert out.loc[20, "nik_id"] == "3301010509900001"
     assert out.loc[30, "nik_reason"] == "missing" and not out.loc[30, "nik_valid"]
-    assert (
-        str(pd.Timestamp(out.loc[20, "dob"]).date()) == "1990-09-05"
-    )  # from the combined birth place
+    assert str(out["dob"].dt.date[20]) == "1990-09-05"  # from the combined birth place
     assert out.loc[20, "birth_place_norm"] == "cilacap"
     assert out.loc[30, "birth_place_norm"] == "banyumas"
     assert out.loc[30, "birth_year"] == 1985.0

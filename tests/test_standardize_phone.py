@@ -34,6 +34,7 @@ from migrant_records.standardize.phone import PHONE_COLUMNS, PHONE_REASONS
         ("+966 50 123 4567", "+966501234567", "SA", None),
         ("+82 10-1234-5678", "+821012345678", "KR", None),
         ("+81 90-1234-5678", "+819012345678", "JP", None),
+        ("+60 11 889 5187", "+60118895187", "MY", None),  # possible length, new range
         (None, None, None, "missing"),
         ("-", None, None, "missing"),
         ("tidak ada", None, None, "missing"),

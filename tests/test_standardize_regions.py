@@ -40,6 +40,22 @@ def test_typos_within_candidates() -> None:
     )
 
 
+def test_mistyped_or_glued_prefixes() -> None:
+    out = resolve_region(
+        province=pd.Series(["Jawa Barat", "NTB", "Jawa Tengah", "Jawa Barat", "Jawa Timur"]),
+        regency=pd.Series(
+            [
+                "KJAB. GARUT",
+                "KAUPATEN LOMBOK TIMUR",
+                "KABUPBATEN BREBES",
+                "KABUPATENnINDRAMAYU",
+                "KABUPATENNGAWI",
+            ]
+        ),
+    )
+    assert out["regency_code"].tolist() == ["32.05", "52.03", "33.29", "32.12", "35.21"]
+
+
 def test_province_aliases() -> None:
     out = resolve_region(province=pd.Series(["DKI Jakarta", "Jateng", "NTB", "Prov. Jawa Timur"]))
     assert out["province_code"].tolist() == ["31", "33", "52", "35"]

@@ -37,25 +37,22 @@ def default_blocking(
     The passes, in order (each only when its columns are filled; see ``docs/blocking.md``):
 
     1. ``nik``: the same usable NIK (``nik_id``).
-    2. ``nik_head``: the same first 12 NIK digits (region and birth date) and the same first
-       name token sound (``name_key`` first token): catches a mistyped serial.
-    3. ``nik_tail``: the same last 10 NIK digits (birth date and serial) and the same first
-       name initial: catches a mistyped region code.
-    4. ``phone``: the same E.164 phone number.
-    5. ``name_year``: the same name sound (``name_key``) and birth year: spelling variants,
+    2. ``nik_abc`` / ``nik_abd`` / ``nik_acd`` / ``nik_bcd``: the NIK split into four
+       4-digit segments; records agreeing on three of them. One mistyped digit leaves
+       three segments intact, so one of these passes pairs the records.
+    3. ``phone``: the same E.164 phone number.
+    4. ``name_year``: the same name sound (``name_key``) and birth year: spelling variants,
        wrong day or month, day/month swaps.
-    6. ``sorted_dob``: the same tokens in any order and birth date.
-    7. ``initials_dob``: the same initials and birth date: typos inside name tokens.
+    5. ``sorted_dob``: the same tokens in any order and birth date.
+    6. ``initials_dob``: the same initials and birth date: typos inside name tokens.
        ``initials_month``: the same initials, birth year and month: typos together with a
        wrong day.
-    8. ``first_dob`` / ``last_dob``: the same first / last token sound and birth date:
+    7. ``first_dob`` / ``last_dob``: the same first / last token sound and birth date:
        mononyms against full names, added or dropped names.
-    9. ``name_region``: the same name sound and regency: wrong or missing birth date.
-       ``last_region``: the same last token sound and regency: a mononym with a wrong or
-       missing birth date.
-    10. ``mother_dob``: the same mother's name and birth date: a very different name.
-    11. ``lsh_name_year``: MinHash LSH on ``name_core`` bigrams within the birth year and
-        first initial: several typos at once.
+    8. ``name_region``: the same name sound and regency: wrong or missing birth date.
+    9. ``mother_dob``: the same mother's name and birth date: a very different name.
+    10. ``lsh_name_year``: MinHash LSH on ``name_core`` bigrams within the birth year and
+        regency: several typos at once.
 
     Args:
         frame: The prepared frame (dedupe) or left prepared frame (link).
@@ -80,8 +77,12 @@ def default_blocking(
             passes.append(ExactBlock(list(items), name=name, max_block_size=cap))
 
     add("nik", ["nik_id"], cap=50)
-    add("nik_head", [("nik_digits", slice(0, 12)), ("name_key", "first")], cap=200)
-    add("nik_tail", [("nik_digits", slice(6, 16)), ("name_initials", slice(0, 1))], cap=200)
+    # A single mistyped NIK digit: four keys of three of the four 4-digit segments.
+    nik = "nik_digits"
+    add("nik_abc", [(nik, slice(0, 12))], cap=200)
+    add("nik_abd", [(nik, slice(0, 8)), (nik, slice(12, 16))], cap=200)
+    add("nik_acd", [(nik, slice(0, 4)), (nik, slice(8, 16))], cap=200)
+    add("nik_bcd", [(nik, slice(4, 16))], cap=200)
     add("phone", ["phone_e164"], cap=50)
     add("name_year", ["name_key", "birth_year"])
     add("sorted_dob", ["name_sorted", "dob"])
@@ -90,9 +91,8 @@ def default_blocking(
     add("first_dob", [("name_key", "first"), "dob"])
     add("last_dob", [("name_key", "last"), "dob"])
     add("name_region", ["name_key", "regency_code"])
-    add("last_region", [("name_key", "last"), "regency_code"])
     add("mother_dob", ["mother_norm", "dob"])
-    if _filled(frames, "name_core") and _filled(frames, "birth_year"):
+    if all(_filled(frames, c) for c in ("name_core", "birth_year", "regency_code")):
         passes.append(
             QGramLSH(
                 "name_core",
@@ -100,7 +100,7 @@ def default_blocking(
                 bands=10,
                 rows=4,
                 seed=0,
-                within=["birth_year", ("name_initials", slice(0, 1))],
+                within=["birth_year", "regency_code"],
                 name="lsh_name_year",
                 max_block_size=1000,
             )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -22,9 +24,12 @@ __all__ = [
     "SIMILARITY_METHODS",
     "BaseComparator",
     "Comparator",
+    "cached",
     "check_method",
+    "column_cache",
     "date_days",
     "similarity",
+    "string_nulls",
     "string_pairs",
     "string_values",
     "threshold_levels",
@@ -100,13 +105,51 @@ def _column(frame: pd.DataFrame, column: str, who: str) -> pd.Series:
     return frame[column]
 
 
+_CACHE: ContextVar[dict[tuple[int, str], Any] | None] = ContextVar("_CACHE", default=None)
+
+
+@contextmanager
+def column_cache() -> Iterator[None]:
+    """Cache per-record column conversions while comparing many chunks of pairs.
+
+    Used by :func:`~migrant_records.compare.compare_pairs`; frames must not change inside.
+    """
+    token = _CACHE.set({})
+    try:
+        yield
+    finally:
+        _CACHE.reset(token)
+
+
+def cached(frame: pd.DataFrame, key: str, build: Callable[[], Any]) -> Any:
+    """``build()`` once per frame and key while a :func:`column_cache` is active."""
+    cache = _CACHE.get()
+    if cache is None:
+        return build()
+    ck = (id(frame), key)
+    if ck not in cache:
+        cache[ck] = build()
+    return cache[ck]
+
+
 def string_values(frame: pd.DataFrame, column: str, who: str = "?") -> np.ndarray:
     """The column as an object array of ``str`` with ``""`` for missing values."""
-    s = _column(frame, column, who)
-    arr = s.to_numpy(dtype=object, na_value="")
-    if s.dtype != object and not pd.api.types.is_string_dtype(s):
-        arr = np.array(["" if pd.isna(v) else str(v) for v in arr], dtype=object)
-    return arr
+
+    def build() -> np.ndarray:
+        s = _column(frame, column, who)
+        arr = s.to_numpy(dtype=object, na_value="")
+        if s.dtype != object and not pd.api.types.is_string_dtype(s):
+            arr = np.array(["" if pd.isna(v) else str(v) for v in arr], dtype=object)
+        return arr
+
+    return cached(frame, "str:" + column, build)  # type: ignore[no-any-return]
+
+
+def string_nulls(frame: pd.DataFrame, column: str, who: str = "?") -> np.ndarray:
+    """Per-record mask of missing (or empty) values of a string column."""
+    return cached(  # type: ignore[no-any-return]
+        frame, "null:" + column, lambda: string_values(frame, column, who) == ""
+    )
 
 
 def string_pairs(
@@ -120,10 +163,9 @@ def string_pairs(
     """Pair-aligned string values ``(a, b, null)``; null is True where either side is missing."""
     lv = string_values(left, column, who)
     rv = lv if right is left else string_values(right, column, who)
-    a = lv[i]
-    b = rv[j]
-    null = (a == "") | (b == "")
-    return a, b, null
+    ln = string_nulls(left, column, who)
+    rn = ln if right is left else string_nulls(right, column, who)
+    return lv[i], rv[j], ln[i] | rn[j]
 
 
 def date_days(frame: pd.DataFrame, column: str, who: str = "?") -> np.ndarray:

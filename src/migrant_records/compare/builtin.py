@@ -19,6 +19,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from migrant_records.compare.base import (
     NAT,
     BaseComparator,
+    cached,
     check_method,
     date_days,
     similarity,
@@ -156,7 +157,7 @@ class PersonName(BaseComparator):
     | 1 | initials | ``name_initials`` equal |
     | 2 | fuzzy | Jaro-Winkler of ``name_core`` >= ``fuzzy`` (0.80) |
     | 3 | phonetic or close | ``name_key`` equal, or token-sort similarity of cores >= 0.90 |
-    | 4 | contained | the tokens of one ``name_core`` are all in the other's |
+    | 4 | contained | one core's tokens all in the other's (sharing a first or last token) |
     | 5 | same tokens | ``name_sorted`` equal (any order) |
     | 6 | exact | ``name_norm`` equal |
 
@@ -187,6 +188,34 @@ class PersonName(BaseComparator):
             "exact",
         )
 
+    def _record_parts(self, frame: pd.DataFrame) -> tuple[np.ndarray, ...]:
+        """Per record: first token, last token and length of the name core."""
+
+        def build() -> tuple[np.ndarray, ...]:
+            col = "name_core" if _has(frame, "name_core") else "name_norm"
+            core = pd.Series(string_values(frame, col, self.name), dtype=object)
+            norm = pd.Series(string_values(frame, "name_norm", self.name), dtype=object)
+            core = core.where(core != "", norm)
+            if _has(frame, "name_first") and _has(frame, "name_last"):
+                first = string_values(frame, "name_first", self.name)
+                last = string_values(frame, "name_last", self.name)
+            else:
+                first = core.str.split(" ", n=1).str[0].to_numpy(dtype=object)
+                last = core.str.rsplit(" ", n=1).str[-1].to_numpy(dtype=object)
+            length = core.str.len().to_numpy(dtype=np.float64)
+            return first, last, length
+
+        return cached(frame, "person_name_parts", build)  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _ends(
+        parts: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]],
+        i: np.ndarray,
+        j: np.ndarray,
+        k: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return parts[0][k][i], parts[1][k][j]
+
     def compare(
         self, left: pd.DataFrame, right: pd.DataFrame, i: np.ndarray, j: np.ndarray
     ) -> np.ndarray:
@@ -212,19 +241,26 @@ class PersonName(BaseComparator):
             ca, cb, _ = col("name_core", todo)
             ca = np.where(ca == "", a[todo], ca)
             cb = np.where(cb == "", b[todo], cb)
-            ts = similarity(ca, cb, "token_sort")
-            # Token containment implies a token-sort similarity of at least 2m / (la + lb)
-            # (m: the shorter length), so token-set scoring runs only on those candidates.
-            la = pd.Series(ca, dtype=object).str.len().to_numpy(dtype=np.float64)
-            lb = pd.Series(cb, dtype=object).str.len().to_numpy(dtype=np.float64)
-            bound = 2.0 * np.minimum(la, lb) / np.maximum(la + lb, 1.0) - 1e-6
+            # Containment: one core's first or last token equals one of the other's ends;
+            # confirmed by token-set scoring.
+            lp = self._record_parts(left)
+            parts = (lp, lp if right is left else self._record_parts(right))
+            fa, fb = self._ends(parts, i[todo], j[todo], 0)
+            la_, lb_ = self._ends(parts, i[todo], j[todo], 1)
+            cand = np.flatnonzero((fa == fb) | (la_ == lb_) | (fa == lb_) | (la_ == fb))
             contained = np.zeros(len(todo), dtype=bool)
-            cand = np.flatnonzero(ts >= bound)
             if len(cand):
                 contained[cand] = similarity(ca[cand], cb[cand], "token_set") >= 0.9999
             out[todo[contained]] = 4
             rest = ~contained
-            todo, ca, cb, ts = todo[rest], ca[rest], cb[rest], ts[rest]
+            todo, ca, cb = todo[rest], ca[rest], cb[rest]
+            # Token-sort similarity >= close needs a length ratio of at least close.
+            lens = self._ends(parts, i[todo], j[todo], 2)
+            ratio = 2.0 * np.minimum(*lens) / np.maximum(lens[0] + lens[1], 1)
+            ts = np.zeros(len(todo), dtype=np.float32)
+            near = np.flatnonzero(ratio >= self.close - 1e-6)
+            if len(near):
+                ts[near] = similarity(ca[near], cb[near], "token_sort")
             if len(todo):
                 ka, kb, kn = col("name_key", todo)
                 lvl3 = ((ka == kb) & ~kn) | (ts >= self.close)
@@ -327,6 +363,32 @@ class Nik(BaseComparator):
     kind = "nik"
     _params = ("name",)
 
+    @staticmethod
+    def _digits(frame: pd.DataFrame, values: np.ndarray) -> np.ndarray:
+        """Per record: 16 character codes plus a 17th column flagging a 16-character NIK."""
+
+        def build() -> np.ndarray:
+            lengths = pd.Series(values, dtype=object).str.len().to_numpy()
+            ok = lengths == 16
+            out = np.zeros((len(values), 17), dtype=np.uint8)
+            try:
+                fixed = np.where(ok, values, "").astype("S16")
+            except UnicodeEncodeError:
+                return out
+            out[:, :16] = np.frombuffer(fixed.tobytes(), dtype=np.uint8).reshape(-1, 16)
+            out[:, 16] = ok
+            return out
+
+        return cached(frame, "nik_digits16", build)  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _heads(frame: pd.DataFrame, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        def build() -> tuple[np.ndarray, np.ndarray]:
+            s = pd.Series(values, dtype=object)
+            return s.str[:12].to_numpy(dtype=object), s.str.len().to_numpy()
+
+        return cached(frame, "nik_heads", build)  # type: ignore[no-any-return]
+
     def __init__(self, *, name: str = "nik") -> None:
         self.name = name
         self.tf_column = None
@@ -362,18 +424,26 @@ class Nik(BaseComparator):
         out[same & ~suspect] = 4
         todo = np.flatnonzero(~same & ~null)
         if len(todo):
-            dist = process.cpdist(
-                a[todo], b[todo], scorer=DamerauLevenshtein.distance, score_cutoff=1, workers=-1
+            ldig = self._digits(left, lv)
+            rdig = ldig if right is left else self._digits(right, rv)
+            # Equal-length 16-digit NIKs: distance 1 needs at most 2 differing positions.
+            da, db = ldig[i[todo]], rdig[j[todo]]
+            near = (
+                ((da[:, :16] != db[:, :16]).sum(axis=1) <= 2) | (da[:, 16] == 0) | (db[:, 16] == 0)
             )
-            lvl = np.where(np.asarray(dist) == 1, 3, 0)
-            lhead = pd.Series(lv, dtype=object).str[:12].to_numpy(dtype=object)
-            rhead = (
-                lhead
-                if right is left
-                else pd.Series(rv, dtype=object).str[:12].to_numpy(dtype=object)
-            )
-            llen = pd.Series(lv, dtype=object).str.len().to_numpy()
-            rlen = llen if right is left else pd.Series(rv, dtype=object).str.len().to_numpy()
+            lvl = np.zeros(len(todo), dtype=np.int64)
+            check = np.flatnonzero(near)
+            if len(check):
+                dist = process.cpdist(
+                    a[todo[check]],
+                    b[todo[check]],
+                    scorer=DamerauLevenshtein.distance,
+                    score_cutoff=1,
+                    workers=-1,
+                )
+                lvl[check] = np.where(np.asarray(dist) == 1, 3, 0)
+            lhead, llen = self._heads(left, lv)
+            rhead, rlen = (lhead, llen) if right is left else self._heads(right, rv)
             head = (
                 (lhead[i[todo]] == rhead[j[todo]]) & (llen[i[todo]] >= 12) & (rlen[j[todo]] >= 12)
             )
@@ -475,16 +545,22 @@ class Phone(BaseComparator):
         self.columns = ("phone_e164",)
         self.labels = ("else", "last 8 digits", "exact")
 
+    @staticmethod
+    def _tails(frame: pd.DataFrame, values: np.ndarray) -> np.ndarray:
+        return cached(  # type: ignore[no-any-return]
+            frame,
+            "phone_tails",
+            lambda: pd.Series(values, dtype=object).str[-8:].to_numpy(dtype=object),
+        )
+
     def compare(
         self, left: pd.DataFrame, right: pd.DataFrame, i: np.ndarray, j: np.ndarray
     ) -> np.ndarray:
         """Levels per pair (see class docs)."""
         lv = string_values(left, "phone_e164", self.name)
         rv = lv if right is left else string_values(right, "phone_e164", self.name)
-        ltail = pd.Series(lv, dtype=object).str[-8:].to_numpy(dtype=object)
-        rtail = (
-            ltail if right is left else pd.Series(rv, dtype=object).str[-8:].to_numpy(dtype=object)
-        )
+        ltail = self._tails(left, lv)
+        rtail = ltail if right is left else self._tails(right, rv)
         a, b = lv[i], rv[j]
         null = (a == "") | (b == "")
         out = np.zeros(len(a), dtype=np.int8)

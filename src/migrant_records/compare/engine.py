@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from migrant_records.compare.base import Comparator
+from migrant_records.compare.base import Comparator, column_cache
 from migrant_records.compare.builtin import (
     Address,
     BirthDate,
@@ -81,6 +82,24 @@ def compare_pairs(
             bar = tqdm(total=n * len(comparators), desc="comparing", unit="pair")
         except ImportError:  # pragma: no cover
             bar = None
+    with column_cache():
+        _run_chunks(comparators, left, right, i, j, out, starts, chunk_size, bar)
+    if bar is not None:
+        bar.close()
+    return out
+
+
+def _run_chunks(
+    comparators: Sequence[Comparator],
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    i: np.ndarray,
+    j: np.ndarray,
+    out: np.ndarray,
+    starts: range,
+    chunk_size: int,
+    bar: Any,
+) -> None:
     for start in starts:
         ci = i[start : start + chunk_size]
         cj = j[start : start + chunk_size]
@@ -98,9 +117,6 @@ def compare_pairs(
             out[start : start + len(ci), k] = levels
             if bar is not None:
                 bar.update(len(ci))
-    if bar is not None:
-        bar.close()
-    return out
 
 
 def _filled(frames: Sequence[pd.DataFrame], column: str) -> bool:

@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = build_sample(args.out)
     total = sum(p.stat().st_size for p in paths)
-    print(f"wrote {len(paths)} files, {total / 1024:.0f} KiB")  # noqa: T201
+    print(f"wrote {len(paths)} files, {total / 1024:.0f} KiB")
     return 0
 
 

@@ -79,7 +79,7 @@ def record_codes(frame: pd.DataFrame, keys: pd.Index, suffix: str = "") -> IntAr
     """Position of each row's record in ``keys`` (-1 when the record is not there)."""
     src = frame[f"source{suffix}"]
     rid = frame[f"record_id{suffix}"]
-    return keys.get_indexer(_keys(src, rid)).astype(np.int64)
+    return keys.get_indexer(pd.Index(_keys(src, rid))).astype(np.int64)
 
 
 def pair_codes(

@@ -183,8 +183,7 @@ def _cluster_codes(clusters: pd.DataFrame, keys: pd.Index) -> tuple[IntArray, In
     codes = codes[known]
     if pd.Index(codes).has_duplicates:
         raise SchemaError(
-            "clusters list some records more than once; every (source, record_id) must "
-            "appear once"
+            "clusters list some records more than once; every (source, record_id) must appear once"
         )
     cid = pd.factorize(clusters.loc[known, id_col].astype(str))[0].astype(np.int64)
     pred = np.full(len(keys), -1, dtype=np.int64)
@@ -202,7 +201,7 @@ def _contingency(pred: IntArray, person: IntArray) -> tuple[IntArray, IntArray, 
     cells = frame.groupby(["c", "p"], sort=False).size()
     c = cells.index.get_level_values(0).to_numpy(np.int64)
     p = cells.index.get_level_values(1).to_numpy(np.int64)
-    return cells.to_numpy(np.int64), c, p
+    return cells.to_numpy(np.int64).astype(np.int64), c, p
 
 
 def pairwise_metrics(
@@ -341,6 +340,13 @@ def _labels_to_bool(values: pd.Series) -> npt.NDArray[np.bool_]:
     return text.isin(_TRUE).to_numpy(bool)
 
 
+def _ordered(x: pd.Series, y: pd.Series) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Each pair of keys as (smaller, larger), so that orientation does not matter."""
+    xs, ys = x.to_numpy(object), y.to_numpy(object)
+    swap = xs > ys
+    return np.where(swap, ys, xs), np.where(swap, xs, ys)
+
+
 def evaluate_labels(
     pairs: pd.DataFrame, labels: pd.DataFrame, threshold: float = 0.5
 ) -> LabelMetrics:
@@ -373,12 +379,10 @@ def evaluate_labels(
             prob = pd.to_numeric(pairs["match_probability"], errors="coerce").to_numpy()
         else:
             prob = np.ones(len(pairs))
-        a = np.minimum(pk_l.to_numpy(str), pk_r.to_numpy(str))
-        b = np.maximum(pk_l.to_numpy(str), pk_r.to_numpy(str))
+        a, b = _ordered(pk_l, pk_r)
         score = pd.Series(prob, index=pd.MultiIndex.from_arrays([a, b]))
         score = score.groupby(level=[0, 1]).max()
-        la = np.minimum(lk.to_numpy(str), rk.to_numpy(str))
-        lb = np.maximum(lk.to_numpy(str), rk.to_numpy(str))
+        la, lb = _ordered(lk, rk)
         got = score.reindex(pd.MultiIndex.from_arrays([la, lb])).to_numpy()
         unscored = np.isnan(got)
         predicted = np.nan_to_num(got, nan=-1.0) >= threshold

@@ -17,6 +17,7 @@ __all__ = [
     "map_unique",
     "none_where",
     "take",
+    "unique_folded",
     "unique_strings",
     "with_missing",
 ]
@@ -53,6 +54,19 @@ def unique_strings(s: pd.Series) -> tuple[np.ndarray, list[str | None]]:
         text = value if isinstance(value, str) else str(value)
         out.append(None if text.strip().casefold() in NULL_TOKENS else text)
     return np.asarray(codes, dtype=np.intp), out
+
+
+def unique_folded(s: pd.Series) -> tuple[np.ndarray, list[str | None]]:
+    """Like :func:`unique_strings`, but values that differ only in case or spacing merge.
+
+    ``"SITI  AMINAH"`` and ``"Siti Aminah"`` share one code; uniques are casefolded with
+    single spaces, so a per-unique parser runs once for both.
+    """
+    codes, uniques = unique_strings(s)
+    folded = [None if u is None else " ".join(u.casefold().split()) or None for u in uniques]
+    fcodes, funiques = pd.factorize(np.array(folded, dtype=object), use_na_sentinel=True)
+    mapping = np.append(np.asarray(fcodes, dtype=np.intp), -1)
+    return mapping[codes], list(funiques)
 
 
 def take(values: Iterable[Any], codes: np.ndarray, missing: Any = None) -> np.ndarray:

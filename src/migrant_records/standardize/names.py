@@ -20,7 +20,13 @@ import numpy as np
 import pandas as pd
 
 from migrant_records.errors import ConfigError
-from migrant_records.standardize._util import as_series, fold_text, take, unique_strings
+from migrant_records.standardize._util import (
+    as_series,
+    fold_text,
+    take,
+    unique_folded,
+    unique_strings,
+)
 
 __all__ = [
     "COMMON_NAME_TOKENS",
@@ -276,12 +282,11 @@ def _norm_one(raw: str) -> str | None:
     return " ".join(tokens) if tokens else None
 
 
-def _parse_one(raw: str) -> _Parsed | None:
-    name_tokens, pat_tokens = _split(raw)
-    tokens = _normalise_tokens(name_tokens)
-    if not tokens:
-        return None
-    patronym = (" ".join(_normalise_tokens(pat_tokens)) or None) if pat_tokens else None
+_Derived = tuple[str, str, str, str, str, str, tuple[str, ...], "str | None"]
+
+
+def _derive(tokens: list[str]) -> _Derived:
+    """Columns that depend only on the normalised tokens."""
     norm = " ".join(tokens)
     key = " ".join([_key_token(t) for t in tokens])
     if _ANY_FLAGGED.isdisjoint(tokens):
@@ -291,18 +296,33 @@ def _parse_one(raw: str) -> _Parsed | None:
         flags = _low_identity_flags(tokens)
         core = [t for t, f in zip(tokens, flags) if not f] or tokens
         low = " ".join([t for t, f in zip(tokens, flags) if f or t in COMMON_NAME_TOKENS]) or None
-    return _Parsed(
-        norm,
+    return (
         " ".join(sorted(tokens)),
         key,
         "".join([t[0] for t in tokens]),
         norm if core is tokens else " ".join(core),
         core[0],
         core[-1],
-        patronym,
         tuple(tokens),
         low,
     )
+
+
+def _parse_one(raw: str, cache: dict[str, _Derived] | None = None) -> _Parsed | None:
+    name_tokens, pat_tokens = _split(raw)
+    tokens = _normalise_tokens(name_tokens)
+    if not tokens:
+        return None
+    patronym = (" ".join(_normalise_tokens(pat_tokens)) or None) if pat_tokens else None
+    norm = " ".join(tokens)
+    if cache is None:
+        derived = _derive(tokens)
+    else:
+        derived = cache.get(norm)  # type: ignore[assignment]
+        if derived is None:
+            derived = cache[norm] = _derive(tokens)
+    s, key, initials, core, first, last, toks, low = derived
+    return _Parsed(norm, s, key, initials, core, first, last, patronym, toks, low)
 
 
 # --------------------------------------------------------------------------- phonetic key
@@ -381,8 +401,9 @@ _EMPTY = _Parsed(*([None] * len(NAME_COLUMNS)))  # type: ignore[arg-type]
 def _parse_series(s: Any) -> tuple[pd.Series, np.ndarray, list[np.ndarray]]:
     """Parse the unique values of ``s``: one object array per field, ``None`` last."""
     series = as_series(s)
-    codes, uniques = unique_strings(series)
-    parsed = [(u is not None and _parse_one(u)) or _EMPTY for u in uniques]
+    codes, uniques = unique_folded(series)
+    cache: dict[str, _Derived] = {}
+    parsed = [(u is not None and _parse_one(u, cache)) or _EMPTY for u in uniques]
     parsed.append(_EMPTY)  # code -1 (missing) picks the last entry
     fields = []
     for i, values in enumerate(zip(*parsed)):
@@ -420,7 +441,7 @@ def normalize_name(s: Any) -> pd.Series:
         dtype: object
     """
     series = as_series(s)
-    codes, uniques = unique_strings(series)
+    codes, uniques = unique_folded(series)
     values = [None if u is None else _norm_one(u) for u in uniques]
     return pd.Series(take(values, codes), index=series.index, dtype=object, name=series.name)
 

@@ -162,8 +162,8 @@ def parse_nik(s: Any, reference_date: Any = None) -> pd.DataFrame:
 
     Example:
         >>> out = parse_nik(pd.Series(["3301014509900001"]), reference_date="2025-01-01")
-        >>> out[["valid", "sex", "district_code"]].iloc[0].tolist()
-        [True, 'F', '33.01.01']
+        >>> bool(out["valid"].iloc[0]), out["sex"].iloc[0], out["district_code"].iloc[0]
+        (True, 'F', '33.01.01')
         >>> str(out["birth_date"].iloc[0].date())
         '1990-09-05'
     """

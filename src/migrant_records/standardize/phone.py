@@ -61,6 +61,7 @@ def _slow(raw: str, default_region: str) -> tuple[str | None, str | None, str]:
     else:
         candidates.append(text)
         candidates.extend("+" + digits for cc in DESTINATION_CALLING_CODES if digits.startswith(cc))
+    possible = None
     for candidate in candidates:
         try:
             number = phonenumbers.parse(candidate, default_region)
@@ -69,6 +70,15 @@ def _slow(raw: str, default_region: str) -> tuple[str | None, str | None, str]:
         if phonenumbers.is_valid_number(number):
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             return e164, phonenumbers.region_code_for_number(number), ""
+        if possible is None and (plus or digits.startswith("00")):
+            possible = number
+    # A number written with its country code and of a possible length for that country is
+    # kept even when the range is not in phonenumbers' allocation tables (new ranges).
+    if possible is not None and phonenumbers.is_possible_number(possible):
+        region = phonenumbers.region_code_for_country_code(possible.country_code or 0)
+        if region not in ("ZZ", "001"):
+            e164 = phonenumbers.format_number(possible, phonenumbers.PhoneNumberFormat.E164)
+            return e164, region, ""
     return None, None, "invalid"
 
 

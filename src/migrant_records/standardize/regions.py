@@ -93,6 +93,35 @@ def region_key(name: str, level: int) -> str:
     return key
 
 
+# Prefix words that are often mistyped ("KJAB.", "KAUPATEN") or glued ("KABUPATENnX").
+_LONG_PREFIX = {
+    1: ("provinsi", "propinsi"),
+    2: ("kabupaten", "kota"),
+    3: ("kecamatan",),
+    4: ("kelurahan", "desa"),
+}
+_SHORT_PREFIX = {1: ("prov",), 2: ("kab",), 3: ("kec",), 4: ("kel",)}
+
+
+def _candidate_keys(name: str, level: int) -> list[str]:
+    """The matching key, then keys with a mistyped or glued prefix removed."""
+    key = region_key(name, level)
+    keys = [key]
+    words = key.split(" ", 1)
+    if len(words) == 2:
+        first = words[0]
+        near = any(fuzz.ratio(first, p) >= 75 for p in _LONG_PREFIX[level]) or any(
+            len(first) <= 5 and fuzz.ratio(first, p) >= 80 for p in _SHORT_PREFIX[level]
+        )
+        if near:
+            keys.append(region_key(words[1], level))
+    for prefix in _LONG_PREFIX[level]:
+        if key.startswith(prefix) and len(key) > len(prefix) + 3 and key[len(prefix)] != " ":
+            rest = key[len(prefix) :]
+            keys.extend([rest.strip(), rest[1:].strip()])
+    return [k for k in dict.fromkeys(keys) if k]
+
+
 def _kind(name: str) -> str | None:
     text = _clean(name)
     if _KOTA.match(text):
@@ -128,12 +157,23 @@ class _Gazetteer:
     kinds: dict[str, str] = field(default_factory=dict)
     choices: dict[tuple[int, str], list[str]] = field(default_factory=dict)
 
-    def lookup(self, level: int, key: str, areas: list[str], cutoff: float) -> list[str]:
+    def lookup(self, level: int, keys: list[str], areas: list[str], cutoff: float) -> list[str]:
+        for key in keys:
+            hits: list[str] = []
+            for area in areas:
+                hits.extend(self.index[level].get(area, {}).get(key, ()))
+            if hits:
+                return hits
+        if cutoff > 100 or (areas == [""] and level > 2):
+            return []
+        for key in keys:
+            hits = self._fuzzy(level, key, areas, cutoff)
+            if hits:
+                return hits
+        return []
+
+    def _fuzzy(self, level: int, key: str, areas: list[str], cutoff: float) -> list[str]:
         hits: list[str] = []
-        for area in areas:
-            hits.extend(self.index[level].get(area, {}).get(key, ()))
-        if hits or cutoff > 100 or (areas == [""] and level > 2):
-            return hits
         for area in areas:
             names = self.choices.get((level, area))
             if names is None:
@@ -175,13 +215,13 @@ def _resolve_one(
     pc = rc = dc = vc = None
     reg_cands: list[str] = []
     if province:
-        hits = gaz.lookup(1, region_key(province, 1), [""], cutoff)
+        hits = gaz.lookup(1, _candidate_keys(province, 1), [""], cutoff)
         if len(hits) == 1:
             pc = hits[0]
         else:
             reasons.append("unknown_province" if not hits else "ambiguous_province")
     if regency:
-        hits = gaz.lookup(2, region_key(regency, 2), [pc or ""], cutoff)
+        hits = gaz.lookup(2, _candidate_keys(regency, 2), [pc or ""], cutoff)
         kind = _kind(regency)
         if kind and len(hits) > 1:
             hits = [h for h in hits if gaz.kinds[h] == kind] or hits
@@ -193,14 +233,14 @@ def _resolve_one(
             reg_cands = hits
     if district:
         areas = [rc] if rc else reg_cands or [pc or ""]
-        hits = gaz.lookup(3, region_key(district, 3), areas, cutoff)
+        hits = gaz.lookup(3, _candidate_keys(district, 3), areas, cutoff)
         if len(hits) == 1:
             dc = hits[0]
         else:
             reasons.append("unknown_district" if not hits else "ambiguous_district")
     if village:
         areas = [dc] if dc else [rc] if rc else reg_cands or [pc or ""]
-        hits = gaz.lookup(4, region_key(village, 4), areas, cutoff)
+        hits = gaz.lookup(4, _candidate_keys(village, 4), areas, cutoff)
         if len(hits) == 1:
             vc = hits[0]
         else:

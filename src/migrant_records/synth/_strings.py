@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -11,8 +12,8 @@ __all__ = [
     "S",
     "cat",
     "digits",
-    "initial_token",
     "drop_tokens",
+    "initial_token",
     "muhammad_variant",
     "nik_excel",
     "nik_transpose",
@@ -49,12 +50,12 @@ def pick(rng: np.random.Generator, options: tuple[str, ...], n: int, s: float = 
 
 def cat(*parts: object) -> npt.NDArray[np.str_]:
     """Concatenate string arrays and scalars element-wise (StringDType result)."""
-    out: object = np.asarray("", dtype=S)
+    out: Any = np.asarray("", dtype=S)
     for part in parts:
         if isinstance(part, str):
             out = np.strings.add(out, part)
             continue
-        arr = np.asarray(part)
+        arr: Any = np.asarray(part)
         out = np.strings.add(out, arr if arr.dtype == S else arr.astype(S))
     return np.asarray(out)
 

@@ -138,7 +138,12 @@ OCCUPATION_SHARES: dict[str, dict[str, float]] = {
         "construction worker": 0.05,
         "welder": 0.05,
     },
-    "SG": {"domestic worker": 0.85, "caregiver": 0.05, "factory operator": 0.05, "hospitality": 0.05},
+    "SG": {
+        "domestic worker": 0.85,
+        "caregiver": 0.05,
+        "factory operator": 0.05,
+        "hospitality": 0.05,
+    },
     "SA": {
         "domestic worker": 0.60,
         "hospitality": 0.20,

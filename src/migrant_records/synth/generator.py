@@ -154,7 +154,10 @@ def _regions() -> _Regions:
         province_code=vil["province_code"].to_numpy(object),
         province_name=vil["province_code"].map(names).to_numpy(object),
         regency_weight=(weight / per_reg).to_numpy(np.float64),
-        nik_prefix=vil["district_code"].str.replace(".", "", regex=False).astype(np.int64).to_numpy(),
+        nik_prefix=vil["district_code"]  # type: ignore[arg-type]
+        .str.replace(".", "", regex=False)
+        .astype(np.int64)
+        .to_numpy(),
     )
 
 
@@ -424,9 +427,7 @@ def _people(
     yarr = np.asarray(list(years), dtype=np.int64)
     ywt = np.asarray(list(years.values()), dtype=np.float64)
     dep_year = yarr[rng.choice(len(yarr), size=n, p=ywt / ywt.sum())]
-    year_start = (
-        (dep_year - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
-    )
+    year_start = (dep_year - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
     dep = np.minimum(year_start + rng.integers(0, 365, size=n), ref - 30)
     age = 18.0 + 27.0 * rng.beta(2.0, 3.2, size=n)
     migrant = rng.random(n) < 0.85
@@ -1091,7 +1092,9 @@ def _build_sources(
     rcode = reg.regency_code[p.village[who]]
     ptype = np.where(coop, "COOPERATIVE", "BUSINESS_CAPITAL").astype(object)
     pid = st.to_obj(st.cat(np.where(coop, "KOP-", "BMU-"), rcode, "-", syear.astype(st.S)))
-    for pid_v, t, rc, yv in sorted(set(zip(pid.tolist(), ptype.tolist(), rcode.tolist(), syear.tolist()))):
+    for pid_v, t, rc, yv in sorted(
+        set(zip(pid.tolist(), ptype.tolist(), rcode.tolist(), syear.tolist()))
+    ):
         rname = reg.regency_name[np.flatnonzero(reg.regency_code == rc)[0]]
         label = "Koperasi PMI Purna" if t == "COOPERATIVE" else "Bantuan Modal Usaha PMI Purna"
         progs.append(
@@ -1333,7 +1336,9 @@ def generate(
             }
         )
         sources[source] = frame
-        truths.append(pd.DataFrame({"source": source, "record_id": rid, "person_id": p.person_id[person]}))
+        truths.append(
+            pd.DataFrame({"source": source, "record_id": rid, "person_id": p.person_id[person]})
+        )
         parts.append(
             pd.DataFrame(
                 {
@@ -1410,13 +1415,21 @@ def generate(
         sources=sources,
         truth=pd.concat(truths, ignore_index=True),
         people=_people_frame(p),
-        programmes=programmes.astype(object).where(programmes.notna(), None),
+        programmes=_none_for_na(programmes),
         participations=participations,
         placements=placements,
-        errors=pd.concat(logs, ignore_index=True) if logs else _empty(("source", "record_id", "error")),
+        errors=pd.concat(logs, ignore_index=True)
+        if logs
+        else _empty(("source", "record_id", "error")),
         error_summary=pd.DataFrame(summary),
         seed=seed,
     )
+
+
+def _none_for_na(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns holding ``None`` where values are missing."""
+    out = frame.astype(object)
+    return out.where(out.notna(), None)  # type: ignore[call-overload, no-any-return]
 
 
 def _people_frame(p: _People) -> pd.DataFrame:

@@ -28,7 +28,7 @@ SOURCES: tuple[str, ...] = (
 """The synthetic source datasets, in output order."""
 
 ERRORS: dict[str, str] = {
-    "name_old_spelling": "pre-1972 spelling in one name token (u->oe, j->dj, c->tj, y->j, kh->ch)",
+    "name_old_spelling": "pre-1972 spelling of the name (u->oe, j->dj, c->tj, y->j, kh->ch)",
     "name_muhammad": "Muhammad written Moch., Muh., M., Mochammad, Mohamad, ... (names with it)",
     "name_title": "a title added: H./Hj. before, or S.Pd / S.E. / A.Md. after the name",
     "name_patronym": "bin/binti (or bt.) and the father's name appended",

@@ -1,0 +1,456 @@
+"""One library on one dataset, in its own process: migrant-records, recordlinkage, Splink.
+
+``benchmarks/run.py`` starts ``python benchmarks/competitors.py SPEC.json`` once per library
+and dataset, so that every run starts cold and its peak resident memory
+(``VmHWM`` of ``/proc/self/status``) is its own. The worker writes ``<out>.json`` (status,
+seconds per stage, candidate pairs, peak memory, notes) and ``<out>.npz`` (predicted matched
+pairs at probability 0.5 as record positions, and cluster labels per record where the library
+clusters). Accuracy is computed by the harness from those arrays, the same way for every
+library.
+
+Stages (seconds): ``prepare`` (read the dataset, generic cleaning, and the library's own
+preparation), ``blocking``, ``comparison``, ``training``, ``prediction``, ``clustering``.
+A stage a library does not separate is missing (Splink blocks and compares inside
+``predict``).
+
+Configurations:
+
+- recordlinkage: ``Index().block(...)`` on a few keys (union), ``Compare`` with Jaro-Winkler
+  (0.85) on names, Levenshtein (0.85) on the address and exact agreement elsewhere (binary
+  features), ``ECMClassifier`` fitted on the candidate pairs, matches where ``prob >= 0.5``.
+  Runs whose blocking would produce more than ``max_pairs`` pairs are skipped.
+- Splink 5 on DuckDB (2 threads, no progress bar): comparison templates (``NameComparison``,
+  ``DateOfBirthComparison``, ``LevenshteinAtThresholds``, ``ExactMatch`` with term
+  frequencies on places), several prediction blocking rules, the prior from deterministic
+  rules, u by random sampling, m by EM on two training blocking rules; predictions at 0.5
+  and ``cluster_pairwise_predictions_at_threshold``.
+- migrant-records: ``migrant_records.dedupe`` with no configuration on the synthetic data,
+  ``migrant_records.link`` for FEBRL 4, and a ``Matcher`` with explicit comparators (the
+  FEBRL extra columns) for FEBRL 1-3.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import resource
+import sys
+import time
+import traceback
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from data import competitor_frame, generic_clean, read_records  # noqa: E402
+
+LIBRARIES = ("migrant-records", "recordlinkage", "splink")
+THREADS = 2
+
+Result = dict[str, Any]
+
+
+def _peak_rss_mib() -> float:
+    """Peak resident memory of this process image (``VmHWM``), in MiB.
+
+    ``ru_maxrss`` is not used: Linux carries the parent's peak over ``fork`` + ``exec``.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+class _Clock:
+    """Seconds per stage, accumulated."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, float] = {}
+        self.start = time.perf_counter()
+
+    def add(self, stage: str, seconds: float) -> None:
+        self.stages[stage] = self.stages.get(stage, 0.0) + float(seconds)
+
+    def time(self, stage: str, func: Callable[[], Any]) -> Any:
+        t0 = time.perf_counter()
+        out = func()
+        self.add(stage, time.perf_counter() - t0)
+        return out
+
+    def total(self) -> float:
+        return time.perf_counter() - self.start
+
+
+def _prepare(spec: dict[str, Any], clock: _Clock) -> pd.DataFrame:
+    """Read the dataset and apply the generic cleaning (timed as ``prepare``)."""
+    return clock.time(  # type: ignore[no-any-return]
+        "prepare", lambda: generic_clean(read_records(Path(spec["records_path"])))
+    )
+
+
+# --------------------------------------------------------------------------- recordlinkage
+def _rl_block_keys(frame: pd.DataFrame) -> list[list[str]]:
+    if "soc_sec_id" in frame:  # FEBRL: the keys of the recordlinkage examples
+        keys = [["first_name"], ["last_name"], ["dob"], ["soc_sec_id"]]
+    else:
+        keys = [["dob"], ["nik"], ["phone"], ["first_name", "birth_year"], ["last_name", "regency"]]
+    return [k for k in keys if all(c in frame and frame[c].notna().any() for c in k)]
+
+
+def _block_pair_count(frame: pd.DataFrame, keys: list[str], n_left: int | None) -> int:
+    """Pairs one exact blocking key produces (rows with a missing key part drop out)."""
+    sub = frame[keys].dropna()
+    if n_left is None:
+        sizes = sub.groupby(keys, sort=False).size().to_numpy(np.int64)
+        return int((sizes * (sizes - 1) // 2).sum())
+    side = np.where(sub.index.to_numpy() < n_left, "l", "r")
+    counts = sub.assign(_side=side).groupby([*keys, "_side"], sort=False).size().unstack(fill_value=0)
+    if "l" not in counts or "r" not in counts:
+        return 0
+    return int((counts["l"].to_numpy(np.int64) * counts["r"].to_numpy(np.int64)).sum())
+
+
+def run_recordlinkage(spec: dict[str, Any]) -> tuple[Result, dict[str, np.ndarray]]:
+    """recordlinkage: block, compare (binary features), ECM, matches at 0.5."""
+    import recordlinkage as rl
+
+    clock = _Clock()
+    records = _prepare(spec, clock)
+    frame = clock.time("prepare", lambda: competitor_frame(records))
+    link = spec["task"] == "link"
+    n_left = int(spec["n_left"])
+    keys = _rl_block_keys(frame)
+    upper = sum(_block_pair_count(frame, k, n_left if link else None) for k in keys)
+    if upper > int(spec["max_pairs"]):
+        return {
+            "status": "skipped",
+            "note": f"blocking would produce up to {upper:,} pairs "
+            f"(cap {int(spec['max_pairs']):,})",
+        }, {}
+    data = frame.set_index("unique_id")
+    left = data.iloc[:n_left] if link else data
+    right = data.iloc[n_left:] if link else None
+
+    def index() -> pd.MultiIndex:
+        indexer = rl.Index()
+        for k in keys:
+            indexer.block(k if len(k) > 1 else k[0])
+        return indexer.index(left) if right is None else indexer.index(left, right)
+
+    pairs = clock.time("blocking", index)
+    comp = rl.Compare()
+    names = ("first_name", "last_name", "full_name", "mother_name")
+    for col in data.columns:
+        if col in ("source_dataset", "birth_year"):
+            continue
+        if col in names:
+            comp.string(col, col, method="jarowinkler", threshold=0.85, label=col)
+        elif col == "address":
+            comp.string(col, col, method="levenshtein", threshold=0.85, label=col)
+        else:
+            comp.exact(col, col, label=col)
+    features = clock.time(
+        "comparison", lambda: comp.compute(pairs, left) if right is None else comp.compute(pairs, left, right)
+    )
+    ecm = rl.ECMClassifier(binarize=None)
+    clock.time("training", lambda: ecm.fit(features))
+    prob = clock.time("prediction", lambda: np.asarray(ecm.prob(features), dtype=np.float64))
+    keep = prob >= 0.5
+    i = features.index.get_level_values(0).to_numpy(np.int64)[keep]
+    j = features.index.get_level_values(1).to_numpy(np.int64)[keep]
+    result = {
+        "status": "ok",
+        "stages": clock.stages,
+        "total_s": clock.total(),
+        "candidate_pairs": len(features),
+        "note": f"blocking keys {['+'.join(k) for k in keys]}; {features.shape[1]} binary features",
+    }
+    return result, {"pair_i": i, "pair_j": j}
+
+
+# --------------------------------------------------------------------------- Splink
+def _splink_settings(frame: pd.DataFrame, link: bool) -> tuple[Any, list[Any], list[Any]]:
+    """``(settings, deterministic rules, EM training rules)`` for the columns present."""
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    has = {c for c in frame.columns if frame[c].notna().any()}
+    comparisons: list[Any] = [cl.NameComparison("first_name"), cl.NameComparison("last_name")]
+    comparisons.append(cl.DateOfBirthComparison("dob", input_is_string=True))
+    if "soc_sec_id" in has:
+        comparisons.append(cl.DamerauLevenshteinAtThresholds("soc_sec_id", [2]))
+    if "nik" in has:
+        comparisons.append(cl.LevenshteinAtThresholds("nik", [1, 2]))
+    if "phone" in has:
+        comparisons.append(cl.ExactMatch("phone"))
+    if "sex" in has:
+        comparisons.append(cl.ExactMatch("sex"))
+    if "mother_name" in has:
+        comparisons.append(cl.NameComparison("mother_name"))
+    if "postcode" in has:
+        comparisons.append(cl.ExactMatch("postcode").configure(term_frequency_adjustments=True))
+    if "village" in has:
+        comparisons.append(cl.ExactMatch("village").configure(term_frequency_adjustments=True))
+    if "regency" in has:
+        comparisons.append(cl.ExactMatch("regency").configure(term_frequency_adjustments=True))
+    if "birth_place" in has:
+        comparisons.append(cl.ExactMatch("birth_place").configure(term_frequency_adjustments=True))
+    if "address" in has:
+        comparisons.append(cl.LevenshteinAtThresholds("address", [3, 8]))
+    if "soc_sec_id" in has:
+        blocking = [
+            block_on("first_name", "last_name"),
+            block_on("dob"),
+            block_on("soc_sec_id"),
+            block_on("postcode", "last_name"),
+        ]
+        deterministic = [block_on("soc_sec_id", "dob"), block_on("first_name", "last_name", "dob")]
+    else:
+        blocking = [
+            block_on("nik"),
+            block_on("dob"),
+            block_on("phone"),
+            block_on("first_name", "birth_year"),
+            block_on("last_name", "regency"),
+        ]
+        deterministic = [block_on("nik", "dob"), block_on("first_name", "last_name", "dob")]
+    training = [block_on("dob"), block_on("first_name", "last_name")]
+    settings = SettingsCreator(
+        link_type="link_only" if link else "dedupe_only",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=blocking,
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+    )
+    return settings, deterministic, training
+
+
+def run_splink(spec: dict[str, Any]) -> tuple[Result, dict[str, np.ndarray]]:
+    """Splink 5 on DuckDB: templates, u sampling, EM, predict at 0.5, clustering."""
+    import duckdb
+    from splink import DuckDBAPI, Linker
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    clock = _Clock()
+    records = _prepare(spec, clock)
+    link = spec["task"] == "link"
+    n_left = int(spec["n_left"])
+
+    def setup() -> tuple[Any, Any, list[Any], list[Any]]:
+        frame = competitor_frame(records)
+        con = duckdb.connect()
+        con.execute(f"SET threads TO {THREADS}")
+        con.execute("SET enable_progress_bar = false")
+        db_api = DuckDBAPI(connection=con)
+        settings, deterministic, training = _splink_settings(frame, link)
+        if link:
+            tables: Any = [
+                db_api.register(frame.iloc[:n_left].reset_index(drop=True), table_name="left_"),
+                db_api.register(frame.iloc[n_left:].reset_index(drop=True), table_name="right_"),
+            ]
+        else:
+            tables = db_api.register(frame, table_name="records")
+        linker = Linker(tables, settings, log_level=logging.ERROR)
+        return con, linker, deterministic, training
+
+    con, linker, deterministic, training = clock.time("prepare", setup)
+    big = len(records) > 200_000
+
+    def train() -> None:
+        linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
+        linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+        for rule in training:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=5e6 if big else None
+            )
+
+    clock.time("training", train)
+    predictions = clock.time("prediction", lambda: linker.inference.predict())
+    table = predictions.physical_name
+    n_pairs = int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    matched = clock.time(
+        "prediction",
+        lambda: con.execute(
+            f"SELECT unique_id_l, unique_id_r FROM {table} WHERE match_probability >= 0.5"
+        ).df(),
+    )
+
+    def cluster() -> pd.DataFrame:
+        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=0.5
+        )
+        return con.execute(f"SELECT unique_id, cluster_id FROM {clusters.physical_name}").df()
+
+    clusters = clock.time("clustering", cluster)
+    labels = np.arange(len(records), dtype=np.int64)
+    codes, _ = pd.factorize(clusters["cluster_id"])
+    labels[clusters["unique_id"].to_numpy(np.int64)] = codes + len(records)
+    result = {
+        "status": "ok",
+        "stages": clock.stages,
+        "total_s": clock.total(),
+        "candidate_pairs": n_pairs,
+        "note": "blocking and comparison run inside predict",
+    }
+    arrays = {
+        "pair_i": matched["unique_id_l"].to_numpy(np.int64),
+        "pair_j": matched["unique_id_r"].to_numpy(np.int64),
+        "labels": labels,
+    }
+    return result, arrays
+
+
+# --------------------------------------------------------------------------- migrant-records
+def _febrl_comparators() -> list[Any]:
+    from migrant_records.compare import (
+        Address,
+        BirthDate,
+        Exact,
+        PersonName,
+        StringSimilarity,
+    )
+
+    return [
+        PersonName(),
+        BirthDate(),
+        Address(),
+        StringSimilarity("village", thresholds=(0.9,)),
+        Exact("postcode"),
+        Exact("state"),
+        StringSimilarity("soc_sec_id", method="levenshtein", thresholds=(0.7,)),
+    ]
+
+
+def run_migrant_records(spec: dict[str, Any]) -> tuple[Result, dict[str, np.ndarray]]:
+    """migrant-records: ``dedupe`` / ``link`` (zero configuration) or a FEBRL ``Matcher``."""
+    import migrant_records
+
+    try:
+        from migrant_records.api import dedupe, link
+        from migrant_records.matcher import Matcher
+    except ImportError as exc:
+        return {"status": "not available", "note": f"engine not importable: {exc}"}, {}
+    clock = _Clock()
+    records = _prepare(spec, clock)
+    n_left = int(spec["n_left"])
+    name = str(spec["dataset"])
+    if spec["task"] == "link":
+        left = records.iloc[:n_left].reset_index(drop=True)
+        right = records.iloc[n_left:].reset_index(drop=True)
+        result = link(left, right, progress=False)
+        how = "link() zero configuration"
+    elif name.startswith("febrl"):
+        result = Matcher(comparators=_febrl_comparators(), progress=False).dedupe(records)
+        how = "Matcher(comparators=[...]) with default blocking"
+    else:
+        result = dedupe(records, progress=False)
+        how = "dedupe() zero configuration"
+    timings = dict(result.timings)
+    clock.add("prepare", timings.get("read", 0.0) + timings.get("standardize", 0.0))
+    for ours, stage in (
+        ("blocking", "blocking"),
+        ("compare", "comparison"),
+        ("train", "training"),
+        ("predict", "prediction"),
+        ("cluster", "clustering"),
+    ):
+        if ours in timings:
+            clock.add(stage, timings[ours])
+    total = clock.total()
+
+    keys = records["source"].astype(str) + "|" + records["record_id"].astype(str)
+    position = pd.Series(np.arange(len(records), dtype=np.int64), index=keys.to_numpy())
+    out_keys = result.records["source"].astype(str) + "|" + result.records["record_id"].astype(str)
+    out_pos = position.reindex(out_keys.to_numpy()).to_numpy()
+    prob = np.asarray(result.match_probability, dtype=np.float64)
+    keep = prob >= 0.5
+    i = out_pos[np.asarray(result.pair_left)[keep]]
+    j = out_pos[np.asarray(result.pair_right)[keep]]
+    ok = ~(np.isnan(i) | np.isnan(j))
+    clusters = result.clusters
+    ckeys = clusters["source"].astype(str) + "|" + clusters["record_id"].astype(str)
+    cpos = position.reindex(ckeys.to_numpy()).to_numpy()
+    labels = np.arange(len(records), dtype=np.int64)
+    codes, _ = pd.factorize(clusters["person_id"])
+    found = ~np.isnan(cpos)
+    labels[cpos[found].astype(np.int64)] = codes[found] + len(records)
+    out = {
+        "status": "ok",
+        "stages": clock.stages,
+        "total_s": total,
+        "candidate_pairs": len(result.pair_left),
+        "note": f"{how}; version {migrant_records.__version__}",
+    }
+    arrays = {
+        "pair_i": i[ok].astype(np.int64),
+        "pair_j": j[ok].astype(np.int64),
+        "labels": labels,
+    }
+    return out, arrays
+
+
+# --------------------------------------------------------------------------- micro-benchmarks
+def run_micro(spec: dict[str, Any]) -> tuple[Result, dict[str, np.ndarray]]:
+    """Import ``benchmarks/<module>.py`` and call its ``run(quick)``."""
+    import importlib
+
+    t0 = time.perf_counter()
+    module = importlib.import_module(str(spec["module"]))
+    data = module.run(quick=bool(spec["quick"]))
+    return {"status": "ok", "data": data, "total_s": time.perf_counter() - t0}, {}
+
+
+RUNNERS: dict[str, Callable[[dict[str, Any]], tuple[Result, dict[str, np.ndarray]]]] = {
+    "migrant-records": run_migrant_records,
+    "recordlinkage": run_recordlinkage,
+    "splink": run_splink,
+    "micro": run_micro,
+}
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, (pd.Timestamp, Path)):
+        return str(obj)
+    return repr(obj)
+
+
+def main(argv: list[str]) -> int:
+    """Worker entry point: ``competitors.py SPEC.json`` (see the module docs)."""
+    spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    out = Path(spec["out"])
+    os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+    warnings.simplefilter("ignore")
+    logging.basicConfig(level=logging.WARNING)
+    baseline = _peak_rss_mib()
+    try:
+        result, arrays = RUNNERS[spec["library"]](spec)
+    except Exception as exc:  # a failing library is a result, not a crash of the harness
+        result = {
+            "status": "error",
+            "note": f"{type(exc).__name__}: {exc}".splitlines()[0][:300],
+            "traceback": traceback.format_exc(),
+        }
+        arrays = {}
+    result["peak_rss_mib"] = _peak_rss_mib()
+    result["baseline_rss_mib"] = baseline
+    if arrays:
+        np.savez(Path(f"{out}.npz"), **arrays)
+    Path(f"{out}.json").write_text(
+        json.dumps(result, default=_json_default, indent=1), encoding="utf-8"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
