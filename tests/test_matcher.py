@@ -80,7 +80,9 @@ def test_link_two_sources(small_synth) -> None:
     truth = small_synth.truth
     lt = truth[truth["source"] == "kp2mi_placements"]
     rt = truth[truth["source"] == "kemendes_dme"]
-    true_pairs = set(map(tuple, lt.merge(rt, on="person_id")[["record_id_x", "record_id_y"]].values))
+    true_pairs = set(
+        map(tuple, lt.merge(rt, on="person_id")[["record_id_x", "record_id_y"]].values)
+    )
     found = result.matches()
     predicted = set(zip(found["record_id_l"].astype(str), found["record_id_r"].astype(str)))
     assert true_pairs, "the sample has people in both sources"
@@ -100,7 +102,9 @@ def test_explain_breaks_down_the_weight(small_result) -> None:
     body = table.iloc[1:-1]
     total = table.iloc[-1]
     assert np.isclose(
-        table["weight"].iloc[0] + body["weight"].fillna(0).sum() + body["tf_weight"].fillna(0).sum(),
+        table["weight"].iloc[0]
+        + body["weight"].fillna(0).sum()
+        + body["tf_weight"].fillna(0).sum(),
         total["weight"],
     )
     assert np.isclose(total["weight"], top["match_weight"])

@@ -1,13 +1,13 @@
 """The ``migrant-records`` command line.
 
-Subcommands: ``validate``, ``schema``, ``dedupe``, ``link``, ``generate``, ``evaluate`` and ``demo``.
+Subcommands: ``validate``, ``schema``, ``dedupe``, ``link``, ``generate``, ``evaluate``
+and ``demo``.
 Run ``migrant-records COMMAND --help`` for the options of each.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Sequence

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Union
+from typing import TypeAlias
 
 import pandas as pd
 
@@ -12,7 +12,8 @@ from migrant_records.io import Batch, read_records
 
 __all__ = ["InputLike", "collect_inputs"]
 
-InputLike = Union[pd.DataFrame, Batch, str, Path]
+InputLike: TypeAlias = pd.DataFrame | Batch | str | Path
+"""What the matcher accepts as one input: a frame, a validated batch, or a file path."""
 
 _REJECT_COLUMNS = ["source", "row", "record_id", "column", "value", "reason"]
 

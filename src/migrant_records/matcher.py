@@ -234,6 +234,7 @@ class Matcher:
             # than random pairs do (blocking chose them), so a u fixed from random pairs would
             # push candidate non-matches into the match class. m comes from this fit; the
             # prediction then uses u from random pairs and the global prior.
+            assert model.u_ is not None
             u_random = [np.array(u, copy=True) for u in model.u_]
             fix_u = model.fix_u
             model.fix_u = False
@@ -241,7 +242,6 @@ class Matcher:
                 model.fit(gamma, labels=labels)
             finally:
                 model.fix_u = fix_u
-            model.u_candidates_ = model.u_
             model.u_ = u_random
             model._update_tf()
             if model.prior_ is None and model.lambda_candidates_ is not None:
@@ -582,7 +582,9 @@ def _label_positions(
     rj = rpos.reindex(rk).to_numpy(dtype=float)
     ok = ~(np.isnan(li) | np.isnan(rj))
     if (~ok).any():
-        logger.warning("%d labelled pair(s) name records that are not in the input", int((~ok).sum()))
+        logger.warning(
+            "%d labelled pair(s) name records that are not in the input", int((~ok).sum())
+        )
     li_i = li[ok].astype(np.int64)
     rj_i = rj[ok].astype(np.int64)
     if right is None:

@@ -164,9 +164,7 @@ class MatchResult:
             raise ConfigError(f"No record {ref!r} in this result.")
         return int(hit[0])
 
-    def explain(
-        self, left: str | tuple[str, str], right: str | tuple[str, str]
-    ) -> pd.DataFrame:
+    def explain(self, left: str | tuple[str, str], right: str | tuple[str, str]) -> pd.DataFrame:
         """Why two records were (or were not) matched.
 
         Args:
@@ -186,9 +184,7 @@ class MatchResult:
             raise ConfigError("In a link result, name one record from each side.")
         return explain_pair(self.records, self.comparators, self.model, a, b)
 
-    def explain_chart(
-        self, left: str | tuple[str, str], right: str | tuple[str, str]
-    ) -> Figure:
+    def explain_chart(self, left: str | tuple[str, str], right: str | tuple[str, str]) -> Figure:
         """A waterfall chart of :meth:`explain` (needs the ``plot`` extra)."""
         from migrant_records.explain.charts import waterfall
 
@@ -322,14 +318,16 @@ class MatchResult:
         from migrant_records.explain.report import write_report
 
         uncertain = []
-        for row in self.uncertain_pairs(n_uncertain).itertuples(index=False):
-            left = (str(row.source_l), str(row.record_id_l))
-            right = (str(row.source_r), str(row.record_id_r))
-            info = {
+        top = self.uncertain_pairs(n_uncertain)
+        for k in range(len(top)):
+            row = top.iloc[k]
+            left = (str(row["source_l"]), str(row["record_id_l"]))
+            right = (str(row["source_r"]), str(row["record_id_r"]))
+            info: dict[str, object] = {
                 "left": f"{left[0]}:{left[1]}",
                 "right": f"{right[0]}:{right[1]}",
-                "match_probability": float(row.match_probability),
-                "match_weight": float(row.match_weight),
+                "match_probability": float(top["match_probability"].iloc[k]),
+                "match_weight": float(top["match_weight"].iloc[k]),
             }
             uncertain.append((info, self.explain(left, right)))
         overview = None
