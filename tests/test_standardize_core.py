@@ -112,6 +112,17 @@ def test_minimal_frame_and_errors() -> None:
         standardize(["x"])  # type: ignore[arg-type]
 
 
+def test_mother_name_is_normalised_like_the_name() -> None:
+    frame = pd.DataFrame(
+        {"full_name": ["Budi", "Hj. Siti Aminah"], "mother_name": ["Hj. Siti Aminah", None]},
+        index=[5, 3],
+    )
+    out = standardize(frame, reference_date=REF)
+    assert out["mother_norm"].tolist() == ["siti aminah", None]
+    assert out["name_norm"].tolist() == ["budi", "siti aminah"]
+    assert out.index.tolist() == [5, 3]
+
+
 def test_empty_frame() -> None:
     out = standardize(pd.DataFrame({"full_name": pd.Series([], dtype=object)}), reference_date=REF)
     assert len(out) == 0 and set(DERIVED_COLUMNS) <= set(out.columns)

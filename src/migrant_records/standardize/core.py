@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from migrant_records.errors import SchemaError
 from migrant_records.standardize._util import none_where, unique_strings
 from migrant_records.standardize.address import normalize_address
 from migrant_records.standardize.dates import parse_date, split_birth_place_date
-from migrant_records.standardize.names import normalize_name, parse_names
+from migrant_records.standardize.names import parse_names
 from migrant_records.standardize.nik import flag_repeated_nik, parse_nik
 from migrant_records.standardize.phone import normalize_phone
 from migrant_records.standardize.regions import normalize_place, resolve_region
@@ -61,6 +62,7 @@ DERIVED_COLUMNS = (
 DIAGNOSTIC_COLUMNS = ("name_low_identity", "dob_reason", "phone_reason", "region_reason")
 
 _ADDRESS_COLUMNS = ("address", "village", "district", "regency", "province")
+_DIGIT = re.compile(r"[0-9]")
 
 
 def _null(index: pd.Index) -> pd.Series:
@@ -130,7 +132,15 @@ def standardize(
     timings: dict[str, float] = {}
 
     def names() -> None:
-        parsed = parse_names(col("full_name"))
+        # Worker and mother names share one pass over their unique values (common names
+        # such as "siti aminah" appear in both columns).
+        n = len(index)
+        both = pd.concat([col("full_name"), col("mother_name")], ignore_index=True)
+        parsed_both = parse_names(both)
+        parsed = parsed_both.iloc[:n].set_axis(index)
+        new["mother_norm"] = pd.Series(
+            parsed_both["name_norm"].to_numpy()[n:], index=index, dtype=object
+        )
         for c in (
             "name_norm",
             "name_sorted",
@@ -143,7 +153,6 @@ def standardize(
             "name_low_identity",
         ):
             new[c] = parsed[c]
-        new["mother_norm"] = normalize_name(col("mother_name")).rename("mother_norm")
 
     def nik() -> None:
         parsed = parse_nik(col("nik"), reference_date=ref)
@@ -170,10 +179,11 @@ def standardize(
         dob = parsed["date"].copy()
         reason = parsed["reason"].copy()
         place = col("birth_place").astype(object)
-        has_date = (
-            place.astype(str).str.contains(r"[0-9]", regex=True).to_numpy()
-            & place.notna().to_numpy()
+        codes, uniques = unique_strings(place)
+        digit = np.array(
+            [u is not None and _DIGIT.search(u) is not None for u in uniques] + [False]
         )
+        has_date = digit[codes]
         if has_date.any():
             split = split_birth_place_date(place[has_date], reference_date=ref)
             fill = dob[has_date].isna().to_numpy() & split["date"].notna().to_numpy()

@@ -291,17 +291,27 @@ def flag_repeated_nik(
 
     nik_s = as_series(nik)
     names_s = as_series(names)
-    frame = pd.DataFrame(
-        {"nik": nik_s.to_numpy(dtype=object), "name": names_s.to_numpy(dtype=object)}
-    ).dropna()
     flagged = np.zeros(len(nik_s), dtype=bool)
-    if frame.empty:
+    nik_codes, nik_uniques = pd.factorize(np.asarray(nik_s, dtype=object))
+    name_codes, _ = pd.factorize(np.asarray(names_s, dtype=object))
+    both = (nik_codes >= 0) & (name_codes >= 0)
+    if not both.any():
         return pd.Series(flagged, index=nik_s.index)
-    counts = frame.groupby("nik", sort=False)["name"].nunique()
-    candidates = counts.index[counts.to_numpy() >= min_people]
+    # distinct (NIK, name) pairs, then distinct names per NIK, all on integer codes
+    pairs = np.unique(
+        nik_codes[both].astype(np.int64) * (int(name_codes.max()) + 1) + name_codes[both]
+    )
+    per_nik = np.bincount(pairs // (int(name_codes.max()) + 1), minlength=len(nik_uniques))
+    candidates = np.flatnonzero(per_nik >= min_people)
     if len(candidates) == 0:
         return pd.Series(flagged, index=nik_s.index)
-    sub = frame[frame["nik"].isin(candidates)]
+    rows = both & np.isin(nik_codes, candidates)
+    sub = pd.DataFrame(
+        {
+            "nik": np.asarray(nik_s, dtype=object)[rows],
+            "name": np.asarray(names_s, dtype=object)[rows],
+        }
+    )
     bad: list[str] = []
     for value, group in sub.groupby("nik", sort=False)["name"]:
         uniq = list(dict.fromkeys(str(x) for x in group))
