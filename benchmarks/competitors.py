@@ -310,6 +310,20 @@ def run_splink(spec: dict[str, Any]) -> tuple[Result, dict[str, np.ndarray]]:
 
 
 # --------------------------------------------------------------------------- migrant-records
+def _febrl_blocking() -> list[Any]:
+    """Blocking passes for FEBRL: the keys the competitors block on, plus two name passes."""
+    from migrant_records.blocking import ExactBlock
+
+    return [
+        ExactBlock("given_name"),
+        ExactBlock("surname"),
+        ExactBlock("dob"),
+        ExactBlock("soc_sec_id"),
+        ExactBlock(["name_key", "birth_year"]),
+        ExactBlock(["name_sorted", "dob"]),
+    ]
+
+
 def _febrl_comparators() -> list[Any]:
     from migrant_records.compare import (
         Address,
@@ -343,17 +357,24 @@ def run_migrant_records(spec: dict[str, Any]) -> tuple[Result, dict[str, np.ndar
     records = _prepare(spec, clock)
     n_left = int(spec["n_left"])
     name = str(spec["dataset"])
+    auto = bool(spec.get("zero_config")) or not name.startswith("febrl")
     if spec["task"] == "link":
         left = records.iloc[:n_left].reset_index(drop=True)
         right = records.iloc[n_left:].reset_index(drop=True)
-        result = link(left, right, progress=False)
-        how = "link() zero configuration"
-    elif name.startswith("febrl"):
-        result = Matcher(comparators=_febrl_comparators(), progress=False).dedupe(records)
-        how = "Matcher(comparators=[...]) with default blocking"
-    else:
+        if auto:
+            result = link(left, right, progress=False)
+        else:
+            matcher = Matcher(_febrl_blocking(), _febrl_comparators(), progress=False)
+            result = matcher.link(left, right)
+    elif auto:
         result = dedupe(records, progress=False)
-        how = "dedupe() zero configuration"
+    else:
+        result = Matcher(_febrl_blocking(), _febrl_comparators(), progress=False).dedupe(records)
+    how = (
+        "zero configuration"
+        if auto
+        else "Matcher with the FEBRL blocking keys and comparators"
+    )
     timings = dict(result.timings)
     clock.add("prepare", timings.get("read", 0.0) + timings.get("standardize", 0.0))
     for ours, stage in (
@@ -409,8 +430,14 @@ def run_micro(spec: dict[str, Any]) -> tuple[Result, dict[str, np.ndarray]]:
     return {"status": "ok", "data": data, "total_s": time.perf_counter() - t0}, {}
 
 
+def run_migrant_records_auto(spec: dict[str, Any]) -> tuple[Result, dict[str, np.ndarray]]:
+    """migrant-records with no configuration at all (``dedupe`` / ``link``), also on FEBRL."""
+    return run_migrant_records({**spec, "zero_config": True})
+
+
 RUNNERS: dict[str, Callable[[dict[str, Any]], tuple[Result, dict[str, np.ndarray]]]] = {
     "migrant-records": run_migrant_records,
+    "migrant-records-auto": run_migrant_records_auto,
     "recordlinkage": run_recordlinkage,
     "splink": run_splink,
     "micro": run_micro,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from migrant_records.blocking import BlockingStrategy, default_blocking, union_pairs
+from migrant_records.blocking import (
+    BlockingStrategy,
+    BlockingWarning,
+    default_blocking,
+    union_pairs,
+)
 from migrant_records.blocking import strategy_from_dict as _strategy_from_dict
 from migrant_records.cluster import assign_person_ids, cluster_pairs, one_to_one
 from migrant_records.compare import Comparator, as_comparator, compare_pairs, default_comparators
@@ -128,6 +134,7 @@ class Matcher:
         self.comparators_: list[Comparator] | None = None
         self.blocking_: list[BlockingStrategy] | None = None
         self.model_: Any | None = None
+        self.blocking_warnings_: list[str] = []
 
     # ------------------------------------------------------------------ preparation
     @staticmethod
@@ -168,7 +175,12 @@ class Matcher:
         self, left: pd.DataFrame, right: pd.DataFrame | None
     ) -> tuple[np.ndarray, np.ndarray, dict[str, int], pd.DataFrame]:
         assert self.blocking_ is not None
-        cand = union_pairs(self.blocking_, left, right, progress=self.progress)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", BlockingWarning)
+            cand = union_pairs(self.blocking_, left, right, progress=self.progress)
+        self.blocking_warnings_ = [str(w.message) for w in caught]
+        for message in self.blocking_warnings_:
+            logger.warning("%s", message)
         return cand.left, cand.right, dict(cand.pass_counts), cand.largest_blocks
 
     def _gamma(
@@ -451,6 +463,7 @@ class Matcher:
             timings=timings,
             pass_counts=pass_counts,
             largest_blocks=largest,
+            blocking_warnings=list(self.blocking_warnings_),
             n_left=len(left),
             link=right is not None,
         )

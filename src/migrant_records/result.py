@@ -61,6 +61,8 @@ class MatchResult:
         largest_blocks: The largest blocks per blocking pass.
         n_left: Number of left records (all records for dedupe).
         link: Whether this is a link (two sides) rather than a dedupe.
+        blocking_warnings: Oversized blocks that blocking skipped, with the key that caused
+            each (also logged as warnings).
         participations: Programme participations, for programme views and journeys.
         placements: Placements abroad, for programme views and journeys.
         programmes: Programme table.
@@ -83,6 +85,7 @@ class MatchResult:
     largest_blocks: pd.DataFrame
     n_left: int
     link: bool = False
+    blocking_warnings: list[str] = field(default_factory=list)
     participations: pd.DataFrame | None = None
     placements: pd.DataFrame | None = None
     programmes: pd.DataFrame | None = None
@@ -140,6 +143,7 @@ class MatchResult:
             "persons_with_several_records": int((sizes > 1).sum()),
             "largest_person": int(sizes.max()) if len(sizes) else 0,
             "threshold": self.threshold,
+            "blocking_warnings": len(self.blocking_warnings),
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
