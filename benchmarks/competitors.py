@@ -48,9 +48,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from data import competitor_frame, generic_clean, read_records  # noqa: E402
+from data import competitor_frame, generic_clean, read_records
 
-LIBRARIES = ("migrant-records", "recordlinkage", "splink")
+LIBRARIES = ("migrant-records", "migrant-records-auto", "recordlinkage", "splink")
 THREADS = 2
 
 Result = dict[str, Any]
@@ -113,7 +113,9 @@ def _block_pair_count(frame: pd.DataFrame, keys: list[str], n_left: int | None) 
         sizes = sub.groupby(keys, sort=False).size().to_numpy(np.int64)
         return int((sizes * (sizes - 1) // 2).sum())
     side = np.where(sub.index.to_numpy() < n_left, "l", "r")
-    counts = sub.assign(_side=side).groupby([*keys, "_side"], sort=False).size().unstack(fill_value=0)
+    counts = (
+        sub.assign(_side=side).groupby([*keys, "_side"], sort=False).size().unstack(fill_value=0)
+    )
     if "l" not in counts or "r" not in counts:
         return 0
     return int((counts["l"].to_numpy(np.int64) * counts["r"].to_numpy(np.int64)).sum())
@@ -159,7 +161,8 @@ def run_recordlinkage(spec: dict[str, Any]) -> tuple[Result, dict[str, np.ndarra
         else:
             comp.exact(col, col, label=col)
     features = clock.time(
-        "comparison", lambda: comp.compute(pairs, left) if right is None else comp.compute(pairs, left, right)
+        "comparison",
+        lambda: comp.compute(pairs, left) if right is None else comp.compute(pairs, left, right),
     )
     ecm = rl.ECMClassifier(binarize=None)
     clock.time("training", lambda: ecm.fit(features))
@@ -206,6 +209,7 @@ def _splink_settings(frame: pd.DataFrame, link: bool) -> tuple[Any, list[Any], l
         comparisons.append(cl.ExactMatch("birth_place").configure(term_frequency_adjustments=True))
     if "address" in has:
         comparisons.append(cl.LevenshteinAtThresholds("address", [3, 8]))
+    blocking: list[Any]
     if "soc_sec_id" in has:
         blocking = [
             block_on("first_name", "last_name"),
@@ -370,11 +374,7 @@ def run_migrant_records(spec: dict[str, Any]) -> tuple[Result, dict[str, np.ndar
         result = dedupe(records, progress=False)
     else:
         result = Matcher(_febrl_blocking(), _febrl_comparators(), progress=False).dedupe(records)
-    how = (
-        "zero configuration"
-        if auto
-        else "Matcher with the FEBRL blocking keys and comparators"
-    )
+    how = "zero configuration" if auto else "Matcher with the FEBRL blocking keys and comparators"
     timings = dict(result.timings)
     clock.add("prepare", timings.get("read", 0.0) + timings.get("standardize", 0.0))
     for ours, stage in (
@@ -472,7 +472,7 @@ def main(argv: list[str]) -> int:
     result["peak_rss_mib"] = _peak_rss_mib()
     result["baseline_rss_mib"] = baseline
     if arrays:
-        np.savez(Path(f"{out}.npz"), **arrays)
+        np.savez(Path(f"{out}.npz"), **arrays)  # type: ignore[arg-type]
     Path(f"{out}.json").write_text(
         json.dumps(result, default=_json_default, indent=1), encoding="utf-8"
     )

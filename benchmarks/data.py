@@ -170,6 +170,11 @@ def prepare_dataset(name: str, folder: Path) -> DatasetFiles:
 
 
 # --------------------------------------------------------------------------- generic cleaning
+def _none_for_na(values: pd.Series) -> pd.Series:
+    """An object Series holding the values, with ``None`` where missing."""
+    return values.astype(object).where(values.notna(), None)  # type: ignore[call-overload, no-any-return]
+
+
 def clean_text(values: pd.Series) -> pd.Series:
     """Lowercase, punctuation to spaces, whitespace collapsed; blank becomes missing.
 
@@ -181,7 +186,7 @@ def clean_text(values: pd.Series) -> pd.Series:
     s = s.str.replace(r"[^\w\s]|_", " ", regex=True).str.replace(r"\s+", " ", regex=True)
     s = s.str.strip()
     s = s.mask(s == "")
-    return s.astype(object).where(s.notna(), None)
+    return _none_for_na(s)
 
 
 def clean_id(values: pd.Series) -> pd.Series:
@@ -193,7 +198,7 @@ def clean_id(values: pd.Series) -> pd.Series:
     """
     s = values.astype("string").str.lower().str.replace(r"[^0-9a-z]", "", regex=True)
     s = s.mask(s == "")
-    return s.astype(object).where(s.notna(), None)
+    return _none_for_na(s)
 
 
 def iso_date(values: pd.Series) -> pd.Series:
@@ -214,7 +219,7 @@ def iso_date(values: pd.Series) -> pd.Series:
             break
         parsed[todo] = pd.to_datetime(raw[todo], format=fmt, errors="coerce")
     out = parsed.dt.strftime("%Y-%m-%d")
-    return out.astype(object).where(out.notna(), None)
+    return _none_for_na(out)
 
 
 def generic_clean(records: pd.DataFrame) -> pd.DataFrame:
@@ -251,8 +256,8 @@ def split_name(full_name: pd.Series) -> tuple[pd.Series, pd.Series]:
     count = tokens.str.len()
     last = tokens.str[-1].where(count > 1)
     return (
-        first.astype(object).where(first.notna(), None),
-        last.astype(object).where(last.notna(), None),
+        _none_for_na(first),
+        _none_for_na(last),
     )
 
 

@@ -16,7 +16,7 @@ from migrant_records.errors import SchemaError
 from migrant_records.standardize._util import none_where, unique_strings
 from migrant_records.standardize.address import normalize_address
 from migrant_records.standardize.dates import parse_date, split_birth_place_date
-from migrant_records.standardize.names import parse_names
+from migrant_records.standardize.names import normalize_name, parse_names
 from migrant_records.standardize.nik import flag_repeated_nik, parse_nik
 from migrant_records.standardize.phone import normalize_phone
 from migrant_records.standardize.regions import normalize_place, resolve_region
@@ -132,15 +132,8 @@ def standardize(
     timings: dict[str, float] = {}
 
     def names() -> None:
-        # Worker and mother names share one pass over their unique values (common names
-        # such as "siti aminah" appear in both columns).
-        n = len(index)
-        both = pd.concat([col("full_name"), col("mother_name")], ignore_index=True)
-        parsed_both = parse_names(both)
-        parsed = parsed_both.iloc[:n].set_axis(index)
-        new["mother_norm"] = pd.Series(
-            parsed_both["name_norm"].to_numpy()[n:], index=index, dtype=object
-        )
+        parsed = parse_names(col("full_name"))
+        new["mother_norm"] = normalize_name(col("mother_name")).rename("mother_norm")
         for c in (
             "name_norm",
             "name_sorted",
@@ -229,9 +222,8 @@ def standardize(
         no_address = np.ones(len(index), dtype=bool)
         for c in _ADDRESS_COLUMNS:
             if c in out.columns:
-                codes, uniques = unique_strings(out[c])
-                blank = np.append(np.array([u is None for u in uniques], dtype=bool), True)
-                no_address &= blank[codes]
+                values = out[c].to_numpy(dtype=object)
+                no_address &= pd.isna(values) | (values == "")
         from_nik = no_address & new["nik_id"].notna().to_numpy()
         resolved = resolved.copy()
         resolved.loc[from_nik, "province_code"] = new["_nik_province"][from_nik]
