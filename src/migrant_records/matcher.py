@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -88,7 +89,7 @@ class Matcher:
         one_to_one: For ``link``: keep each record in at most one matched pair (use when both
             sources are known to be free of duplicates).
         seed: Seed for random pair sampling.
-        progress: Show progress bars on long steps.
+        progress: Show progress bars on long steps (only when stderr is a terminal).
 
     Attributes:
         comparators_: The comparators used, set by ``fit``.
@@ -137,17 +138,23 @@ class Matcher:
         self.blocking_warnings_: list[str] = []
 
     # ------------------------------------------------------------------ preparation
+    @property
+    def _bars(self) -> bool:
+        """Progress bars only when asked for and when a person watches (stderr is a TTY)."""
+        return bool(self.progress) and sys.stderr.isatty()
+
     @staticmethod
-    def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    def prepare(frame: pd.DataFrame, *, progress: bool = False) -> pd.DataFrame:
         """Standardise a canonical frame (adds the derived columns) with a fresh row index.
 
         Args:
             frame: Canonical worker records.
+            progress: Show a progress bar.
 
         Returns:
             The prepared frame, row position = record id used by pairs.
         """
-        return standardize(frame.reset_index(drop=True))
+        return standardize(frame.reset_index(drop=True), progress=progress)
 
     def _resolve(self, left: pd.DataFrame, right: pd.DataFrame | None) -> None:
         if self.comparators_ is None:
@@ -177,7 +184,7 @@ class Matcher:
         assert self.blocking_ is not None
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", BlockingWarning)
-            cand = union_pairs(self.blocking_, left, right, progress=self.progress)
+            cand = union_pairs(self.blocking_, left, right, progress=self._bars)
         self.blocking_warnings_ = [str(w.message) for w in caught]
         for message in self.blocking_warnings_:
             logger.warning("%s", message)
@@ -188,7 +195,7 @@ class Matcher:
     ) -> np.ndarray:
         assert self.comparators_ is not None
         return compare_pairs(
-            self.comparators_, left, left if right is None else right, i, j, progress=self.progress
+            self.comparators_, left, left if right is None else right, i, j, progress=self._bars
         )
 
     def _tf(
@@ -368,8 +375,8 @@ class Matcher:
         timings["read"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        left = self.prepare(left_raw)
-        right = None if right_raw is None else self.prepare(right_raw)
+        left = self.prepare(left_raw, progress=self._bars)
+        right = None if right_raw is None else self.prepare(right_raw, progress=self._bars)
         timings["standardize"] = time.perf_counter() - t0
         self._resolve(left, right)
 
