@@ -102,7 +102,7 @@ def _rl_block_keys(frame: pd.DataFrame) -> list[list[str]]:
     if "soc_sec_id" in frame:  # FEBRL: the keys of the recordlinkage examples
         keys = [["first_name"], ["last_name"], ["dob"], ["soc_sec_id"]]
     else:
-        keys = [["dob"], ["nik"], ["phone"], ["first_name", "birth_year"], ["last_name", "regency"]]
+        keys = [["dob"], ["nik"], ["phone"], ["full_name", "regency"], ["last_name", "village"]]
     return [k for k in keys if all(c in frame and frame[c].notna().any() for c in k)]
 
 
@@ -223,11 +223,14 @@ def _splink_settings(frame: pd.DataFrame, link: bool) -> tuple[Any, list[Any], l
             block_on("nik"),
             block_on("dob"),
             block_on("phone"),
-            block_on("first_name", "birth_year"),
-            block_on("last_name", "regency"),
+            block_on("full_name", "regency"),
+            block_on("last_name", "village"),
         ]
         deterministic = [block_on("nik", "dob"), block_on("first_name", "last_name", "dob")]
-    training = [block_on("dob"), block_on("first_name", "last_name")]
+    # EM: each rule trains the comparisons it does not block on. First name + last name is
+    # too coarse on Indonesian names (siti, nur, sri ...), so synthetic data trains on NIK.
+    second = block_on("first_name", "last_name") if "soc_sec_id" in has else block_on("nik")
+    training = [block_on("dob"), second]
     settings = SettingsCreator(
         link_type="link_only" if link else "dedupe_only",
         comparisons=comparisons,

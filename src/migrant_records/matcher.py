@@ -83,7 +83,8 @@ class Matcher:
         prior_rule_recall: Assumed share of all true matches that the prior rule finds.
         term_frequency: Adjust the weight of exact matches on names and villages by how common
             the value is (a "siti" is weaker evidence than a rare name).
-        u_sample_pairs: Number of random record pairs used to estimate u probabilities.
+        u_sample_pairs: Most random record pairs used to estimate u probabilities (small
+            inputs use fewer: 10 per record, at least 250,000).
         conflicts: Split clusters that join records with two different valid NIKs (each
             agreeing with its own birth date) or different sex, at their weakest links.
         one_to_one: For ``link``: keep each record in at most one matched pair (use when both
@@ -236,9 +237,10 @@ class Matcher:
         if isinstance(model, FellegiSunter):
             n_left = len(left)
             n_right = None if right is None else len(right)
-            ri, rj = sample_random_pairs(
-                n_left, n_right, max_pairs=self.u_sample_pairs, seed=self.seed
-            )
+            # Small inputs need fewer random pairs for stable u estimates (at least 250k, or
+            # 10 per record, up to u_sample_pairs).
+            n_sample = min(self.u_sample_pairs, max(250_000, 10 * (n_left + (n_right or 0))))
+            ri, rj = sample_random_pairs(n_left, n_right, max_pairs=n_sample, seed=self.seed)
             model.estimate_u(self._gamma(left, right, ri, rj))
             rule = self.prior_rule or _default_prior_rule(names)
             if rule is not None and model.prior is None:

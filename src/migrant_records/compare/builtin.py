@@ -331,18 +331,21 @@ class BirthPlace(StringSimilarity):
 
 
 class Address(StringSimilarity):
-    """Agreement of the address (``address_norm``) by token-set similarity.
+    """Agreement of the address (``address_norm``) by Indel similarity.
 
-    Levels: ``-1`` null, ``0`` else, ``1`` token-set similarity >= 0.6, ``2`` >= 0.8,
-    ``3`` exact.
+    Indel similarity (``1 - insertions and deletions / total length``) tolerates a missing
+    ``rw`` part or a house number typo and runs bit-parallel in rapidfuzz, several times
+    faster than token-set scoring on long strings.
+
+    Levels: ``-1`` null, ``0`` else, ``1`` similarity >= 0.7, ``2`` >= 0.85, ``3`` exact.
     """
 
     kind = "address"
     _params = ("name", "thresholds")
 
-    def __init__(self, *, name: str = "address", thresholds: Sequence[float] = (0.6, 0.8)) -> None:
-        super().__init__("address_norm", "token_set", thresholds, name=name)
-        self.labels = ("else", *(f"token set >= {t:g}" for t in self.thresholds), "exact")
+    def __init__(self, *, name: str = "address", thresholds: Sequence[float] = (0.7, 0.85)) -> None:
+        super().__init__("address_norm", "indel", thresholds, name=name)
+        self.labels = ("else", *(f"similarity >= {t:g}" for t in self.thresholds), "exact")
 
 
 class Nik(BaseComparator):
