@@ -211,11 +211,11 @@ def _splink_settings(frame: pd.DataFrame, link: bool) -> tuple[Any, list[Any], l
         comparisons.append(cl.LevenshteinAtThresholds("address", [3, 8]))
     blocking: list[Any]
     if "soc_sec_id" in has:
-        blocking = [
-            block_on("first_name", "last_name"),
+        blocking = [  # the keys recordlinkage blocks on
+            block_on("first_name"),
+            block_on("last_name"),
             block_on("dob"),
             block_on("soc_sec_id"),
-            block_on("postcode", "last_name"),
         ]
         deterministic = [block_on("soc_sec_id", "dob"), block_on("first_name", "last_name", "dob")]
     else:

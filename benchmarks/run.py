@@ -475,7 +475,7 @@ def caveats(
         notes.append(
             "Splink blocks and compares inside `predict`, so its blocking and comparison "
             "seconds are part of `prediction`; its `training` includes the comparisons made "
-            "for u sampling and EM (as does migrant-records' `training`, which compares 2M "
+            "for u sampling and EM (as does migrant-records' `training`, which compares "
             "random pairs for u)."
         )
     rl_runs = [r for r in runs if r.library == "recordlinkage" and r.status == "ok"]
@@ -492,8 +492,8 @@ def caveats(
                 f"{files.name}: the generic preprocessing parsed "
                 f"{fact['date_parse_rate']:.1%} of the non-empty birth dates (the rest, in "
                 "formats like Excel serials or Indonesian month names, became missing for "
-                "every library; migrant-records parses them again from the raw values only "
-                "where they survived)."
+                "every library, migrant-records included; NIKs still carry a birth date that "
+                "only migrant-records decodes)."
             )
     ours = [r for r in runs if r.library == OURS and r.status == "ok"]
     if ours:
