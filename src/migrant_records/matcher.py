@@ -186,9 +186,8 @@ class Matcher:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", BlockingWarning)
             cand = union_pairs(self.blocking_, left, right, progress=self._bars)
+        # each skipped block is already logged by the blocking pass; keep them on the result
         self.blocking_warnings_ = [str(w.message) for w in caught]
-        for message in self.blocking_warnings_:
-            logger.warning("%s", message)
         return cand.left, cand.right, dict(cand.pass_counts), cand.largest_blocks
 
     def _gamma(
