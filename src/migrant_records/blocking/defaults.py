@@ -41,18 +41,22 @@ def default_blocking(
        4-digit segments; records agreeing on three of them. One mistyped digit leaves
        three segments intact, so one of these passes pairs the records.
     3. ``phone``: the same E.164 phone number.
-    4. ``name_year``: the same name sound (``name_key``) and birth year: spelling variants,
-       wrong day or month, day/month swaps.
-    5. ``sorted_dob``: the same tokens in any order and birth date.
-    6. ``initials_dob``: the same initials and birth date: typos inside name tokens.
-       ``initials_month``: the same initials, birth year and month: typos together with a
-       wrong day.
-    7. ``first_dob`` / ``last_dob``: the same first / last token sound and birth date:
+    4. ``sorted_dob``: the same tokens in any order and birth date.
+    5. ``initials_dob``: the same initials and birth date: typos inside name tokens.
+    6. ``first_dob`` / ``last_dob``: the same first / last token sound and birth date:
        mononyms against full names, added or dropped names.
-    8. ``name_region``: the same name sound and regency: wrong or missing birth date.
-    9. ``mother_dob``: the same mother's name and birth date: a very different name.
-    10. ``lsh_name_year``: MinHash LSH on ``name_core`` bigrams within the birth year and
-        regency: several typos at once.
+    7. ``mother_dob``: the same mother's name and birth date: a very different name.
+    8. ``initials_month``: the same initials, birth year and month and regency: typos
+       together with a wrong day.
+    9. ``name_district``: the same name sound and district: wrong or missing birth date.
+    10. ``name_region_mother``: the same name sound, regency and mother's name.
+    11. ``lsh_name_year``: MinHash LSH on ``name_core`` bigrams within the birth year,
+        regency and sex: several typos at once, day/month swaps.
+
+    The keys without a full birth date also name a place (and the caps are small), so that
+    blocks of common names ("siti aminah") stay small as data grows: the pairs of a block
+    grow with the square of its size. On the synthetic data this keeps about 4-12 candidate
+    pairs per record from 100k to 300k records with pair completeness 0.999.
 
     Args:
         frame: The prepared frame (dedupe) or left prepared frame (link).
@@ -84,15 +88,22 @@ def default_blocking(
     add("nik_acd", [(nik, slice(0, 4)), (nik, slice(8, 16))], cap=200)
     add("nik_bcd", [(nik, slice(4, 16))], cap=200)
     add("phone", ["phone_e164"], cap=50)
-    add("name_year", ["name_key", "birth_year"])
     add("sorted_dob", ["name_sorted", "dob"])
     add("initials_dob", ["name_initials", "dob"])
-    add("initials_month", ["name_initials", ("dob", "year"), ("dob", "month")])
     add("first_dob", [("name_key", "first"), "dob"])
     add("last_dob", [("name_key", "last"), "dob"])
-    add("name_region", ["name_key", "regency_code"])
     add("mother_dob", ["mother_norm", "dob"])
-    if all(_filled(frames, c) for c in ("name_core", "birth_year", "regency_code")):
+    # Keys below have no date or a partial one; each also names a place so that blocks of
+    # common names stay small as the data grows (pairs grow with the square of block size).
+    add(
+        "initials_month",
+        ["name_initials", ("dob", "year"), ("dob", "month"), "regency_code"],
+        cap=100,
+    )
+    add("name_district", ["name_key", "district_code"], cap=100)
+    add("name_region_mother", ["name_key", "regency_code", "mother_norm"], cap=100)
+    within = [c for c in ("birth_year", "regency_code", "sex_norm") if _filled(frames, c)]
+    if _filled(frames, "name_core") and len(within) >= 2:
         passes.append(
             QGramLSH(
                 "name_core",
@@ -100,9 +111,9 @@ def default_blocking(
                 bands=10,
                 rows=4,
                 seed=0,
-                within=["birth_year", "regency_code"],
+                within=within,
                 name="lsh_name_year",
-                max_block_size=1000,
+                max_block_size=200,
             )
         )
     logger.info("default blocking passes: %s", [p.name for p in passes])
