@@ -378,6 +378,7 @@ class Matcher:
         t0 = time.perf_counter()
         left = self.prepare(left_raw, progress=self._bars)
         right = None if right_raw is None else self.prepare(right_raw, progress=self._bars)
+        del left_raw, right_raw  # the prepared frames hold every input column
         timings["standardize"] = time.perf_counter() - t0
         self._resolve(left, right)
 

@@ -390,6 +390,9 @@ class QGramLSH(_Strategy):
         within: Key items that must also agree exactly (see :class:`ExactBlock`).
         name: The pass name (default ``lsh:<column>`` plus ``|within``).
         max_block_size: Cap on records per band block (and per group of identical values).
+        same_value_pairs: Also pair records with the identical value (and within-key).
+            Turn it off when other passes already pair equal values: on common names the
+            identical-value pairs are most of this pass's output.
 
     Example:
         >>> import pandas as pd
@@ -413,6 +416,7 @@ class QGramLSH(_Strategy):
         within: KeyItem | Sequence[KeyItem] | None = None,
         name: str | None = None,
         max_block_size: int | None = DEFAULT_MAX_BLOCK_SIZE,
+        same_value_pairs: bool = True,
     ) -> None:
         if q not in (1, 2, 3):
             raise ConfigError(f"QGramLSH q must be 1, 2 or 3, got {q}.")
@@ -433,6 +437,7 @@ class QGramLSH(_Strategy):
         suffix = ("|" + "+".join(item_label(it) for it in self.within)) if self.within else ""
         self.name = name or f"lsh:{column}{suffix}"
         self.max_block_size = max_block_size
+        self.same_value_pairs = bool(same_value_pairs)
 
     def _block_pairs(self, left: pd.DataFrame, right: pd.DataFrame | None) -> BlockPairs:
         frames = [left] if right is None else [left, right]
@@ -497,8 +502,11 @@ class QGramLSH(_Strategy):
             ua, ub = _EMPTY, _EMPTY
         del pair_keys
         ri, rj = _expand_unit_pairs(ua, ub, unit_of, n_units)
-        # Records sharing a unit (same value and same within-key) pair with each other.
-        if right is None:
+        # Records sharing a unit (same value and same within-key) pair with each other,
+        # unless the pass is only for values that differ (other passes pair equal values).
+        if not self.same_value_pairs:
+            si, sj, stats = _EMPTY, _EMPTY, BlockStats()
+        elif right is None:
             si, sj, stats = dedupe_pairs(unit_of, self.max_block_size)
         else:
             si, sj, stats = cross_pairs(unit_of[:n_left], unit_of[n_left:], self.max_block_size)
@@ -533,6 +541,7 @@ class QGramLSH(_Strategy):
             "within": [item_to_json(it) for it in self.within] or None,
             "name": self.name,
             "max_block_size": self.max_block_size,
+            "same_value_pairs": self.same_value_pairs,
         }
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_records.errors import ConfigError, InputFileError, SchemaError
+from migrant_records.schemas import CANONICAL_COLUMNS
 
 __all__ = ["LABEL_FALSE", "LABEL_TRUE", "REVIEW_FIELDS", "read_labels", "review_sheet"]
 
@@ -23,18 +24,7 @@ logger = logging.getLogger(__name__)
 
 REVIEW_FIELDS: tuple[str, ...] = (
     "full_name",
-    "nik",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "phone",
-    "passport_no",
-    "address",
-    "village",
-    "district",
-    "regency",
-    "province",
-    "mother_name",
+    *(c for c in CANONICAL_COLUMNS[2:] if c != "full_name"),
 )
 """Canonical fields shown side by side by default (those present in the records)."""
 

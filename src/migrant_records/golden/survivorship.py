@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_records.errors import ConfigError, SchemaError
+from migrant_records.schemas import CANONICAL_COLUMNS
 
 __all__ = [
     "DEFAULT_RULES",
@@ -32,21 +33,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-GOLDEN_FIELDS: tuple[str, ...] = (
-    "nik",
-    "full_name",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "phone",
-    "passport_no",
-    "address",
-    "village",
-    "district",
-    "regency",
-    "province",
-    "mother_name",
-)
+GOLDEN_FIELDS: tuple[str, ...] = CANONICAL_COLUMNS[2:]
 """The canonical person fields a golden record holds, in output order."""
 
 
