@@ -237,10 +237,25 @@ def similarity(a: np.ndarray, b: np.ndarray, method: str = "jaro_winkler") -> np
     if method == "qgram":
         return _qgram_dice(a, b).astype(np.float32)
     scorer: Any = SIMILARITY_METHODS[method]
+    if len(a) >= _DEDUP_MIN_PAIRS:
+        # Score each distinct (a, b) value pair once: names repeat across pairs (common
+        # names, one record in many candidate pairs), so this cuts the rapidfuzz work.
+        codes_a, uniq_a = pd.factorize(a)
+        codes_b, uniq_b = pd.factorize(b)
+        width = max(len(uniq_b), 1)
+        pair_codes, uniq_pairs = pd.factorize(codes_a.astype(np.int64) * width + codes_b)
+        if len(uniq_pairs) < _DEDUP_MAX_SHARE * len(a):
+            ua = np.asarray(uniq_a, dtype=object)[uniq_pairs // width]
+            ub = np.asarray(uniq_b, dtype=object)[uniq_pairs % width]
+            return similarity(ua, ub, method)[pair_codes]
     scores = process.cpdist(a, b, scorer=scorer, workers=-1, dtype=np.float32)
     if method in ("token_sort", "token_set"):
         scores = scores / np.float32(100.0)
     return np.asarray(scores, dtype=np.float32)
+
+
+_DEDUP_MIN_PAIRS = 20_000
+_DEDUP_MAX_SHARE = 0.9
 
 
 def threshold_levels(
