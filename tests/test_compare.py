@@ -385,3 +385,17 @@ def test_nik_one_typo_across_lengths_and_characters() -> None:
         }
     )
     assert levels_of(Nik(), f, [(0, 1), (0, 2), (0, 3)]) == [3, 3, 2]
+
+
+def test_similarity_on_repeated_values_equals_direct_scoring() -> None:
+    from rapidfuzz import process
+    from rapidfuzz.distance import JaroWinkler
+
+    from migrant_records.compare import similarity
+
+    rng = np.random.default_rng(3)
+    pool = np.array(["sumiati", "sumiyati", "siti aminah", "siti amanah", "joko", ""], dtype=object)
+    a = pool[rng.integers(0, len(pool), 30_000)]
+    b = pool[rng.integers(0, len(pool), 30_000)]
+    direct = process.cpdist(a, b, scorer=JaroWinkler.normalized_similarity, dtype=np.float32)
+    np.testing.assert_allclose(similarity(a, b, "jaro_winkler"), direct, rtol=1e-6)
