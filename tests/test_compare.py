@@ -399,3 +399,17 @@ def test_similarity_on_repeated_values_equals_direct_scoring() -> None:
     b = pool[rng.integers(0, len(pool), 30_000)]
     direct = process.cpdist(a, b, scorer=JaroWinkler.normalized_similarity, dtype=np.float32)
     np.testing.assert_allclose(similarity(a, b, "jaro_winkler"), direct, rtol=1e-6)
+
+
+def test_string_similarity_on_many_repeated_pairs_matches_plain_scoring() -> None:
+    from migrant_records.compare.base import string_pairs, threshold_levels
+
+    rng = np.random.default_rng(5)
+    pool = ["sumiati", "sumiyati", "siti aminah", "siti amanah", "joko susilo", None]
+    frame = pd.DataFrame({"name_norm": [pool[k] for k in rng.integers(0, len(pool), 500)]})
+    i = rng.integers(0, 500, 40_000)
+    j = rng.integers(0, 500, 40_000)
+    comp = StringSimilarity("name_norm", thresholds=(0.95, 0.88))
+    a, b, null = string_pairs(frame, frame, "name_norm", i, j)
+    plain = threshold_levels(a, b, null, "jaro_winkler", (0.95, 0.88))
+    np.testing.assert_array_equal(comp.compare(frame, frame, i, j), plain)

@@ -237,25 +237,47 @@ def similarity(a: np.ndarray, b: np.ndarray, method: str = "jaro_winkler") -> np
     if method == "qgram":
         return _qgram_dice(a, b).astype(np.float32)
     scorer: Any = SIMILARITY_METHODS[method]
-    if len(a) >= _DEDUP_MIN_PAIRS:
-        # Score each distinct (a, b) value pair once: names repeat across pairs (common
-        # names, one record in many candidate pairs), so this cuts the rapidfuzz work.
-        codes_a, uniq_a = pd.factorize(a)
-        codes_b, uniq_b = pd.factorize(b)
-        width = max(len(uniq_b), 1)
-        pair_codes, uniq_pairs = pd.factorize(codes_a.astype(np.int64) * width + codes_b)
-        if len(uniq_pairs) < _DEDUP_MAX_SHARE * len(a):
-            ua = np.asarray(uniq_a, dtype=object)[uniq_pairs // width]
-            ub = np.asarray(uniq_b, dtype=object)[uniq_pairs % width]
-            return similarity(ua, ub, method)[pair_codes]
     scores = process.cpdist(a, b, scorer=scorer, workers=-1, dtype=np.float32)
     if method in ("token_sort", "token_set"):
         scores = scores / np.float32(100.0)
     return np.asarray(scores, dtype=np.float32)
 
 
-_DEDUP_MIN_PAIRS = 20_000
-_DEDUP_MAX_SHARE = 0.9
+def string_codes(frame: pd.DataFrame, column: str, who: str = "?") -> np.ndarray:
+    """Per-record int64 code of a string column: equal values get equal codes."""
+
+    def build() -> np.ndarray:
+        codes, _ = pd.factorize(string_values(frame, column, who))
+        return np.asarray(codes, dtype=np.int64)
+
+    return cached(frame, "codes:" + column, build)  # type: ignore[no-any-return]
+
+
+def similarity_by_codes(
+    a: np.ndarray,
+    b: np.ndarray,
+    codes_a: np.ndarray,
+    codes_b: np.ndarray,
+    idx: np.ndarray,
+    method: str = "jaro_winkler",
+) -> np.ndarray:
+    """Similarity of the pairs at positions ``idx``, each distinct value pair scored once.
+
+    Names repeat across candidate pairs (common names, one record in many pairs), so this
+    cuts the string work; ``codes_a``/``codes_b`` are per-pair value codes from
+    :func:`string_codes`, so finding the distinct pairs costs only integer hashing.
+    """
+    if len(idx) < 10_000:
+        return similarity(a[idx], b[idx], method)
+    ca = codes_a[idx]
+    cb = codes_b[idx]
+    width = np.int64(max(int(cb.max(initial=0)) + 1, 1))
+    inverse, uniq = pd.factorize(ca * width + cb)
+    if len(uniq) >= 0.9 * len(idx):
+        return similarity(a[idx], b[idx], method)
+    rep = np.zeros(len(uniq), dtype=np.int64)
+    rep[inverse[::-1]] = idx[::-1]
+    return similarity(a[rep], b[rep], method)[inverse]
 
 
 def threshold_levels(
@@ -264,15 +286,28 @@ def threshold_levels(
     null: np.ndarray,
     method: str,
     thresholds: Sequence[float],
+    codes: tuple[np.ndarray, np.ndarray] | None = None,
+    same_codes: bool = False,
 ) -> np.ndarray:
-    """Levels: -1 null, 0 else, ``k`` for score >= ``thresholds[k-1]`` (ascending), top exact."""
+    """Levels: -1 null, 0 else, ``k`` for score >= ``thresholds[k-1]`` (ascending), top exact.
+
+    With ``codes`` (per-pair value codes of both sides), each distinct pair of values is
+    scored once; ``same_codes`` says both sides were coded together (one frame), so equal
+    codes mean equal values.
+    """
     out = np.zeros(len(a), dtype=np.int8)
-    exact = (a == b) & ~null
+    if codes is not None and same_codes:
+        exact = (codes[0] == codes[1]) & ~null
+    else:
+        exact = (a == b) & ~null
     top = len(thresholds) + 1
     out[exact] = top
     todo = np.flatnonzero(~exact & ~null)
     if len(todo):
-        scores = similarity(a[todo], b[todo], method)
+        if codes is not None:
+            scores = similarity_by_codes(a, b, codes[0], codes[1], todo, method)
+        else:
+            scores = similarity(a[todo], b[todo], method)
         lvl = np.zeros(len(todo), dtype=np.int8)
         for k, t in enumerate(sorted(thresholds), start=1):
             lvl[scores >= t] = k

@@ -23,6 +23,7 @@ from migrant_records.compare.base import (
     check_method,
     date_days,
     similarity,
+    string_codes,
     string_pairs,
     string_values,
     threshold_levels,
@@ -140,7 +141,13 @@ class StringSimilarity(BaseComparator):
     ) -> np.ndarray:
         """Levels per pair (see class docs)."""
         a, b, null = string_pairs(left, right, self.column, i, j, self.name)
-        return threshold_levels(a, b, null, self.method, self.thresholds)
+        codes = (
+            string_codes(left, self.column, self.name)[i],
+            string_codes(right, self.column, self.name)[j],
+        )
+        return threshold_levels(
+            a, b, null, self.method, self.thresholds, codes, same_codes=left is right
+        )
 
 
 class PersonName(BaseComparator):
