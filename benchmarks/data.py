@@ -34,6 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from migrant_records.schemas import CANONICAL_COLUMNS
+
 logger = logging.getLogger(__name__)
 
 #: Records per person drawn by ``migrant_records.synth.generate`` (measured; used to size runs).
@@ -55,21 +57,7 @@ TEXT_COLUMNS = (
 )
 ID_COLUMNS = ("nik", "phone", "passport_no", "postcode", "soc_sec_id")
 KEEP_COLUMNS = (
-    "source",
-    "record_id",
-    "nik",
-    "full_name",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "phone",
-    "passport_no",
-    "address",
-    "village",
-    "district",
-    "regency",
-    "province",
-    "mother_name",
+    *CANONICAL_COLUMNS,
     "given_name",
     "surname",
     "postcode",

@@ -14,7 +14,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
@@ -26,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from migrant_records._json import read_json, write_json
 from migrant_records.blocking import (
     BlockingStrategy,
     BlockingWarning,
@@ -525,21 +525,12 @@ class Matcher:
 
     def save(self, path: str | Path) -> Path:
         """Save the trained configuration as JSON (``Matcher.load`` reads it back)."""
-        target = Path(path)
-        target.write_text(json.dumps(self.to_dict(), indent=2), encoding="utf-8")
-        return target
+        return write_json(self.to_dict(), path)
 
     @classmethod
     def load(cls, path: str | Path) -> Matcher:
         """Load a matcher saved with :meth:`save`."""
-        source = Path(path)
-        try:
-            data = json.loads(source.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise ModelError(f"Model file {source} does not exist.") from exc
-        except json.JSONDecodeError as exc:
-            raise ModelError(f"Model file {source} is not valid JSON: {exc}.") from exc
-        return cls.from_dict(data)
+        return cls.from_dict(read_json(path))
 
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:

@@ -17,7 +17,6 @@ of distinct patterns (hundreds to a few thousands), not the number of pairs.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Mapping, Sequence
@@ -28,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from migrant_records._json import read_json, write_json
 from migrant_records.errors import ConfigError, ModelError
 from migrant_records.model._patterns import (
     aggregate,
@@ -660,9 +660,7 @@ class FellegiSunter:
 
     def save(self, path: str | Path) -> Path:
         """Write the model as JSON to ``path`` and return the path."""
-        target = Path(path)
-        target.write_text(json.dumps(self.to_dict(), indent=2), encoding="utf-8")
-        return target
+        return write_json(self.to_dict(), path)
 
     @classmethod
     def load(cls, path: str | Path) -> FellegiSunter:
@@ -671,14 +669,7 @@ class FellegiSunter:
         Raises:
             ModelError: The file is missing, not JSON, or not a Fellegi-Sunter model.
         """
-        source = Path(path)
-        try:
-            data = json.loads(source.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise ModelError(f"Model file {source} does not exist.") from exc
-        except json.JSONDecodeError as exc:
-            raise ModelError(f"Model file {source} is not valid JSON: {exc}.") from exc
-        return cls.from_dict(data)
+        return cls.from_dict(read_json(path))
 
     def __repr__(self) -> str:
         state = "trained" if self.m_ is not None else "untrained"
