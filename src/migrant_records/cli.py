@@ -208,7 +208,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"  B-cubed  precision {bc.precision:.4f}  recall {bc.recall:.4f}  F1 {bc.f1:.4f}")
     overview = result.programme_overview()
     print()
-    print("unique persons per programme (records counted naively in brackets):")
+    print("unique persons per programme (participations and records: naive counts):")
     print(overview.persons.to_string(index=False))
     golden = result.golden_records()
     golden.to_csv(out / "golden_records.csv", index=False)
