@@ -409,3 +409,23 @@ def test_recordlinkage_adapter_logistic() -> None:
     d = model.to_dict()
     assert d["type"] == "recordlinkage"
     np.testing.assert_allclose(model_from_dict(d).predict_proba(g), prob, atol=1e-6)
+
+
+def test_fit_m_keeps_u_from_random_pairs() -> None:
+    rng = np.random.default_rng(11)
+    random_gamma = rng.integers(0, 2, size=(5_000, 2)).astype(np.int8)
+    candidates = np.vstack(
+        [np.ones((800, 2), dtype=np.int8), rng.integers(0, 2, size=(1_200, 2)).astype(np.int8)]
+    )
+    model = FellegiSunter(["a", "b"], [2, 2]).estimate_u(random_gamma)
+    u_random = [u.copy() for u in model.u_]
+    model.fit_m(candidates)
+    for got, want in zip(model.u_, u_random):
+        np.testing.assert_array_equal(got, want)
+    assert model.m_[0][1] > 0.8  # the all-agree block is the match class
+    assert model.fix_u is True
+
+
+def test_fit_m_needs_u_first() -> None:
+    with pytest.raises(ModelError, match="estimate_u"):
+        FellegiSunter(["a"], [2]).fit_m(np.zeros((3, 1), dtype=np.int8))

@@ -55,7 +55,6 @@ __all__ = ["Matcher"]
 logger = logging.getLogger(__name__)
 
 _FORMAT_VERSION = 1
-_DERIVED_MARKER = "name_norm"
 
 
 def _default_prior_rule(names: Sequence[str]) -> Rule | None:
@@ -250,20 +249,7 @@ class Matcher:
                         FellegiSunter.total_pairs(n_left, n_right),
                         recall=self.prior_rule_recall,
                     )
-            # EM with u free on the candidate pairs: their non-matches agree far more often
-            # than random pairs do (blocking chose them), so a u fixed from random pairs would
-            # push candidate non-matches into the match class. m comes from this fit; the
-            # prediction then uses u from random pairs and the global prior.
-            assert model.u_ is not None
-            u_random = [np.array(u, copy=True) for u in model.u_]
-            fix_u = model.fix_u
-            model.fix_u = False
-            try:
-                model.fit(gamma, labels=labels)
-            finally:
-                model.fix_u = fix_u
-            model.u_ = u_random
-            model._update_tf()
+            model.fit_m(gamma, labels=labels)
             if model.prior_ is None and model.lambda_candidates_ is not None:
                 # No rule fired: the matches EM finds among candidates, over all possible pairs
                 # (blocking keeps nearly every true match among the candidates).

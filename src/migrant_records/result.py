@@ -19,23 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from migrant_records.compare import Comparator
     from migrant_records.golden import ProgrammeOverview
 
-__all__ = ["MatchResult", "RecordRef"]
-
-RecordRef = "str | tuple[str, str]"
-"""A record is named by ``(source, record_id)`` or by ``record_id`` alone when unique."""
-
-_REPORT_FIELDS = (
-    "full_name",
-    "nik",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "phone",
-    "address",
-    "village",
-    "regency",
-    "mother_name",
-)
+__all__ = ["MatchResult"]
 
 
 @dataclass

@@ -316,7 +316,7 @@ def read_records(
 
 
 def read_many(
-    inputs: InputSource | Iterable[InputSource],
+    inputs: InputSource | Batch | Iterable[InputSource | Batch],
     source: str | Sequence[str | None] | None = None,
     mapping: Mapping[str, str] | None = None,
     *,
@@ -328,7 +328,8 @@ def read_many(
     input is rejected as ``duplicate_record_id`` (``row`` is its row in its own input).
 
     Args:
-        inputs: Paths and/or DataFrames.
+        inputs: Paths, DataFrames and/or already read :class:`Batch` objects (used as
+            they are).
         source: One source name for all inputs, or one per input (``None`` entries use the
             input's own source column).
         mapping: Header mapping applied to every input.
@@ -345,8 +346,8 @@ def read_many(
         >>> len(both.records), both.rejects["reason"].tolist()
         (3, ['duplicate_record_id'])
     """
-    items: list[InputSource]
-    if isinstance(inputs, (pd.DataFrame, str, os.PathLike)):
+    items: list[InputSource | Batch]
+    if isinstance(inputs, (pd.DataFrame, Batch, str, os.PathLike)):
         items = [inputs]
     else:
         items = list(inputs)
@@ -359,7 +360,10 @@ def read_many(
                 f"read_many got {len(items)} inputs but {len(sources)} sources; "
                 "pass one source for all or one per input"
             )
-    batches = [read_records(item, src, mapping, sheet=sheet) for item, src in zip(items, sources)]
+    batches = [
+        item if isinstance(item, Batch) else read_records(item, src, mapping, sheet=sheet)
+        for item, src in zip(items, sources)
+    ]
     if not batches:
         return Batch(
             records=pd.DataFrame({c: pd.Series([], dtype=object) for c in CANONICAL_COLUMNS}),

@@ -256,6 +256,44 @@ class FellegiSunter:
         logger.info("Prior estimated from %d rule matches: %.3g", n_rule_matches, prior)
         return prior
 
+    def fit_m(
+        self,
+        gamma: np.ndarray,
+        *,
+        counts: np.ndarray | None = None,
+        labels: np.ndarray | None = None,
+    ) -> FellegiSunter:
+        """Estimate m by EM on candidate pairs with u free, then keep u from random pairs.
+
+        Blocking chooses candidate pairs that agree far more often than random pairs do, so a
+        u fixed from random pairs during EM would push candidate non-matches into the match
+        class. Here EM fits m and u on the candidates, and prediction then uses that m with
+        the u of :meth:`estimate_u` and the global prior.
+
+        Args:
+            gamma: Comparison levels of the candidate pairs.
+            counts: Optional count per row of ``gamma`` (aggregated patterns).
+            labels: Optional labels, as for :meth:`fit`.
+
+        Returns:
+            The model itself.
+
+        Raises:
+            ModelError: :meth:`estimate_u` has not been called.
+        """
+        if self.u_ is None:
+            raise ModelError("fit_m() needs u from random pairs: call estimate_u() first.")
+        u_random = [np.array(u, copy=True) for u in self.u_]
+        fix_u = self.fix_u
+        self.fix_u = False
+        try:
+            self.fit(gamma, counts=counts, labels=labels)
+        finally:
+            self.fix_u = fix_u
+        self.u_ = u_random
+        self._update_tf()
+        return self
+
     def fit(
         self,
         gamma: np.ndarray,
