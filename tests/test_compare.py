@@ -402,7 +402,8 @@ def test_similarity_on_repeated_values_equals_direct_scoring() -> None:
 
 
 def test_string_similarity_on_many_repeated_pairs_matches_plain_scoring() -> None:
-    from migrant_records.compare.base import string_pairs, threshold_levels
+    from migrant_records.compare.base import string_pairs
+    from migrant_records.compare.text import threshold_levels
 
     rng = np.random.default_rng(5)
     pool = ["sumiati", "sumiyati", "siti aminah", "siti amanah", "joko susilo", None]

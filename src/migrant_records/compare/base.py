@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Protocol, runtime_checkable
@@ -32,7 +32,6 @@ __all__ = [
     "string_nulls",
     "string_pairs",
     "string_values",
-    "threshold_levels",
 ]
 
 
@@ -241,76 +240,3 @@ def similarity(a: np.ndarray, b: np.ndarray, method: str = "jaro_winkler") -> np
     if method in ("token_sort", "token_set"):
         scores = scores / np.float32(100.0)
     return np.asarray(scores, dtype=np.float32)
-
-
-def string_codes(frame: pd.DataFrame, column: str, who: str = "?") -> np.ndarray:
-    """Per-record int64 code of a string column: equal values get equal codes."""
-
-    def build() -> np.ndarray:
-        codes, _ = pd.factorize(string_values(frame, column, who))
-        return np.asarray(codes, dtype=np.int64)
-
-    return cached(frame, "codes:" + column, build)  # type: ignore[no-any-return]
-
-
-def similarity_by_codes(
-    a: np.ndarray,
-    b: np.ndarray,
-    codes_a: np.ndarray,
-    codes_b: np.ndarray,
-    idx: np.ndarray,
-    method: str = "jaro_winkler",
-) -> np.ndarray:
-    """Similarity of the pairs at positions ``idx``, each distinct value pair scored once.
-
-    Names repeat across candidate pairs (common names, one record in many pairs), so this
-    cuts the string work; ``codes_a``/``codes_b`` are per-pair value codes from
-    :func:`string_codes`, so finding the distinct pairs costs only integer hashing.
-    """
-    if len(idx) < 10_000:
-        return similarity(a[idx], b[idx], method)
-    ca = codes_a[idx]
-    cb = codes_b[idx]
-    width = np.int64(max(int(cb.max(initial=0)) + 1, 1))
-    inverse, uniq = pd.factorize(ca * width + cb)
-    if len(uniq) >= 0.9 * len(idx):
-        return similarity(a[idx], b[idx], method)
-    rep = np.zeros(len(uniq), dtype=np.int64)
-    rep[inverse[::-1]] = idx[::-1]
-    return similarity(a[rep], b[rep], method)[inverse]
-
-
-def threshold_levels(
-    a: np.ndarray,
-    b: np.ndarray,
-    null: np.ndarray,
-    method: str,
-    thresholds: Sequence[float],
-    codes: tuple[np.ndarray, np.ndarray] | None = None,
-    same_codes: bool = False,
-) -> np.ndarray:
-    """Levels: -1 null, 0 else, ``k`` for score >= ``thresholds[k-1]`` (ascending), top exact.
-
-    With ``codes`` (per-pair value codes of both sides), each distinct pair of values is
-    scored once; ``same_codes`` says both sides were coded together (one frame), so equal
-    codes mean equal values.
-    """
-    out = np.zeros(len(a), dtype=np.int8)
-    if codes is not None and same_codes:
-        exact = (codes[0] == codes[1]) & ~null
-    else:
-        exact = (a == b) & ~null
-    top = len(thresholds) + 1
-    out[exact] = top
-    todo = np.flatnonzero(~exact & ~null)
-    if len(todo):
-        if codes is not None:
-            scores = similarity_by_codes(a, b, codes[0], codes[1], todo, method)
-        else:
-            scores = similarity(a[todo], b[todo], method)
-        lvl = np.zeros(len(todo), dtype=np.int8)
-        for k, t in enumerate(sorted(thresholds), start=1):
-            lvl[scores >= t] = k
-        out[todo] = lvl
-    out[null] = -1
-    return out

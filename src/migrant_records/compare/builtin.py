@@ -23,11 +23,10 @@ from migrant_records.compare.base import (
     check_method,
     date_days,
     similarity,
-    string_codes,
     string_pairs,
     string_values,
-    threshold_levels,
 )
+from migrant_records.compare.text import coded_threshold_levels, pair_scores_at_least
 from migrant_records.errors import ConfigError
 
 __all__ = [
@@ -140,13 +139,8 @@ class StringSimilarity(BaseComparator):
         self, left: pd.DataFrame, right: pd.DataFrame, i: np.ndarray, j: np.ndarray
     ) -> np.ndarray:
         """Levels per pair (see class docs)."""
-        a, b, null = string_pairs(left, right, self.column, i, j, self.name)
-        codes = (
-            string_codes(left, self.column, self.name)[i],
-            string_codes(right, self.column, self.name)[j],
-        )
-        return threshold_levels(
-            a, b, null, self.method, self.thresholds, codes, same_codes=left is right
+        return coded_threshold_levels(
+            left, right, self.column, i, j, self.method, self.thresholds, self.name
         )
 
 
@@ -274,7 +268,7 @@ class PersonName(BaseComparator):
                 out[todo[lvl3]] = 3
                 todo, ca, cb = todo[~lvl3], ca[~lvl3], cb[~lvl3]
             if len(todo):
-                fuzzy = similarity(ca, cb, "jaro_winkler") >= self.fuzzy
+                fuzzy = pair_scores_at_least(ca, cb, "jaro_winkler", self.fuzzy) >= self.fuzzy
                 out[todo[fuzzy]] = 2
                 todo = todo[~fuzzy]
             if len(todo):
@@ -313,7 +307,7 @@ class MotherName(BaseComparator):
         out[a == b] = 2
         todo = np.flatnonzero((out == 0) & ~null)
         if len(todo):
-            fuzzy = similarity(a[todo], b[todo], "jaro_winkler") >= self.fuzzy
+            fuzzy = pair_scores_at_least(a[todo], b[todo], "jaro_winkler", self.fuzzy) >= self.fuzzy
             rest = np.flatnonzero(~fuzzy)
             if len(rest):
                 fuzzy[rest] = similarity(a[todo[rest]], b[todo[rest]], "token_set") >= 0.9999

@@ -1,0 +1,285 @@
+"""String similarity on coded values: thresholded scoring that skips hopeless pairs.
+
+Comparators only need to know whether a pair's similarity reaches a threshold. Two facts make
+that much cheaper than scoring every pair:
+
+* Values repeat (common names, one record in many pairs), so each distinct pair of values is
+  scored once; records carry integer value codes, so finding the distinct pairs costs only
+  integer hashing.
+* For Jaro, Jaro-Winkler, Levenshtein and Indel the number of characters two strings can
+  match is at most the overlap of their character histograms. That gives an upper bound on
+  the similarity from a few integer operations per pair (histograms are per distinct value,
+  32 bins packed into four 64-bit words); pairs whose bound falls below the threshold cannot
+  reach it and are never handed to rapidfuzz. The result is identical to scoring every pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from migrant_records.compare.base import cached, similarity, string_values
+
+__all__ = [
+    "BOUNDED_METHODS",
+    "ValueCodes",
+    "coded_threshold_levels",
+    "pair_scores_at_least",
+    "scores_at_least",
+    "threshold_levels",
+    "value_codes",
+]
+
+BOUNDED_METHODS = frozenset({"jaro", "jaro_winkler", "levenshtein", "indel"})
+"""Methods with a character-histogram upper bound (see the module docs)."""
+
+_BINS = 32
+_MAX_LEN = 255  # byte lanes of the packed histogram; longer values are never skipped
+_CHUNK = 1 << 18
+_EPS = 1e-6
+_LOW16 = np.uint64(0xFFFF)
+_BYTE_SUM = np.uint64(0x0101010101010101)
+
+
+@dataclass(frozen=True)
+class _Stats:
+    hist: np.ndarray  # (U, 4) uint64: 32 uint8 character-bin counts per value
+    length: np.ndarray  # (U,) float64 length in characters
+    head: np.ndarray  # (U,) uint64: first four characters, 16 bits each
+    long: np.ndarray  # (U,) bool: longer than _MAX_LEN (no bound)
+
+
+def _stats(values: np.ndarray) -> _Stats:
+    n = len(values)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=n)
+    cps = np.frombuffer("".join(values).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    counts = np.bincount(owner * _BINS + cps % _BINS, minlength=n * _BINS)
+    hist = np.minimum(counts, _MAX_LEN).astype(np.uint8).reshape(n, _BINS)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if n else lengths
+    head = np.zeros(n, dtype=np.uint64)
+    for k in range(4):
+        has = lengths > k
+        ch = cps[starts[has] + k].astype(np.uint64) & _LOW16
+        head[has] |= ch << np.uint64(16 * k)
+    return _Stats(
+        hist=np.ascontiguousarray(hist).view(np.uint64),
+        length=np.maximum(lengths, 1).astype(np.float64),
+        head=head,
+        long=(lengths > _MAX_LEN) | (lengths == 0),
+    )
+
+
+@dataclass
+class ValueCodes:
+    """Distinct values of a string column and each record's value code (-1 where missing)."""
+
+    codes: np.ndarray
+    values: np.ndarray
+    _stats: _Stats | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_strings(cls, strings: np.ndarray, *, empty_is_missing: bool = True) -> ValueCodes:
+        """Code an object array of strings; ``""`` gets code -1 if ``empty_is_missing``."""
+        codes, uniques = pd.factorize(strings)
+        values = np.asarray(uniques, dtype=object)
+        empty = np.flatnonzero(values == "") if empty_is_missing else np.empty(0, np.int64)
+        codes = np.asarray(codes, dtype=np.int64)
+        if len(empty):
+            # drop "" from the distinct values; its records become -1
+            e = int(empty[0])
+            values = np.delete(values, e)
+            codes = np.where(codes == e, -1, codes - (codes > e))
+        return cls(codes=codes.astype(np.int32), values=values)
+
+    @property
+    def stats(self) -> _Stats:
+        if self._stats is None:
+            self._stats = _stats(self.values)
+        return self._stats
+
+
+def value_codes(frame: pd.DataFrame, column: str, who: str = "?") -> ValueCodes:
+    """:class:`ValueCodes` of a prepared string column (cached while comparing)."""
+
+    def build() -> ValueCodes:
+        return ValueCodes.from_strings(string_values(frame, column, who))
+
+    return cached(frame, "vcodes:" + column, build)  # type: ignore[no-any-return]
+
+
+def _may_reach(
+    sa: _Stats, sb: _Stats, ca: np.ndarray, cb: np.ndarray, method: str, cutoff: float
+) -> np.ndarray:
+    """Mask of the value-code pairs whose ``method`` similarity can reach ``cutoff``.
+
+    The number of matching characters is at most the overlap ``m`` of the two character
+    histograms, which bounds Jaro by ``(m/la + m/lb + 1) / 3`` (Jaro-Winkler adds the
+    common-prefix boost), Levenshtein by ``m / max(la, lb)`` and Indel by ``2m / (la + lb)``.
+    """
+    keep = np.empty(len(ca), dtype=bool)
+    ha = np.empty((min(len(ca), _CHUNK), 4), dtype=np.uint64)
+    hb = np.empty_like(ha)
+    for s in range(0, len(ca), _CHUNK):
+        a, b = ca[s : s + _CHUNK], cb[s : s + _CHUNK]
+        k = len(a)
+        np.take(sa.hist, a, axis=0, out=ha[:k])
+        np.take(sb.hist, b, axis=0, out=hb[:k])
+        np.minimum(ha[:k].view(np.uint8), hb[:k].view(np.uint8), out=ha[:k].view(np.uint8))
+        # per-byte-lane sums stay below 256 (values are at most 255 characters), and the
+        # multiply adds the eight lanes into the top byte
+        lanes = ha[:k, 0] + ha[:k, 1]
+        lanes += ha[:k, 2]
+        lanes += ha[:k, 3]
+        lanes *= _BYTE_SUM
+        lanes >>= np.uint64(56)
+        m = lanes.astype(np.float64)
+        la, lb = sa.length[a], sb.length[b]
+        if method in ("jaro", "jaro_winkler"):
+            bound = (m / la + m / lb + 1.0) / 3.0
+            bound[m == 0] = 0.0
+            if method == "jaro_winkler":
+                x = sa.head[a] ^ sb.head[b]
+                prefix = ((x & _LOW16) == 0).astype(np.float64)
+                prefix += (x & np.uint64(0xFFFFFFFF)) == 0
+                prefix += (x & np.uint64(0xFFFFFFFFFFFF)) == 0
+                prefix += x == 0
+                boost = bound > 0.7
+                bound[boost] += 0.1 * prefix[boost] * (1.0 - bound[boost])
+        elif method == "levenshtein":
+            bound = m / np.maximum(la, lb)
+        else:  # indel
+            bound = 2.0 * m / (la + lb)
+        keep[s : s + k] = (bound >= cutoff - _EPS) | sa.long[a] | sb.long[b]
+    return keep
+
+
+def _score_distinct(
+    va: ValueCodes, vb: ValueCodes, ca: np.ndarray, cb: np.ndarray, method: str
+) -> np.ndarray:
+    """Similarity per value-code pair, each distinct pair scored once."""
+    if len(ca) == 0:
+        return np.empty(0, dtype=np.float32)
+    pa, pb = ca.astype(np.int64), cb.astype(np.int64)
+    width = np.int64(len(vb.values) + 1)
+    inverse, uniq = pd.factorize(pa * width + pb)
+    if len(uniq) < 0.9 * len(pa):
+        ua, ub = np.divmod(np.asarray(uniq, dtype=np.int64), width)
+        return similarity(va.values[ua], vb.values[ub], method)[inverse]
+    return similarity(va.values[pa], vb.values[pb], method)
+
+
+def scores_at_least(
+    va: ValueCodes,
+    vb: ValueCodes,
+    ca: np.ndarray,
+    cb: np.ndarray,
+    method: str,
+    cutoff: float,
+) -> np.ndarray:
+    """Similarity of value-code pairs where it may reach ``cutoff``; 0.0 where it cannot.
+
+    Args:
+        va: Codes of the left values (``ca`` indexes ``va.values``).
+        vb: Codes of the right values.
+        ca: Left value code per pair (no -1).
+        cb: Right value code per pair (no -1).
+        method: A similarity method name.
+        cutoff: Scores below it are not needed exactly.
+
+    Returns:
+        float32 scores; every score ``>= cutoff`` is exact, every other is ``< cutoff``.
+    """
+    out = np.zeros(len(ca), dtype=np.float32)
+    if method in BOUNDED_METHODS and len(ca):
+        todo = np.flatnonzero(_may_reach(va.stats, vb.stats, ca, cb, method, cutoff))
+        out[todo] = _score_distinct(va, vb, ca[todo], cb[todo], method)
+    else:
+        out[:] = _score_distinct(va, vb, ca, cb, method)
+    return out
+
+
+def pair_scores_at_least(a: np.ndarray, b: np.ndarray, method: str, cutoff: float) -> np.ndarray:
+    """:func:`scores_at_least` for two aligned object arrays of strings."""
+    if len(a) < 2_000:
+        scores = similarity(a, b, method)
+        scores[scores < cutoff - _EPS] = 0.0
+        return scores
+    coded = ValueCodes.from_strings(np.concatenate([a, b]), empty_is_missing=False)
+    ca, cb = coded.codes[: len(a)], coded.codes[len(a) :]
+    return scores_at_least(coded, coded, ca, cb, method, cutoff)
+
+
+def levels_from_scores(scores: np.ndarray, thresholds: Sequence[float]) -> np.ndarray:
+    """Level ``k`` for ``score >= thresholds[k-1]`` (ascending thresholds), else 0."""
+    lvl = np.zeros(len(scores), dtype=np.int8)
+    for k, t in enumerate(sorted(thresholds), start=1):
+        lvl[scores >= t] = k
+    return lvl
+
+
+def _exact(vl: ValueCodes, vr: ValueCodes, right: pd.DataFrame, column: str) -> np.ndarray:
+    """Right value code -> left value code of the same value (-1 if the left lacks it)."""
+
+    def build() -> np.ndarray:
+        return np.asarray(pd.Index(vl.values).get_indexer(pd.Index(vr.values)), dtype=np.int64)
+
+    return cached(right, f"vtrans:{column}:{id(vl)}", build)  # type: ignore[no-any-return]
+
+
+def coded_threshold_levels(
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    column: str,
+    i: np.ndarray,
+    j: np.ndarray,
+    method: str,
+    thresholds: Sequence[float],
+    who: str = "?",
+) -> np.ndarray:
+    """Levels of :class:`~migrant_records.compare.StringSimilarity` for pairs ``(i, j)``.
+
+    -1 where either value is missing, the top level (``len(thresholds) + 1``) for equal
+    values, ``k`` for ``score >= thresholds[k-1]`` (ascending), else 0.
+    """
+    vl = value_codes(left, column, who)
+    vr = vl if right is left else value_codes(right, column, who)
+    trans = None if vr is vl else _exact(vl, vr, right, column)
+    bounded = method in BOUNDED_METHODS
+    cutoff = min(thresholds)
+    out = np.empty(len(i), dtype=np.int8)
+    todo: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for s in range(0, len(i), _CHUNK):
+        ca, cb = vl.codes[i[s : s + _CHUNK]], vr.codes[j[s : s + _CHUNK]]
+        null = (ca < 0) | (cb < 0)
+        exact = ca == cb if trans is None else trans[cb] == ca
+        o = out[s : s + len(ca)]
+        o.fill(0)
+        o[exact] = len(thresholds) + 1
+        o[null] = -1
+        rest = np.flatnonzero(o == 0)
+        if bounded and len(rest):
+            rest = rest[_may_reach(vl.stats, vr.stats, ca[rest], cb[rest], method, cutoff)]
+        todo.append((rest + s, ca[rest], cb[rest]))
+    if todo:
+        pos, ca, cb = (np.concatenate(parts) for parts in zip(*todo, strict=True))
+        out[pos] = levels_from_scores(_score_distinct(vl, vr, ca, cb, method), thresholds)
+    return out
+
+
+def threshold_levels(
+    a: np.ndarray, b: np.ndarray, null: np.ndarray, method: str, thresholds: Sequence[float]
+) -> np.ndarray:
+    """Levels like :func:`coded_threshold_levels` for two aligned object arrays of strings."""
+    out = np.zeros(len(a), dtype=np.int8)
+    exact = (a == b) & ~null
+    out[exact] = len(thresholds) + 1
+    todo = np.flatnonzero(~exact & ~null)
+    if len(todo):
+        scores = pair_scores_at_least(a[todo], b[todo], method, min(thresholds))
+        out[todo] = levels_from_scores(scores, thresholds)
+    out[null] = -1
+    return out

@@ -1,0 +1,97 @@
+"""Thresholded string scoring on coded values equals scoring every pair directly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from migrant_records.compare import StringSimilarity
+from migrant_records.compare.base import similarity, string_pairs
+from migrant_records.compare.text import (
+    ValueCodes,
+    pair_scores_at_least,
+    scores_at_least,
+    threshold_levels,
+)
+
+
+def _pool(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Names with typos, reordered tokens, non-ASCII letters, a long value and an empty one."""
+    base = ["sumiati", "siti aminah", "joko susilo", "ni luh putu ayu", "dewi", "kurniawan"]
+    out = list(base)
+    letters = list("abcdefghijklmnopqrstuvwxyz é")
+    for _ in range(n):
+        w = list(base[rng.integers(0, len(base))])
+        for _ in range(rng.integers(0, 4)):
+            k = rng.integers(0, len(w) + 1)
+            op = rng.integers(0, 3)
+            if op == 0:
+                w.insert(k, letters[rng.integers(0, len(letters))])
+            elif op == 1 and k < len(w):
+                del w[k]
+            elif k < len(w) - 1:
+                w[k], w[k + 1] = w[k + 1], w[k]
+        out.append("".join(w))
+    out += ["x" * 300, "x" * 299 + "y", "", "ab", "ba", "a"]
+    return np.array(out, dtype=object)
+
+
+@pytest.mark.parametrize("method", ["jaro_winkler", "jaro", "levenshtein", "indel", "qgram"])
+@pytest.mark.parametrize("cutoff", [0.5, 0.8, 0.88, 0.95])
+def test_scores_at_least_are_exact_above_the_cutoff(method: str, cutoff: float) -> None:
+    rng = np.random.default_rng(11)
+    pool = _pool(rng, 400)
+    a = pool[rng.integers(0, len(pool), 20_000)]
+    b = pool[rng.integers(0, len(pool), 20_000)]
+    direct = similarity(a, b, method)
+    got = pair_scores_at_least(a, b, method, cutoff)
+    above = direct >= cutoff
+    np.testing.assert_allclose(got[above], direct[above], rtol=1e-6)
+    assert (got[~above] < cutoff).all()
+    # the bound really skips work: most random pairs are far below a high cutoff
+    assert above.sum() < len(a)
+
+
+def test_scores_at_least_on_two_code_spaces() -> None:
+    rng = np.random.default_rng(2)
+    pool = _pool(rng, 300)
+    left = ValueCodes.from_strings(pool[rng.integers(0, len(pool), 3_000)])
+    right = ValueCodes.from_strings(pool[rng.integers(0, len(pool), 2_000)])
+    ok_l = np.flatnonzero(left.codes >= 0)
+    ok_r = np.flatnonzero(right.codes >= 0)
+    i = ok_l[rng.integers(0, len(ok_l), 10_000)]
+    j = ok_r[rng.integers(0, len(ok_r), 10_000)]
+    ca, cb = left.codes[i], right.codes[j]
+    got = scores_at_least(left, right, ca, cb, "jaro_winkler", 0.88)
+    direct = similarity(left.values[ca], right.values[cb], "jaro_winkler")
+    above = direct >= 0.88
+    np.testing.assert_allclose(got[above], direct[above], rtol=1e-6)
+    assert (got[~above] < 0.88).all()
+
+
+def test_value_codes_mark_empty_strings_missing() -> None:
+    coded = ValueCodes.from_strings(np.array(["b", "", "a", "b", ""], dtype=object))
+    assert coded.codes.tolist() == [0, -1, 1, 0, -1]
+    assert coded.values.tolist() == ["b", "a"]
+
+
+def test_string_similarity_links_two_frames_like_plain_scoring() -> None:
+    rng = np.random.default_rng(4)
+    pool = [*_pool(rng, 200), None]
+    left = pd.DataFrame({"name_norm": [pool[k] for k in rng.integers(0, len(pool), 700)]})
+    right = pd.DataFrame({"name_norm": [pool[k] for k in rng.integers(0, len(pool), 500)]})
+    i = rng.integers(0, 700, 30_000)
+    j = rng.integers(0, 500, 30_000)
+    comp = StringSimilarity("name_norm", thresholds=(0.95, 0.88))
+    a, b, null = string_pairs(left, right, "name_norm", i, j)
+    expected = np.zeros(len(a), dtype=np.int8)
+    scores = similarity(a, b, "jaro_winkler")
+    expected[scores >= 0.88] = 1
+    expected[scores >= 0.95] = 2
+    expected[a == b] = 3
+    expected[null] = -1
+    np.testing.assert_array_equal(comp.compare(left, right, i, j), expected)
+    np.testing.assert_array_equal(
+        threshold_levels(a, b, null, "jaro_winkler", (0.95, 0.88)), expected
+    )
