@@ -219,16 +219,19 @@ def generic_clean(records: pd.DataFrame) -> pd.DataFrame:
     Returns:
         A copy with text, id and date columns cleaned; other columns unchanged.
     """
-    out = records.copy()
-    for col in TEXT_COLUMNS:
-        if col in out:
-            out[col] = clean_text(out[col])
-    for col in ID_COLUMNS:
-        if col in out:
-            out[col] = clean_id(out[col])
-    if "birth_date" in out:
-        out["birth_date"] = iso_date(out["birth_date"])
-    return out
+    # A new frame from the columns, not ``out[col] = ...`` on a copy: replacing a column of a
+    # consolidated object block keeps the old 2-D array (and every replaced string) alive.
+    columns: dict[str, pd.Series] = {}
+    for col in records.columns:
+        if col in TEXT_COLUMNS:
+            columns[col] = clean_text(records[col])
+        elif col in ID_COLUMNS:
+            columns[col] = clean_id(records[col])
+        elif col == "birth_date":
+            columns[col] = iso_date(records[col])
+        else:
+            columns[col] = records[col].copy()
+    return pd.DataFrame(columns, index=records.index)
 
 
 def split_name(full_name: pd.Series) -> tuple[pd.Series, pd.Series]:

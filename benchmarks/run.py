@@ -365,7 +365,8 @@ def comparison_section(
         return [*lines, "Not run (section not selected).", ""]
     lines += [
         "Seconds per stage, total seconds (inside the worker process, after imports), peak "
-        "resident memory of the process, candidate pairs scored, and pairwise precision, recall "
+        "resident memory of the process up to the end of the library's last stage (reading and "
+        "the generic cleaning included), candidate pairs scored, and pairwise precision, recall "
         "and F1 of the pairs predicted at match probability 0.5 (`F1 clusters`: of all pairs "
         "inside the predicted clusters, for libraries that cluster). **Bold**: best F1 and "
         "fastest total of the dataset.",

@@ -485,7 +485,9 @@ class FellegiSunter:
                 if values is None:
                     continue
                 k = self._index(name)
-                f = np.asarray(values, dtype=np.float64)
+                f = np.asarray(values)
+                if not np.issubdtype(f.dtype, np.floating):
+                    f = f.astype(np.float64)
                 if f.shape != (g.shape[0],):
                     raise ConfigError(
                         f"tf[{name!r}] has shape {f.shape}; it needs one value per pair "
@@ -495,7 +497,7 @@ class FellegiSunter:
                 sel = (g[:, k] == top) & np.isfinite(f) & (f > 0)
                 if sel.any():
                     weight[sel] += math.log2(float(u[k][-1])) - np.log2(
-                        np.maximum(f[sel], self.u_floor)
+                        np.maximum(f[sel].astype(np.float64), self.u_floor)
                     )
         prob = expit(weight * _LN2)
         return weight, prob

@@ -71,7 +71,7 @@ def tf_for_pairs(
             ``values_left`` (dedupe) or from both sides combined (link).
 
     Returns:
-        ``float64`` array, one value per pair: the relative frequency of the value both records
+        ``float32`` array, one value per pair: the relative frequency of the value both records
         hold when they hold the same non-null value, else NaN.
 
     Example:
@@ -98,14 +98,15 @@ def tf_for_pairs(
         code_freq = (
             pd.Series(uniques, dtype=object).map(freq).to_numpy(dtype=np.float64, na_value=np.nan)
         )
-    code_l = codes[:n_left]
-    code_r = code_l if same else codes[n_left:]
+    small = codes.astype(np.int32) if len(uniques) < 2**31 - 1 else codes  # halves ci / cj
+    code_l = small[:n_left]
+    code_r = code_l if same else small[n_left:]
     if len(i) and (i.max() >= len(code_l) or j.max() >= len(code_r) or min(i.min(), j.min()) < 0):
         raise ConfigError("Pair positions i / j point outside the value series.")
     ci = code_l[i]
     cj = code_r[j]
     agree = (ci == cj) & (ci >= 0)
-    out = np.full(len(i), np.nan, dtype=np.float64)
+    out = np.full(len(i), np.nan, dtype=np.float32)
     if len(code_freq):
         out[agree] = code_freq[ci[agree]]
     return out
