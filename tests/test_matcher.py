@@ -111,6 +111,21 @@ def test_explain_breaks_down_the_weight(small_result) -> None:
     assert {"value_l", "value_r", "label", "m", "u"} <= set(table.columns)
 
 
+def test_explaining_many_pairs_reuses_frequencies_and_keeps_weights(small_result) -> None:
+    top = small_result.matches().head(10)
+    tf_seen = False
+    for k in range(len(top)):
+        row = top.iloc[k]
+        table = small_result.explain(
+            (str(row["source_l"]), str(row["record_id_l"])),
+            (str(row["source_r"]), str(row["record_id_r"])),
+        )
+        assert np.isclose(table["weight"].iloc[-1], row["match_weight"])
+        tf_seen |= bool(table["tf_weight"].fillna(0).ne(0).any())
+    assert tf_seen, "exact name agreements carry a term-frequency part"
+    assert "name_norm" in small_result._frequencies
+
+
 def test_not_a_match_label_keeps_records_apart(small_synth) -> None:
     frames = list(small_synth.sources.values())
     base = mr.dedupe(frames, progress=False)

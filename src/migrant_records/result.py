@@ -74,6 +74,7 @@ class MatchResult:
     placements: pd.DataFrame | None = None
     programmes: pd.DataFrame | None = None
     _pairs: pd.DataFrame | None = field(default=None, repr=False)
+    _frequencies: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ tables
     @property
@@ -170,7 +171,9 @@ class MatchResult:
         a, b = self._position(left), self._position(right)
         if self.link and (a >= self.n_left) == (b >= self.n_left):
             raise ConfigError("In a link result, name one record from each side.")
-        return explain_pair(self.records, self.comparators, self.model, a, b)
+        return explain_pair(
+            self.records, self.comparators, self.model, a, b, frequencies=self._frequencies
+        )
 
     def explain_chart(self, left: str | tuple[str, str], right: str | tuple[str, str]) -> Figure:
         """A waterfall chart of :meth:`explain` (needs the ``plot`` extra)."""

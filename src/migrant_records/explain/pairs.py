@@ -43,6 +43,8 @@ def explain_pair(
     model: Any,
     a: int,
     b: int,
+    *,
+    frequencies: dict[str, pd.Series] | None = None,
 ) -> pd.DataFrame:
     """Explain the score of the pair of records at row positions ``a`` and ``b``.
 
@@ -52,6 +54,9 @@ def explain_pair(
         model: The trained model.
         a: Row position of the first record.
         b: Row position of the second record.
+        frequencies: A cache of term frequencies by column (see
+            :func:`~migrant_records.model.term_frequencies`), filled on first use; pass the
+            same dict when explaining many pairs of the same records.
 
     Returns:
         A frame with a ``prior`` row, one row per comparator and a ``total`` row; columns
@@ -74,8 +79,13 @@ def explain_pair(
         for comp in comparators:
             column = getattr(comp, "tf_column", None)
             if column and column in records.columns:
-                freq = term_frequencies(records[column])
-                tf[comp.name] = float(tf_for_pairs(records[column], records[column], i, j, freq)[0])
+                cache = {} if frequencies is None else frequencies
+                if column not in cache:
+                    cache[column] = term_frequencies(records[column])
+                one_l, one_r = records[column].iloc[[a]], records[column].iloc[[b]]
+                zero = np.zeros(1, dtype=np.int64)
+                pair_tf = tf_for_pairs(one_l, one_r, zero, zero, cache[column])
+                tf[comp.name] = float(pair_tf[0])
         table = model.weights_table(gamma[0], tf=tf)
         body = table[~table["comparator"].isin(["prior", "total"])].copy()
         prior = table[table["comparator"] == "prior"].copy()
