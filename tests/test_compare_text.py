@@ -95,3 +95,30 @@ def test_string_similarity_links_two_frames_like_plain_scoring() -> None:
     np.testing.assert_array_equal(
         threshold_levels(a, b, null, "jaro_winkler", (0.95, 0.88)), expected
     )
+
+
+def test_default_comparators_give_the_same_levels_across_two_frames_as_within_one(
+    small_synth,
+) -> None:
+    """Linking codes each side on its own; the levels must not depend on that."""
+    from migrant_records.compare import compare_pairs, default_comparators
+    from migrant_records.standardize import standardize
+
+    both = standardize(small_synth.records().reset_index(drop=True))
+    n_left = len(both) // 2
+    left = both.iloc[:n_left].reset_index(drop=True)
+    right = both.iloc[n_left:].reset_index(drop=True)
+    rng = np.random.default_rng(8)
+    # random pairs plus every pair of records of the same person across the two halves
+    person = small_synth.truth.set_index(["source", "record_id"])["person_id"]
+    pid = person.reindex(pd.MultiIndex.from_frame(both[["source", "record_id"]])).to_numpy()
+    same = pd.DataFrame({"p": pid[:n_left], "i": np.arange(n_left)}).merge(
+        pd.DataFrame({"p": pid[n_left:], "j": np.arange(len(right))}), on="p"
+    )
+    i = np.concatenate([rng.integers(0, n_left, 20_000), same["i"].to_numpy()])
+    j = np.concatenate([rng.integers(0, len(right), 20_000), same["j"].to_numpy()])
+    comps = default_comparators(both)
+    linked = compare_pairs(comps, left, right, i, j)
+    within = compare_pairs(comps, both, both, i, j + n_left)
+    np.testing.assert_array_equal(linked, within)
+    assert (linked.max(axis=0) == [len(c.labels) - 1 for c in comps]).all()

@@ -22,11 +22,17 @@ from migrant_records.compare.base import (
     cached,
     check_method,
     date_days,
-    similarity,
-    string_pairs,
     string_values,
 )
-from migrant_records.compare.text import coded_threshold_levels, pair_scores_at_least
+from migrant_records.compare.text import (
+    ValueCodes,
+    coded,
+    coded_threshold_levels,
+    column_codes,
+    joint_codes,
+    scores_at_least,
+    value_codes,
+)
 from migrant_records.errors import ConfigError
 
 __all__ = [
@@ -46,6 +52,14 @@ __all__ = [
 
 def _has(frame: pd.DataFrame, column: str) -> bool:
     return column in frame.columns
+
+
+def _code_pairs(
+    left: pd.DataFrame, right: pd.DataFrame, column: str, i: np.ndarray, j: np.ndarray, who: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pair value codes of a string column in one code space (-1 = missing)."""
+    cl, cr = column_codes(left, right, column, who)
+    return cl[i], cr[j]
 
 
 class Exact(BaseComparator):
@@ -80,9 +94,9 @@ class Exact(BaseComparator):
         self, left: pd.DataFrame, right: pd.DataFrame, i: np.ndarray, j: np.ndarray
     ) -> np.ndarray:
         """Levels per pair (see class docs)."""
-        a, b, null = string_pairs(left, right, self.column, i, j, self.name)
-        out = (a == b).astype(np.int8)
-        out[null] = -1
+        ca, cb = _code_pairs(left, right, self.column, i, j, self.name)
+        out = (ca == cb).astype(np.int8)
+        out[(ca < 0) | (cb < 0)] = -1
         return out
 
 
@@ -190,7 +204,7 @@ class PersonName(BaseComparator):
         )
 
     def _record_parts(self, frame: pd.DataFrame) -> tuple[np.ndarray, ...]:
-        """Per record: first token, last token and length of the name core."""
+        """Per record: first token, last token, length and text of the name core."""
 
         def build() -> tuple[np.ndarray, ...]:
             col = "name_core" if _has(frame, "name_core") else "name_norm"
@@ -204,7 +218,7 @@ class PersonName(BaseComparator):
                 first = core.str.split(" ", n=1).str[0].to_numpy(dtype=object)
                 last = core.str.rsplit(" ", n=1).str[-1].to_numpy(dtype=object)
             length = core.str.len().to_numpy(dtype=np.float64)
-            return first, last, length
+            return first, last, length, core.to_numpy(dtype=object)
 
         return cached(frame, "person_name_parts", build)  # type: ignore[no-any-return]
 
@@ -221,59 +235,64 @@ class PersonName(BaseComparator):
         self, left: pd.DataFrame, right: pd.DataFrame, i: np.ndarray, j: np.ndarray
     ) -> np.ndarray:
         """Levels per pair (see class docs)."""
-        a, b, null = string_pairs(left, right, "name_norm", i, j, self.name)
-        out = np.zeros(len(a), dtype=np.int8)
-        out[a == b] = 6
+        na, nb = _code_pairs(left, right, "name_norm", i, j, self.name)
+        null = (na < 0) | (nb < 0)
+        out = np.zeros(len(na), dtype=np.int8)
+        out[na == nb] = 6
         todo = np.flatnonzero((out == 0) & ~null)
 
-        def col(c: str, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            if not (_has(left, c) and _has(right, c)):
-                fallback = a[idx], b[idx]
-                return fallback[0], fallback[1], np.zeros(len(idx), dtype=bool)
-            ca, cb, cn = string_pairs(left, right, c, i[idx], j[idx], self.name)
-            return ca, cb, cn
+        def agree(column: str, idx: np.ndarray) -> np.ndarray:
+            """Same non-missing value (a side without the column falls back to name_norm)."""
+            if not (_has(left, column) and _has(right, column)):
+                column = "name_norm"
+            ca, cb = _code_pairs(left, right, column, i[idx], j[idx], self.name)
+            return (ca == cb) & (ca >= 0)
 
         if len(todo):
-            sa, sb, sn = col("name_sorted", todo)
-            hit = (sa == sb) & ~sn
+            hit = agree("name_sorted", todo)
             out[todo[hit]] = 5
             todo = todo[~hit]
         if len(todo):
-            ca, cb, _ = col("name_core", todo)
-            ca = np.where(ca == "", a[todo], ca)
-            cb = np.where(cb == "", b[todo], cb)
-            # Containment: one core's first or last token equals one of the other's ends;
-            # confirmed by token-set scoring.
             lp = self._record_parts(left)
             parts = (lp, lp if right is left else self._record_parts(right))
-            fa, fb = self._ends(parts, i[todo], j[todo], 0)
-            la_, lb_ = self._ends(parts, i[todo], j[todo], 1)
+            vl = coded(left, "person_name_core", lambda: lp[3])
+            vr = vl if right is left else coded(right, "person_name_core", lambda: parts[1][3])
+            ta, tb = vl.codes[i[todo]], vr.codes[j[todo]]
+            # Containment: one core's first or last token equals one of the other's ends;
+            # confirmed by token-set scoring. First and last tokens share one code space.
+            el, er = joint_codes(
+                left,
+                right,
+                "person_name_ends",
+                lambda f: np.concatenate(self._record_parts(f)[:2]),
+            )
+            fa, la_ = el[i[todo]], el[len(left) + i[todo]]
+            fb, lb_ = er[j[todo]], er[len(right) + j[todo]]
             cand = np.flatnonzero((fa == fb) | (la_ == lb_) | (fa == lb_) | (la_ == fb))
             contained = np.zeros(len(todo), dtype=bool)
             if len(cand):
-                contained[cand] = similarity(ca[cand], cb[cand], "token_set") >= 0.9999
+                scores = scores_at_least(vl, vr, ta[cand], tb[cand], "token_set", 1.0)
+                contained[cand] = scores >= 0.9999
             out[todo[contained]] = 4
             rest = ~contained
-            todo, ca, cb = todo[rest], ca[rest], cb[rest]
+            todo, ta, tb = todo[rest], ta[rest], tb[rest]
             # Token-sort similarity >= close needs a length ratio of at least close.
             lens = self._ends(parts, i[todo], j[todo], 2)
             ratio = 2.0 * np.minimum(*lens) / np.maximum(lens[0] + lens[1], 1)
             ts = np.zeros(len(todo), dtype=np.float32)
             near = np.flatnonzero(ratio >= self.close - 1e-6)
             if len(near):
-                ts[near] = similarity(ca[near], cb[near], "token_sort")
+                ts[near] = scores_at_least(vl, vr, ta[near], tb[near], "token_sort", self.close)
             if len(todo):
-                ka, kb, kn = col("name_key", todo)
-                lvl3 = ((ka == kb) & ~kn) | (ts >= self.close)
+                lvl3 = agree("name_key", todo) | (ts >= self.close)
                 out[todo[lvl3]] = 3
-                todo, ca, cb = todo[~lvl3], ca[~lvl3], cb[~lvl3]
+                todo, ta, tb = todo[~lvl3], ta[~lvl3], tb[~lvl3]
             if len(todo):
-                fuzzy = pair_scores_at_least(ca, cb, "jaro_winkler", self.fuzzy) >= self.fuzzy
+                fuzzy = scores_at_least(vl, vr, ta, tb, "jaro_winkler", self.fuzzy) >= self.fuzzy
                 out[todo[fuzzy]] = 2
                 todo = todo[~fuzzy]
             if len(todo):
-                ia, ib, inn = col("name_initials", todo)
-                out[todo[(ia == ib) & ~inn]] = 1
+                out[todo[agree("name_initials", todo)]] = 1
         out[null] = -1
         return out
 
@@ -302,15 +321,21 @@ class MotherName(BaseComparator):
         self, left: pd.DataFrame, right: pd.DataFrame, i: np.ndarray, j: np.ndarray
     ) -> np.ndarray:
         """Levels per pair (see class docs)."""
-        a, b, null = string_pairs(left, right, self.column, i, j, self.name)
-        out = np.zeros(len(a), dtype=np.int8)
-        out[a == b] = 2
+        vl = value_codes(left, self.column, self.name)
+        vr = vl if right is left else value_codes(right, self.column, self.name)
+        ca, cb = vl.codes[i], vr.codes[j]
+        null = (ca < 0) | (cb < 0)
+        ja, jb = _code_pairs(left, right, self.column, i, j, self.name)
+        out = np.zeros(len(ca), dtype=np.int8)
+        out[ja == jb] = 2
         todo = np.flatnonzero((out == 0) & ~null)
         if len(todo):
-            fuzzy = pair_scores_at_least(a[todo], b[todo], "jaro_winkler", self.fuzzy) >= self.fuzzy
+            ta, tb = ca[todo], cb[todo]
+            fuzzy = scores_at_least(vl, vr, ta, tb, "jaro_winkler", self.fuzzy) >= self.fuzzy
             rest = np.flatnonzero(~fuzzy)
             if len(rest):
-                fuzzy[rest] = similarity(a[todo[rest]], b[todo[rest]], "token_set") >= 0.9999
+                contained = scores_at_least(vl, vr, ta[rest], tb[rest], "token_set", 1.0)
+                fuzzy[rest] = contained >= 0.9999
             out[todo[fuzzy]] = 1
         out[null] = -1
         return out
@@ -368,30 +393,26 @@ class Nik(BaseComparator):
     _params = ("name",)
 
     @staticmethod
-    def _digits(frame: pd.DataFrame, values: np.ndarray) -> np.ndarray:
-        """Per record: 16 character codes plus a 17th column flagging a 16-character NIK."""
-
-        def build() -> np.ndarray:
-            lengths = pd.Series(values, dtype=object).str.len().to_numpy()
-            ok = lengths == 16
-            out = np.zeros((len(values), 17), dtype=np.uint8)
-            try:
-                fixed = np.where(ok, values, "").astype("S16")
-            except UnicodeEncodeError:
-                return out
-            out[:, :16] = np.frombuffer(fixed.tobytes(), dtype=np.uint8).reshape(-1, 16)
-            out[:, 16] = ok
-            return out
-
-        return cached(frame, "nik_digits16", build)  # type: ignore[no-any-return]
+    def _packed(vc: ValueCodes) -> tuple[np.ndarray, np.ndarray]:
+        """Per distinct NIK: its 16 characters as two uint64 words, and whether it has 16."""
+        lengths = np.fromiter(map(len, vc.values), dtype=np.int64, count=len(vc.values))
+        ok = lengths == 16
+        words = np.zeros((len(vc.values), 2), dtype=np.uint64)
+        try:
+            fixed = np.where(ok, vc.values, "").astype("S16")
+        except UnicodeEncodeError:
+            return words, np.zeros(len(vc.values), dtype=bool)
+        words[:] = np.frombuffer(fixed.tobytes(), dtype=np.uint64).reshape(-1, 2)
+        return words, ok
 
     @staticmethod
-    def _heads(frame: pd.DataFrame, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        def build() -> tuple[np.ndarray, np.ndarray]:
-            s = pd.Series(values, dtype=object)
-            return s.str[:12].to_numpy(dtype=object), s.str.len().to_numpy()
-
-        return cached(frame, "nik_heads", build)  # type: ignore[no-any-return]
+    def _bytes_differing(x: np.ndarray) -> np.ndarray:
+        """Number of non-zero bytes of each uint64 in ``x``."""
+        x = x | (x >> np.uint64(4))
+        x |= x >> np.uint64(2)
+        x |= x >> np.uint64(1)
+        x &= np.uint64(0x0101010101010101)
+        return (x * np.uint64(0x0101010101010101)) >> np.uint64(56)
 
     def __init__(self, *, name: str = "nik") -> None:
         self.name = name
@@ -409,50 +430,58 @@ class Nik(BaseComparator):
         self, left: pd.DataFrame, right: pd.DataFrame, i: np.ndarray, j: np.ndarray
     ) -> np.ndarray:
         """Levels per pair (see class docs)."""
-        lv = string_values(left, "nik_digits", self.name)
-        rv = lv if right is left else string_values(right, "nik_digits", self.name)
-        a, b = lv[i], rv[j]
-        null = (a == "") | (b == "")
+        ca, cb = _code_pairs(left, right, "nik_digits", i, j, self.name)
+        null = (ca < 0) | (cb < 0)
         if _has(left, "nik_id") and _has(right, "nik_id"):
-            ia, ib, _ = string_pairs(left, right, "nik_id", i, j, self.name)
-            both_valid = (ia != "") & (ib != "")
+            ia, ib = _code_pairs(left, right, "nik_id", i, j, self.name)
+            both_valid = (ia >= 0) & (ib >= 0)
         else:
-            both_valid = np.zeros(len(a), dtype=bool)
-        suspect = np.zeros(len(a), dtype=bool)
+            both_valid = np.zeros(len(ca), dtype=bool)
+        suspect = np.zeros(len(ca), dtype=bool)
         if _has(left, "nik_suspect") and _has(right, "nik_suspect"):
             ls = left["nik_suspect"].fillna(False).to_numpy(dtype=bool)
             rs = ls if right is left else right["nik_suspect"].fillna(False).to_numpy(dtype=bool)
             suspect = ls[i] | rs[j]
         out = np.where(both_valid, 0, 1).astype(np.int8)
-        same = a == b
+        same = ca == cb
         out[same & ~suspect] = 4
         todo = np.flatnonzero(~same & ~null)
         if len(todo):
-            ldig = self._digits(left, lv)
-            rdig = ldig if right is left else self._digits(right, rv)
-            # Equal-length 16-digit NIKs: distance 1 needs at most 2 differing positions.
-            da, db = ldig[i[todo]], rdig[j[todo]]
-            near = (
-                ((da[:, :16] != db[:, :16]).sum(axis=1) <= 2) | (da[:, 16] == 0) | (db[:, 16] == 0)
+            vl = value_codes(left, "nik_digits", self.name)
+            vr = vl if right is left else value_codes(right, "nik_digits", self.name)
+            wl, okl = cached(left, "nik_packed", lambda: self._packed(vl))
+            if right is left:
+                wr, okr = wl, okl
+            else:
+                wr, okr = cached(right, "nik_packed", lambda: self._packed(vr))
+            va, vb = vl.codes[i[todo]], vr.codes[j[todo]]
+            xa, xb = wl[va], wr[vb]
+            diff = self._bytes_differing(xa[:, 0] ^ xb[:, 0]) + self._bytes_differing(
+                xa[:, 1] ^ xb[:, 1]
             )
-            lvl = np.zeros(len(todo), dtype=np.int64)
+            # Equal-length 16-digit NIKs: distance 1 needs at most 2 differing positions.
+            both16 = okl[va] & okr[vb]
+            near = (diff <= 2) | ~both16
+            lvl = np.zeros(len(todo), dtype=np.int8)
             check = np.flatnonzero(near)
             if len(check):
                 dist = process.cpdist(
-                    a[todo[check]],
-                    b[todo[check]],
+                    vl.values[va[check]],
+                    vr.values[vb[check]],
                     scorer=DamerauLevenshtein.distance,
                     score_cutoff=1,
                     workers=-1,
                 )
                 lvl[check] = np.where(np.asarray(dist) == 1, 3, 0)
-            lhead, llen = self._heads(left, lv)
-            rhead, rlen = (lhead, llen) if right is left else self._heads(right, rv)
-            head = (
-                (lhead[i[todo]] == rhead[j[todo]]) & (llen[i[todo]] >= 12) & (rlen[j[todo]] >= 12)
-            )
-            lvl = np.where((lvl == 0) & head, 2, lvl)
-            out[todo] = np.where(lvl > 0, lvl, out[todo]).astype(np.int8)
+
+            def heads(frame: pd.DataFrame) -> np.ndarray:
+                values = pd.Series(string_values(frame, "nik_digits", self.name), dtype=object)
+                return values.where(values.str.len() >= 12, "").str[:12].to_numpy(dtype=object)
+
+            hl, hr = joint_codes(left, right, "nik_digits[:12]", heads)
+            ha, hb = hl[i[todo]], hr[j[todo]]
+            lvl[(lvl == 0) & (ha == hb) & (ha >= 0)] = 2
+            out[todo] = np.where(lvl > 0, lvl, out[todo])
         out[null] = -1
         return out
 
@@ -549,28 +578,21 @@ class Phone(BaseComparator):
         self.columns = ("phone_e164",)
         self.labels = ("else", "last 8 digits", "exact")
 
-    @staticmethod
-    def _tails(frame: pd.DataFrame, values: np.ndarray) -> np.ndarray:
-        return cached(  # type: ignore[no-any-return]
-            frame,
-            "phone_tails",
-            lambda: pd.Series(values, dtype=object).str[-8:].to_numpy(dtype=object),
-        )
-
     def compare(
         self, left: pd.DataFrame, right: pd.DataFrame, i: np.ndarray, j: np.ndarray
     ) -> np.ndarray:
         """Levels per pair (see class docs)."""
-        lv = string_values(left, "phone_e164", self.name)
-        rv = lv if right is left else string_values(right, "phone_e164", self.name)
-        ltail = self._tails(left, lv)
-        rtail = ltail if right is left else self._tails(right, rv)
-        a, b = lv[i], rv[j]
-        null = (a == "") | (b == "")
-        out = np.zeros(len(a), dtype=np.int8)
-        out[ltail[i] == rtail[j]] = 1
-        out[a == b] = 2
-        out[null] = -1
+        ca, cb = _code_pairs(left, right, "phone_e164", i, j, self.name)
+
+        def tails(frame: pd.DataFrame) -> np.ndarray:
+            values = pd.Series(string_values(frame, "phone_e164", self.name), dtype=object)
+            return values.str[-8:].to_numpy(dtype=object)
+
+        tl, tr = joint_codes(left, right, "phone_e164[-8:]", tails)
+        out = np.zeros(len(ca), dtype=np.int8)
+        out[tl[i] == tr[j]] = 1
+        out[ca == cb] = 2
+        out[(ca < 0) | (cb < 0)] = -1
         return out
 
 
@@ -601,11 +623,11 @@ class Region(BaseComparator):
         for level, column in enumerate(self._levels, start=1):
             if not (_has(left, column) and _has(right, column)):
                 continue
-            a, b, _ = string_pairs(left, right, column, i, j, self.name)
-            has_a, has_b = a != "", b != ""
+            ca, cb = _code_pairs(left, right, column, i, j, self.name)
+            has_a, has_b = ca >= 0, cb >= 0
             any_a |= has_a
             any_b |= has_b
-            out[(a == b) & has_a & has_b] = level
+            out[(ca == cb) & has_a] = level
         out[~any_a | ~any_b] = -1
         return out
 
@@ -642,11 +664,10 @@ class Sex(BaseComparator):
         self, left: pd.DataFrame, right: pd.DataFrame, i: np.ndarray, j: np.ndarray
     ) -> np.ndarray:
         """Levels per pair (see class docs)."""
-        lv = self._values(left, self.name)
-        rv = lv if right is left else self._values(right, self.name)
-        a, b = lv[i], rv[j]
-        out = (a == b).astype(np.int8)
-        out[(a == "") | (b == "")] = -1
+        cl, cr = joint_codes(left, right, "sex", lambda f: self._values(f, self.name))
+        ca, cb = cl[i], cr[j]
+        out = (ca == cb).astype(np.int8)
+        out[(ca < 0) | (cb < 0)] = -1
         return out
 
 

@@ -15,7 +15,7 @@ that much cheaper than scoring every pair:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +26,10 @@ from migrant_records.compare.base import cached, similarity, string_values
 __all__ = [
     "BOUNDED_METHODS",
     "ValueCodes",
+    "coded",
     "coded_threshold_levels",
+    "column_codes",
+    "joint_codes",
     "pair_scores_at_least",
     "scores_at_least",
     "threshold_levels",
@@ -102,13 +105,51 @@ class ValueCodes:
         return self._stats
 
 
+def coded(frame: pd.DataFrame, key: str, strings: Callable[[], np.ndarray]) -> ValueCodes:
+    """:class:`ValueCodes` of per-record strings ``strings()``, cached under ``key``."""
+    return cached(  # type: ignore[no-any-return]
+        frame, "vcodes:" + key, lambda: ValueCodes.from_strings(strings())
+    )
+
+
 def value_codes(frame: pd.DataFrame, column: str, who: str = "?") -> ValueCodes:
     """:class:`ValueCodes` of a prepared string column (cached while comparing)."""
+    return coded(frame, column, lambda: string_values(frame, column, who))
 
-    def build() -> ValueCodes:
-        return ValueCodes.from_strings(string_values(frame, column, who))
 
-    return cached(frame, "vcodes:" + column, build)  # type: ignore[no-any-return]
+def joint_codes(
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    key: str,
+    strings: Callable[[pd.DataFrame], np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-record int32 codes of both frames in one code space (cached while comparing).
+
+    Equal codes mean equal values and -1 means missing, so agreement of two records is an
+    integer comparison. ``strings(frame)`` gives the per-record strings (``""`` = missing);
+    ``key`` names them in the cache.
+    """
+    vl = coded(left, key, lambda: strings(left))
+    if right is left:
+        return vl.codes, vl.codes
+    vr = coded(right, key, lambda: strings(right))
+
+    def build() -> np.ndarray:
+        if len(vr.values) == 0:
+            return np.full(len(vr.codes), -1, dtype=np.int32)
+        trans = np.asarray(pd.Index(vl.values).get_indexer(pd.Index(vr.values)), dtype=np.int64)
+        new = trans < 0
+        trans[new] = len(vl.values) + np.arange(int(new.sum()))
+        return np.where(vr.codes >= 0, trans[np.maximum(vr.codes, 0)], -1).astype(np.int32)
+
+    return vl.codes, cached(right, f"jcodes:{key}:{id(vl)}", build)
+
+
+def column_codes(
+    left: pd.DataFrame, right: pd.DataFrame, column: str, who: str = "?"
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`joint_codes` of a prepared string column."""
+    return joint_codes(left, right, column, lambda f: string_values(f, column, who))
 
 
 def _may_reach(
@@ -221,15 +262,6 @@ def levels_from_scores(scores: np.ndarray, thresholds: Sequence[float]) -> np.nd
     return lvl
 
 
-def _exact(vl: ValueCodes, vr: ValueCodes, right: pd.DataFrame, column: str) -> np.ndarray:
-    """Right value code -> left value code of the same value (-1 if the left lacks it)."""
-
-    def build() -> np.ndarray:
-        return np.asarray(pd.Index(vl.values).get_indexer(pd.Index(vr.values)), dtype=np.int64)
-
-    return cached(right, f"vtrans:{column}:{id(vl)}", build)  # type: ignore[no-any-return]
-
-
 def coded_threshold_levels(
     left: pd.DataFrame,
     right: pd.DataFrame,
@@ -247,7 +279,7 @@ def coded_threshold_levels(
     """
     vl = value_codes(left, column, who)
     vr = vl if right is left else value_codes(right, column, who)
-    trans = None if vr is vl else _exact(vl, vr, right, column)
+    jl, jr = column_codes(left, right, column, who)
     bounded = method in BOUNDED_METHODS
     cutoff = min(thresholds)
     out = np.empty(len(i), dtype=np.int8)
@@ -255,7 +287,7 @@ def coded_threshold_levels(
     for s in range(0, len(i), _CHUNK):
         ca, cb = vl.codes[i[s : s + _CHUNK]], vr.codes[j[s : s + _CHUNK]]
         null = (ca < 0) | (cb < 0)
-        exact = ca == cb if trans is None else trans[cb] == ca
+        exact = jl[i[s : s + _CHUNK]] == jr[j[s : s + _CHUNK]]
         o = out[s : s + len(ca)]
         o.fill(0)
         o[exact] = len(thresholds) + 1
