@@ -116,7 +116,8 @@ def _iter_passes(
         keys = sorted_unique(result.left * base + result.right)
         if len(seen):
             keys = keys[~in_sorted(keys, seen)]
-            seen = np.sort(np.concatenate([seen, keys])) if len(keys) else seen
+            # two sorted runs: the stable sort (timsort) merges them in linear time
+            seen = np.sort(np.concatenate([seen, keys]), kind="stable") if len(keys) else seen
         else:
             seen = keys
         logger.info(
@@ -159,7 +160,7 @@ def union_pairs(
         if len(seen) == 0:
             seen = new
         elif len(new):
-            seen = np.sort(np.concatenate([seen, new]))
+            seen = np.sort(np.concatenate([seen, new]), kind="stable")
         for key, size, npairs in result.largest:
             blocks.append({"pass": strategy.name, "key": key, "size": size, "pairs": npairs})
     largest = pd.DataFrame(blocks, columns=["pass", "key", "size", "pairs"])
@@ -358,7 +359,9 @@ def blocking_report(
         reduction_ratio=rr,
     )
     if truth_keys is not None:
-        cand_keys = np.sort(np.concatenate(all_new)) if all_new else np.empty(0, np.int64)
+        cand_keys = (
+            np.sort(np.concatenate(all_new), kind="stable") if all_new else np.empty(0, np.int64)
+        )
         hit = in_sorted(truth_keys, cand_keys)
         report.true_pairs = len(truth_keys)
         report.pair_completeness = float(hit.mean()) if len(truth_keys) else 1.0
