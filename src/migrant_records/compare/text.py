@@ -1,7 +1,11 @@
-"""String similarity on coded values: thresholded scoring that skips hopeless pairs.
+"""Strings as integer value codes: agreement by integer comparison, thresholded scoring.
 
-Comparators only need to know whether a pair's similarity reaches a threshold. Two facts make
-that much cheaper than scoring every pair:
+Each record of a prepared string column gets an integer code of its value
+(:func:`value_codes`); :func:`joint_codes` puts the two frames of a link into one code space,
+so the built-in comparators find equal values without comparing Python strings.
+
+Fuzzy levels only need to know whether a pair's similarity reaches a threshold. Two facts
+make that much cheaper than scoring every pair:
 
 * Values repeat (common names, one record in many pairs), so each distinct pair of values is
   scored once; records carry integer value codes, so finding the distinct pairs costs only
