@@ -33,7 +33,9 @@ def _pool(rng: np.random.Generator, n: int) -> np.ndarray:
             elif k < len(w) - 1:
                 w[k], w[k + 1] = w[k + 1], w[k]
         out.append("".join(w))
-    out += ["x" * 300, "x" * 299 + "y", "", "ab", "ba", "a"]
+    # long values, an empty one, short ones, a lone surrogate (bytes decoded with
+    # surrogateescape) and a character outside the Basic Multilingual Plane
+    out += ["x" * 300, "x" * 299 + "y", "", "ab", "ba", "a", "ab\udc80cd", "ab\udc80ce", "siti 𝐚"]
     return np.array(out, dtype=object)
 
 

@@ -62,7 +62,9 @@ class _Stats:
 def _stats(values: np.ndarray) -> _Stats:
     n = len(values)
     lengths = np.fromiter(map(len, values), dtype=np.int64, count=n)
-    cps = np.frombuffer("".join(values).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    # surrogatepass: values decoded with surrogateescape hold lone surrogates
+    raw = "".join(values).encode("utf-32-le", "surrogatepass")
+    cps = np.frombuffer(raw, dtype=np.uint32).astype(np.int64)
     owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
     counts = np.bincount(owner * _BINS + cps % _BINS, minlength=n * _BINS)
     hist = np.minimum(counts, _MAX_LEN).astype(np.uint8).reshape(n, _BINS)
@@ -80,6 +82,29 @@ def _stats(values: np.ndarray) -> _Stats:
     )
 
 
+def _factorize_strings(strings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of strings, checked: equal codes must mean equal values.
+
+    pandas hashes strings through UTF-8, and distinct strings holding lone surrogates (text
+    decoded with ``surrogateescape``) can share a code there; if the check finds that, the
+    strings are coded exactly with a dictionary instead.
+    """
+    codes, uniques = pd.factorize(strings)
+    codes = np.asarray(codes, dtype=np.int64)
+    values = np.asarray(uniques, dtype=object)
+    valid = codes >= 0
+    if len(values) and not np.array_equal(values[codes[valid]], strings[valid]):
+        index: dict[object, int] = {}
+        codes = np.fromiter(
+            (-1 if v is None else index.setdefault(v, len(index)) for v in strings),
+            dtype=np.int64,
+            count=len(strings),
+        )
+        values = np.empty(len(index), dtype=object)
+        values[:] = list(index)
+    return codes, values
+
+
 @dataclass
 class ValueCodes:
     """Distinct values of a string column and each record's value code (-1 where missing)."""
@@ -91,10 +116,8 @@ class ValueCodes:
     @classmethod
     def from_strings(cls, strings: np.ndarray, *, empty_is_missing: bool = True) -> ValueCodes:
         """Code an object array of strings; ``""`` gets code -1 if ``empty_is_missing``."""
-        codes, uniques = pd.factorize(strings)
-        values = np.asarray(uniques, dtype=object)
+        codes, values = _factorize_strings(np.asarray(strings, dtype=object))
         empty = np.flatnonzero(values == "") if empty_is_missing else np.empty(0, np.int64)
-        codes = np.asarray(codes, dtype=np.int64)
         if len(empty):
             # drop "" from the distinct values; its records become -1
             e = int(empty[0])
