@@ -402,8 +402,7 @@ def test_similarity_on_repeated_values_equals_direct_scoring() -> None:
 
 
 def test_string_similarity_on_many_repeated_pairs_matches_plain_scoring() -> None:
-    from migrant_records.compare.base import string_pairs
-    from migrant_records.compare.text import threshold_levels
+    from migrant_records.compare.base import similarity, string_pairs
 
     rng = np.random.default_rng(5)
     pool = ["sumiati", "sumiyati", "siti aminah", "siti amanah", "joko susilo", None]
@@ -412,5 +411,10 @@ def test_string_similarity_on_many_repeated_pairs_matches_plain_scoring() -> Non
     j = rng.integers(0, 500, 40_000)
     comp = StringSimilarity("name_norm", thresholds=(0.95, 0.88))
     a, b, null = string_pairs(frame, frame, "name_norm", i, j)
-    plain = threshold_levels(a, b, null, "jaro_winkler", (0.95, 0.88))
+    scores = similarity(a, b, "jaro_winkler")
+    plain = np.zeros(len(a), dtype=np.int8)
+    plain[scores >= 0.88] = 1
+    plain[scores >= 0.95] = 2
+    plain[a == b] = 3
+    plain[null] = -1
     np.testing.assert_array_equal(comp.compare(frame, frame, i, j), plain)

@@ -8,12 +8,7 @@ import pytest
 
 from migrant_records.compare import StringSimilarity
 from migrant_records.compare.base import similarity, string_pairs
-from migrant_records.compare.text import (
-    ValueCodes,
-    pair_scores_at_least,
-    scores_at_least,
-    threshold_levels,
-)
+from migrant_records.compare.text import ValueCodes, scores_at_least
 
 
 def _pool(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -47,7 +42,9 @@ def test_scores_at_least_are_exact_above_the_cutoff(method: str, cutoff: float) 
     a = pool[rng.integers(0, len(pool), 20_000)]
     b = pool[rng.integers(0, len(pool), 20_000)]
     direct = similarity(a, b, method)
-    got = pair_scores_at_least(a, b, method, cutoff)
+    coded = ValueCodes.from_strings(np.concatenate([a, b]), empty_is_missing=False)
+    ca, cb = coded.codes[: len(a)], coded.codes[len(a) :]
+    got = scores_at_least(coded, coded, ca, cb, method, cutoff)
     above = direct >= cutoff
     np.testing.assert_allclose(got[above], direct[above], rtol=1e-6)
     assert (got[~above] < cutoff).all()
@@ -94,9 +91,6 @@ def test_string_similarity_links_two_frames_like_plain_scoring() -> None:
     expected[a == b] = 3
     expected[null] = -1
     np.testing.assert_array_equal(comp.compare(left, right, i, j), expected)
-    np.testing.assert_array_equal(
-        threshold_levels(a, b, null, "jaro_winkler", (0.95, 0.88)), expected
-    )
 
 
 def test_default_comparators_give_the_same_levels_across_two_frames_as_within_one(

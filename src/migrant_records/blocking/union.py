@@ -96,6 +96,13 @@ def _progress(items: Sequence[BlockingStrategy], enabled: bool) -> Sequence[Bloc
     return tqdm(items, desc="blocking", unit="pass")  # type: ignore[return-value]
 
 
+def _merge_sorted(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """One sorted array of disjoint sorted key arrays (the stable sort merges the runs)."""
+    if not parts:
+        return np.empty(0, dtype=np.int64)
+    return np.sort(np.concatenate(parts), kind="stable")
+
+
 def _iter_passes(
     strategies: Sequence[BlockingStrategy],
     left: pd.DataFrame,
@@ -116,8 +123,7 @@ def _iter_passes(
         keys = sorted_unique(result.left * base + result.right)
         if len(seen):
             keys = keys[~in_sorted(keys, seen)]
-            # two sorted runs: the stable sort (timsort) merges them in linear time
-            seen = np.sort(np.concatenate([seen, keys]), kind="stable") if len(keys) else seen
+            seen = _merge_sorted([seen, keys]) if len(keys) else seen
         else:
             seen = keys
         logger.info(
@@ -150,19 +156,17 @@ def union_pairs(
     n_left = len(left)
     n_right = n_left if right is None else len(right)
     base = np.int64(max(n_right, 1))
-    seen = np.empty(0, dtype=np.int64)
+    all_new: list[np.ndarray] = []
     pass_counts: dict[str, int] = {}
     new_counts: dict[str, int] = {}
     blocks: list[dict[str, object]] = []
     for strategy, result, new in _iter_passes(strategies, left, right, progress):
         pass_counts[strategy.name] = len(result.left)
         new_counts[strategy.name] = len(new)
-        if len(seen) == 0:
-            seen = new
-        elif len(new):
-            seen = np.sort(np.concatenate([seen, new]), kind="stable")
+        all_new.append(new)
         for key, size, npairs in result.largest:
             blocks.append({"pass": strategy.name, "key": key, "size": size, "pairs": npairs})
+    seen = _merge_sorted(all_new)
     largest = pd.DataFrame(blocks, columns=["pass", "key", "size", "pairs"])
     if len(largest):
         largest = largest.astype({"size": "int64", "pairs": "int64"})
@@ -359,9 +363,7 @@ def blocking_report(
         reduction_ratio=rr,
     )
     if truth_keys is not None:
-        cand_keys = (
-            np.sort(np.concatenate(all_new), kind="stable") if all_new else np.empty(0, np.int64)
-        )
+        cand_keys = _merge_sorted(all_new)
         hit = in_sorted(truth_keys, cand_keys)
         report.true_pairs = len(truth_keys)
         report.pair_completeness = float(hit.mean()) if len(truth_keys) else 1.0

@@ -34,9 +34,7 @@ __all__ = [
     "coded_threshold_levels",
     "column_codes",
     "joint_codes",
-    "pair_scores_at_least",
     "scores_at_least",
-    "threshold_levels",
     "value_codes",
 ]
 
@@ -270,17 +268,6 @@ def scores_at_least(
     return out
 
 
-def pair_scores_at_least(a: np.ndarray, b: np.ndarray, method: str, cutoff: float) -> np.ndarray:
-    """:func:`scores_at_least` for two aligned object arrays of strings."""
-    if len(a) < 2_000:
-        scores = similarity(a, b, method)
-        scores[scores < cutoff - _EPS] = 0.0
-        return scores
-    coded = ValueCodes.from_strings(np.concatenate([a, b]), empty_is_missing=False)
-    ca, cb = coded.codes[: len(a)], coded.codes[len(a) :]
-    return scores_at_least(coded, coded, ca, cb, method, cutoff)
-
-
 def levels_from_scores(scores: np.ndarray, thresholds: Sequence[float]) -> np.ndarray:
     """Level ``k`` for ``score >= thresholds[k-1]`` (ascending thresholds), else 0."""
     lvl = np.zeros(len(scores), dtype=np.int8)
@@ -326,19 +313,4 @@ def coded_threshold_levels(
     if todo:
         pos, ca, cb = (np.concatenate(parts) for parts in zip(*todo, strict=True))
         out[pos] = levels_from_scores(_score_distinct(vl, vr, ca, cb, method), thresholds)
-    return out
-
-
-def threshold_levels(
-    a: np.ndarray, b: np.ndarray, null: np.ndarray, method: str, thresholds: Sequence[float]
-) -> np.ndarray:
-    """Levels like :func:`coded_threshold_levels` for two aligned object arrays of strings."""
-    out = np.zeros(len(a), dtype=np.int8)
-    exact = (a == b) & ~null
-    out[exact] = len(thresholds) + 1
-    todo = np.flatnonzero(~exact & ~null)
-    if len(todo):
-        scores = pair_scores_at_least(a[todo], b[todo], method, min(thresholds))
-        out[todo] = levels_from_scores(scores, thresholds)
-    out[null] = -1
     return out

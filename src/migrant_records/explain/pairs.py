@@ -76,10 +76,10 @@ def explain_pair(
         values_r.append(" | ".join(_show(records[c].iloc[b]) for c in shown))
     if isinstance(model, FellegiSunter):
         tf: dict[str, float] = {}
+        cache = {} if frequencies is None else frequencies
         for comp in comparators:
             column = getattr(comp, "tf_column", None)
             if column and column in records.columns:
-                cache = {} if frequencies is None else frequencies
                 if column not in cache:
                     cache[column] = term_frequencies(records[column])
                 one_l, one_r = records[column].iloc[[a]], records[column].iloc[[b]]
