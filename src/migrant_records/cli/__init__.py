@@ -3,6 +3,11 @@
 Subcommands: ``validate``, ``schema``, ``dedupe``, ``link``, ``generate``, ``evaluate``
 and ``demo``.
 Run ``migrant-records COMMAND --help`` for the options of each.
+
+Every piece of command-line text lives in this package. A group of related subcommands lives in
+a module of its own that defines ``add_parsers(sub)`` (adds its subparsers) and ``COMMANDS``
+(subcommand name -> handler taking the parsed arguments and returning the exit status); the
+module is listed in ``_GROUPS``.
 """
 
 from __future__ import annotations
@@ -79,7 +84,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run the whole pipeline on the shipped sample data")
     p.add_argument("--out", default="demo_output", help="output folder (default: demo_output)")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    for group in _groups():
+        group.add_parsers(sub)
     return parser
+
+
+# Modules (in this package) holding further groups of subcommands.
+_GROUPS: tuple[str, ...] = ()
+
+
+def _groups() -> list[Any]:
+    import importlib
+
+    return [importlib.import_module(f"{__name__}.{name}") for name in _GROUPS]
 
 
 def _read_table(path: str | None) -> Any:
@@ -241,8 +258,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    commands = dict(_COMMANDS)
+    for group in _groups():
+        commands.update(group.COMMANDS)
     try:
-        return _COMMANDS[args.command](args)
+        return commands[args.command](args)
     except MigrantRecordsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
