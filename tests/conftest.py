@@ -22,10 +22,4 @@ def small_result(small_synth):  # type: ignore[no-untyped-def]
     """A zero-configuration dedupe of ``small_synth`` (built once per session)."""
     import migrant_records as mr
 
-    return mr.dedupe(
-        list(small_synth.sources.values()),
-        participations=small_synth.participations,
-        placements=small_synth.placements,
-        programmes=small_synth.programmes,
-        progress=False,
-    )
+    return mr.dedupe(list(small_synth.sources.values()), progress=False)

@@ -72,7 +72,7 @@ def fitted(simulated: tuple[np.ndarray, np.ndarray]) -> FellegiSunter:
     )
     model.estimate_u(random_gamma)
     model.estimate_prior(1000, 10_000_000, recall=0.5)
-    model.fit(gamma)
+    model.fit_em(gamma)
     return model
 
 
@@ -93,7 +93,7 @@ def test_em_recovers_m_with_u_fixed(fitted: FellegiSunter) -> None:
 
 def test_em_recovers_m_and_u_when_u_is_free(simulated: tuple[np.ndarray, np.ndarray]) -> None:
     gamma, _ = simulated
-    model = FellegiSunter(NAMES, LEVELS, fix_u=False, max_iter=200).fit(gamma)
+    model = FellegiSunter(NAMES, LEVELS, fix_u=False, max_iter=200).fit_em(gamma)
     assert model.m_ is not None and model.u_ is not None
     for k in range(len(LEVELS)):
         np.testing.assert_allclose(model.m_[k], TRUE_M[k], atol=0.03)
@@ -103,9 +103,9 @@ def test_em_recovers_m_and_u_when_u_is_free(simulated: tuple[np.ndarray, np.ndar
 
 def test_aggregated_patterns_give_the_same_fit_as_pairs() -> None:
     gamma, _ = simulate(20_000, 0.2, seed=3)
-    full = FellegiSunter(NAMES, LEVELS, fix_u=False).fit(gamma)
+    full = FellegiSunter(NAMES, LEVELS, fix_u=False).fit_em(gamma)
     patterns, counts = np.unique(gamma, axis=0, return_counts=True)
-    agg = FellegiSunter(NAMES, LEVELS, fix_u=False).fit(patterns, counts=counts)
+    agg = FellegiSunter(NAMES, LEVELS, fix_u=False).fit_em(patterns, counts=counts)
     assert full.m_ is not None and agg.m_ is not None and full.u_ is not None
     assert agg.u_ is not None
     for k in range(len(LEVELS)):
@@ -124,7 +124,7 @@ def test_estimate_u_ignores_nulls_and_smooths() -> None:
 
 
 def test_nulls_contribute_no_weight(fitted: FellegiSunter) -> None:
-    w_null, _ = fitted.predict(np.array([[-1, -1, -1, -1]], dtype=np.int8))
+    w_null, _ = fitted.score(np.array([[-1, -1, -1, -1]], dtype=np.int8))
     prior = fitted.prior_
     assert prior is not None
     assert w_null[0] == pytest.approx(math.log2(prior / (1 - prior)))
@@ -132,7 +132,7 @@ def test_nulls_contribute_no_weight(fitted: FellegiSunter) -> None:
 
 def test_weights_follow_formula_and_probability_is_monotone(fitted: FellegiSunter) -> None:
     gamma = np.array([[2, 1, 3, 1], [0, 0, 0, 0], [2, -1, 3, -1]], dtype=np.int8)
-    weight, prob = fitted.predict(gamma)
+    weight, prob = fitted.score(gamma)
     assert fitted.m_ is not None and fitted.u_ is not None and fitted.prior_ is not None
     expected = math.log2(fitted.prior_ / (1 - fitted.prior_)) + sum(
         math.log2(fitted.m_[k][gamma[0, k]] / fitted.u_[k][gamma[0, k]]) for k in range(4)
@@ -147,9 +147,9 @@ def test_prior_falls_back_to_candidates_share_with_warning(
     simulated: tuple[np.ndarray, np.ndarray], caplog: pytest.LogCaptureFixture
 ) -> None:
     gamma, _ = simulated
-    model = FellegiSunter(NAMES, LEVELS, fix_u=False).fit(gamma[:5000])
+    model = FellegiSunter(NAMES, LEVELS, fix_u=False).fit_em(gamma[:5000])
     with caplog.at_level("WARNING"):
-        w, _ = model.predict(np.array([[-1, -1, -1, -1]]))
+        w, _ = model.score(np.array([[-1, -1, -1, -1]]))
     assert "No prior" in caplog.text
     lam = model.lambda_candidates_
     assert lam is not None
@@ -163,20 +163,20 @@ def test_prior_init_param_is_used() -> None:
 
 def test_untrained_model_raises() -> None:
     with pytest.raises(ModelError):
-        FellegiSunter(["a"], [2]).predict(np.array([[1]]))
+        FellegiSunter(["a"], [2]).score(np.array([[1]]))
 
 
 def test_gamma_out_of_range_is_rejected(fitted: FellegiSunter) -> None:
     with pytest.raises(ConfigError, match="outside"):
-        fitted.predict(np.array([[3, 0, 0, 0]]))
+        fitted.score(np.array([[3, 0, 0, 0]]))
     with pytest.raises(ConfigError, match="column"):
-        fitted.predict(np.array([[1, 0]]))
+        fitted.score(np.array([[1, 0]]))
 
 
 def test_supervised_counting_from_labels(simulated: tuple[np.ndarray, np.ndarray]) -> None:
     gamma, match = simulated
     model = FellegiSunter(NAMES, LEVELS, fix_u=False)
-    model.fit(gamma, labels=match.astype(float))
+    model.fit_em(gamma, labels=match.astype(float))
     assert model.m_ is not None and model.u_ is not None
     for k in range(len(LEVELS)):
         np.testing.assert_allclose(model.m_[k], TRUE_M[k], atol=0.02)
@@ -192,7 +192,7 @@ def test_partially_labelled_uses_em_for_the_rest(simulated: tuple[np.ndarray, np
     gamma, match = simulated
     labels = np.full(len(match), np.nan)
     labels[:2000] = match[:2000]
-    model = FellegiSunter(NAMES, LEVELS, fix_u=False, max_iter=200).fit(gamma, labels=labels)
+    model = FellegiSunter(NAMES, LEVELS, fix_u=False, max_iter=200).fit_em(gamma, labels=labels)
     assert model.m_ is not None
     for k in range(len(LEVELS)):
         np.testing.assert_allclose(model.m_[k], TRUE_M[k], atol=0.03)
@@ -260,26 +260,26 @@ def test_tf_adjustment_lowers_the_weight_of_a_common_value(fitted: FellegiSunter
     assert fitted.u_ is not None
     u_top = fitted.u_[0][2]
     tf = {"name": np.array([u_top * 10, u_top / 10, np.nan])}
-    w, _ = fitted.predict(gamma, tf=tf)
+    w, _ = fitted.score(gamma, tf=tf)
     assert w[0] == pytest.approx(w[2] - math.log2(10))
     assert w[1] == pytest.approx(w[2] + math.log2(10))
-    table = fitted.weights_table(gamma[0], tf={"name": u_top * 10})
+    table = fitted.explain(gamma[0], tf={"name": u_top * 10})
     assert table.loc[table.comparator == "name", "tf_weight"].item() == pytest.approx(
         -math.log2(10)
     )
     assert table.loc[table.comparator == "total", "weight"].item() == pytest.approx(w[0])
 
 
-def test_weights_table_and_parameters_frame(fitted: FellegiSunter) -> None:
+def test_explain_and_parameters(fitted: FellegiSunter) -> None:
     row = np.array([2, -1, 3, 0], dtype=np.int8)
-    table = fitted.weights_table(row)
-    assert list(table.comparator) == [*NAMES, "prior", "total"]
-    assert table.loc[1, "label"] == "null" and table.loc[1, "weight"] == 0
-    assert table.loc[0, "label"] == "exact"
-    w, _ = fitted.predict(row.reshape(1, -1))
-    assert table.weight.iloc[-1] == pytest.approx(w[0])
+    table = fitted.explain(row)
+    assert list(table.comparator) == ["prior", *NAMES, "total"]
+    assert table.loc[2, "label"] == "null" and table.loc[2, "weight"] == 0
+    assert table.loc[1, "label"] == "exact"
+    w, _ = fitted.score(row.reshape(1, -1))
+    assert table.weight.iloc[-1] == w[0]  # the total is the score itself
     assert table.weight.iloc[:-1].sum() == pytest.approx(w[0])
-    params = fitted.parameters_frame()
+    params = fitted.parameters()
     assert list(params.columns) == [
         "comparator",
         "level",
@@ -301,10 +301,10 @@ def test_fellegi_sunter_round_trip(fitted: FellegiSunter, tmp_path) -> None:
     again = FellegiSunter.from_dict(json.loads(json.dumps(d)))
     assert again.to_dict() == d
     gamma, _ = simulate(1000, 0.2, seed=9)
-    np.testing.assert_array_equal(again.predict(gamma)[0], fitted.predict(gamma)[0])
+    np.testing.assert_array_equal(again.score(gamma)[0], fitted.score(gamma)[0])
     path = fitted.save(tmp_path / "fs.json")
     loaded = FellegiSunter.load(path)
-    np.testing.assert_array_equal(loaded.predict(gamma)[1], fitted.predict(gamma)[1])
+    np.testing.assert_array_equal(loaded.score(gamma)[1], fitted.score(gamma)[1])
     assert isinstance(model_from_dict(d), FellegiSunter)
 
 

@@ -27,3 +27,13 @@ def read_json(path: str | Path) -> Any:
         raise ModelError(f"Model file {source} does not exist.") from exc
     except json.JSONDecodeError as exc:
         raise ModelError(f"Model file {source} is not valid JSON: {exc}.") from exc
+    except UnicodeDecodeError as exc:
+        raise ModelError(
+            f"Model file {source} is not UTF-8 text ({exc.reason} at byte {exc.start}); give "
+            "a model.json written by Matcher.save."
+        ) from exc
+    except OSError as exc:
+        raise ModelError(
+            f"Model file {source} cannot be read: {exc.strerror or exc}; check the path and "
+            "its permissions."
+        ) from exc

@@ -18,9 +18,6 @@ def dedupe(
     *,
     threshold: float = 0.5,
     labels: pd.DataFrame | None = None,
-    participations: pd.DataFrame | None = None,
-    placements: pd.DataFrame | None = None,
-    programmes: pd.DataFrame | None = None,
     seed: int = 0,
     progress: bool = True,
 ) -> MatchResult:
@@ -34,9 +31,6 @@ def dedupe(
             (any mix of sources; the ``source`` column says which).
         threshold: Match probability at or above which records are joined.
         labels: Reviewer labels from :func:`migrant_records.read_labels`.
-        participations: Programme participations, for ``programme_overview`` and ``journey``.
-        placements: Placements abroad, for programme views and journeys.
-        programmes: The programme table.
         seed: Seed for random pair sampling.
         progress: Show progress bars.
 
@@ -51,13 +45,7 @@ def dedupe(
         True
     """
     matcher = Matcher(threshold=threshold, seed=seed, progress=progress)
-    return matcher.dedupe(
-        data,
-        labels=labels,
-        participations=participations,
-        placements=placements,
-        programmes=programmes,
-    )
+    return matcher.dedupe(data, labels=labels)
 
 
 def link(

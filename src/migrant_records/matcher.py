@@ -1,9 +1,10 @@
 """The :class:`Matcher`: blocking, comparison, scoring and clustering wired together.
 
-A ``Matcher`` holds the configuration (blocking passes, comparators, model, threshold) and the
-trained parameters. ``Matcher.dedupe`` finds the same person inside one or many datasets;
-``Matcher.link`` finds the same person across two datasets. Both return a
-:class:`~migrant_records.result.MatchResult`.
+A ``Matcher`` holds the configuration (blocking passes, comparators, model, threshold; see
+:class:`~migrant_records.config.MatcherConfig`) and the trained parameters. ``Matcher.dedupe``
+finds the same person inside one or many datasets; ``Matcher.link`` finds the same person
+across two datasets. Both return a :class:`~migrant_records.result.MatchResult`. The stages
+themselves are the functions of :mod:`migrant_records.pipeline`.
 
 Example:
     >>> import migrant_records as mr
@@ -17,7 +18,6 @@ from __future__ import annotations
 import logging
 import sys
 import time
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,28 +25,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from migrant_records import pipeline
 from migrant_records._json import read_json, write_json
-from migrant_records.blocking import (
-    BlockingStrategy,
-    BlockingWarning,
-    default_blocking,
-    union_pairs,
-)
-from migrant_records.blocking import strategy_from_dict as _strategy_from_dict
-from migrant_records.cluster import assign_person_ids, cluster_pairs, one_to_one
-from migrant_records.compare import Comparator, as_comparator, compare_pairs, default_comparators
-from migrant_records.compare import comparator_from_dict as _comparator_from_dict
+from migrant_records.blocking import BlockingStrategy, as_strategy, default_blocking
+from migrant_records.compare import Comparator, as_comparator, default_comparators
+from migrant_records.config import FORMAT, FORMAT_VERSION, MatcherConfig
 from migrant_records.errors import ConfigError, ModelError
-from migrant_records.inputs import InputLike, collect_inputs
-from migrant_records.model import (
-    FellegiSunter,
-    Rule,
-    RuleModel,
-    model_from_dict,
-    sample_random_pairs,
-    term_frequencies,
-    tf_for_pairs,
-)
+from migrant_records.inputs import InputLike
+from migrant_records.model import FellegiSunter, Model, Rule, model_from_dict
 from migrant_records.result import MatchResult
 from migrant_records.standardize import standardize
 
@@ -54,38 +40,40 @@ __all__ = ["Matcher"]
 
 logger = logging.getLogger(__name__)
 
-_FORMAT_VERSION = 1
-
-
-def _default_prior_rule(names: Sequence[str]) -> Rule | None:
-    """The high-precision rule used to estimate the prior: same valid NIK and a name agreement."""
-    if "nik" in names and "name" in names:
-        return Rule("same_nik_and_name", {"nik": 4, "name": 3})
-    if "nik" in names:
-        return Rule("same_nik", {"nik": 4})
-    return None
+# Options set in the constructor and by set_params, all checked by MatcherConfig.
+_OPTIONS = (
+    "threshold",
+    "prior_rule_recall",
+    "term_frequency",
+    "u_sample_pairs",
+    "conflicts",
+    "one_to_one",
+    "seed",
+)
 
 
 class Matcher:
     """Deduplicate or link person records with blocking, comparators and a trained model.
 
     Args:
-        blocking: Blocking passes (strategies); ``None`` picks the default passes for the
-            prepared columns present.
-        comparators: Comparators, registered comparator names, or plain functions; ``None``
-            picks the default comparators for the prepared columns present.
-        model: A model (``FellegiSunter`` by default, or ``RuleModel``, ``SupervisedModel``,
+        blocking: Blocking passes: strategies, registered names or saved dicts; ``None``
+            picks the default passes for the prepared columns present.
+        comparators: Comparators, registered comparator names, saved dicts or decorated
+            functions; ``None`` picks the default comparators for the prepared columns present.
+        model: A model following the :class:`~migrant_records.model.Model` contract
+            (``FellegiSunter`` by default, or ``RuleModel``, ``SupervisedModel``,
             ``RecordLinkageClassifier``); ``None`` builds a Fellegi-Sunter model on first fit.
         threshold: Match probability at or above which two records are joined in a cluster.
-        prior_rule: Deterministic rule used to estimate the prior probability that two random
-            records match (the default: same valid NIK and names agree).
+        prior_rule: Deterministic rule used by the default Fellegi-Sunter model to estimate
+            the prior probability that two random records match (the default: same valid NIK
+            and names agree).
         prior_rule_recall: Assumed share of all true matches that the prior rule finds.
         term_frequency: Adjust the weight of exact matches on names and villages by how common
             the value is (a "siti" is weaker evidence than a rare name).
         u_sample_pairs: Most random record pairs used to estimate u probabilities (small
             inputs use fewer: 10 per record, at least 250,000).
-        conflicts: Split clusters that join records with two different valid NIKs (each
-            agreeing with its own birth date) or different sex, at their weakest links.
+        conflicts: Split clusters that join records with conflicting identifiers (see
+            ``docs/clustering.md``) at their weakest links.
         one_to_one: For ``link``: keep each record in at most one matched pair (use when both
             sources are known to be free of duplicates).
         seed: Seed for random pair sampling.
@@ -95,11 +83,14 @@ class Matcher:
         comparators_: The comparators used, set by ``fit``.
         blocking_: The blocking passes used, set by ``fit``.
         model_: The trained model, set by ``fit``.
+
+    Raises:
+        ConfigError: An option is invalid (the message names it).
     """
 
     def __init__(
         self,
-        blocking: Sequence[BlockingStrategy] | None = None,
+        blocking: Sequence[BlockingStrategy | str | Mapping[str, Any]] | None = None,
         comparators: Sequence[Comparator | str | Any] | None = None,
         model: Any | None = None,
         *,
@@ -113,29 +104,55 @@ class Matcher:
         seed: int = 0,
         progress: bool = True,
     ) -> None:
-        if not 0.0 < threshold < 1.0:
-            raise ConfigError(f"threshold must be between 0 and 1 (exclusive), got {threshold!r}.")
-        if not 0.0 < prior_rule_recall <= 1.0:
+        options = MatcherConfig.options(
+            threshold=threshold,
+            prior_rule_recall=prior_rule_recall,
+            term_frequency=term_frequency,
+            u_sample_pairs=u_sample_pairs,
+            conflicts=conflicts,
+            one_to_one=one_to_one,
+            seed=seed,
+        )
+        self.threshold: float = options["threshold"]
+        self.prior_rule_recall: float = options["prior_rule_recall"]
+        self.term_frequency: bool = options["term_frequency"]
+        self.u_sample_pairs: int = options["u_sample_pairs"]
+        self.conflicts: bool = options["conflicts"]
+        self.one_to_one: bool = options["one_to_one"]
+        self.seed: int = options["seed"]
+        self.blocking = None if blocking is None else [as_strategy(b) for b in blocking]
+        self.comparators = None if comparators is None else [as_comparator(c) for c in comparators]
+        if model is not None and not isinstance(model, Model):
             raise ConfigError(
-                f"prior_rule_recall must be in (0, 1], got {prior_rule_recall!r}: it is the share "
-                "of true matches the prior rule finds."
+                f"{type(model).__name__} is not a model: it needs fit(training), score(gamma, tf), "
+                "explain(levels, tf), parameters() and to_dict() (see migrant_records.model.Model)."
             )
-        self.blocking = list(blocking) if blocking is not None else None
-        self.comparators = list(comparators) if comparators is not None else None
         self.model = model
-        self.threshold = float(threshold)
         self.prior_rule = prior_rule
-        self.prior_rule_recall = float(prior_rule_recall)
-        self.term_frequency = term_frequency
-        self.u_sample_pairs = int(u_sample_pairs)
-        self.conflicts = conflicts
-        self.one_to_one = one_to_one
-        self.seed = int(seed)
         self.progress = progress
         self.comparators_: list[Comparator] | None = None
         self.blocking_: list[BlockingStrategy] | None = None
         self.model_: Any | None = None
-        self.blocking_warnings_: list[str] = []
+
+    def set_params(self, **options: Any) -> Matcher:
+        """Change options (``threshold``, ``one_to_one``, ``seed``, ...; ``progress``) of a new
+        or loaded matcher, with the same checks as the constructor.
+
+        Returns:
+            The matcher itself.
+
+        Raises:
+            ConfigError: An option is unknown or invalid.
+        """
+        unknown = sorted(set(options) - set(_OPTIONS) - {"progress"})
+        if unknown:
+            raise ConfigError(f"Unknown matcher option(s) {unknown}; known: {sorted(_OPTIONS)}.")
+        progress = options.pop("progress", None)
+        for name, value in MatcherConfig.options(**options).items():
+            setattr(self, name, value)
+        if progress is not None:
+            self.progress = bool(progress)
+        return self
 
     # ------------------------------------------------------------------ preparation
     @property
@@ -156,113 +173,41 @@ class Matcher:
         """
         return standardize(frame.reset_index(drop=True), progress=progress)
 
-    def _resolve(self, left: pd.DataFrame, right: pd.DataFrame | None) -> None:
+    def _resolve(self, inputs: pipeline.Inputs) -> None:
         if self.comparators_ is None:
             if self.comparators is None:
-                self.comparators_ = default_comparators(left, right)
+                self.comparators_ = default_comparators(inputs.left, inputs.right)
             else:
-                self.comparators_ = [as_comparator(c) for c in self.comparators]
+                self.comparators_ = list(self.comparators)
             names = [c.name for c in self.comparators_]
             if len(set(names)) != len(names):
                 raise ConfigError(f"Comparator names must be unique, got {names}.")
             if not self.comparators_:
                 raise ConfigError(
-                    "No comparator applies to these records: give comparators=... or provide "
-                    "canonical columns such as full_name, nik, birth_date."
+                    "No comparator applies to these records: they have no filled identifying "
+                    f"column (columns found: {list(inputs.left.columns)[:20]}). Fill full_name "
+                    "and birth_date (or nik), or give comparators=[...]."
                 )
         if self.blocking_ is None:
             self.blocking_ = (
-                default_blocking(left, right) if self.blocking is None else list(self.blocking)
+                default_blocking(inputs.left, inputs.right)
+                if self.blocking is None
+                else list(self.blocking)
             )
             if not self.blocking_:
-                raise ConfigError("No blocking pass applies: give blocking=[...].")
+                raise ConfigError(
+                    "No blocking pass applies to these records: fill full_name together with "
+                    "birth_date, nik or phone, or give blocking=[...]."
+                )
 
-    # ------------------------------------------------------------------ stages
-    def _candidates(
-        self, left: pd.DataFrame, right: pd.DataFrame | None
-    ) -> tuple[np.ndarray, np.ndarray, dict[str, int], pd.DataFrame]:
-        assert self.blocking_ is not None
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", BlockingWarning)
-            cand = union_pairs(self.blocking_, left, right, progress=self._bars)
-        # each skipped block is already logged by the blocking pass; keep them on the result
-        self.blocking_warnings_ = [str(w.message) for w in caught]
-        return cand.left, cand.right, dict(cand.pass_counts), cand.largest_blocks
-
-    def _gamma(
-        self, left: pd.DataFrame, right: pd.DataFrame | None, i: np.ndarray, j: np.ndarray
-    ) -> np.ndarray:
-        assert self.comparators_ is not None
-        return compare_pairs(
-            self.comparators_, left, left if right is None else right, i, j, progress=self._bars
+    def _new_model(self) -> Any:
+        if self.model is not None:
+            return self.model
+        return FellegiSunter(
+            prior_rule=self.prior_rule,
+            prior_rule_recall=self.prior_rule_recall,
+            u_sample_pairs=self.u_sample_pairs,
         )
-
-    def _tf(
-        self, left: pd.DataFrame, right: pd.DataFrame | None, i: np.ndarray, j: np.ndarray
-    ) -> dict[str, np.ndarray] | None:
-        if not self.term_frequency or not isinstance(self.model_, FellegiSunter):
-            return None
-        assert self.comparators_ is not None
-        out: dict[str, np.ndarray] = {}
-        for comp in self.comparators_:
-            column = getattr(comp, "tf_column", None)
-            if not column or column not in left.columns:
-                continue
-            right_frame = left if right is None else right
-            if column not in right_frame.columns:
-                continue
-            values = left[column] if right is None else pd.concat([left[column], right[column]])
-            freq = term_frequencies(values)
-            out[comp.name] = tf_for_pairs(left[column], right_frame[column], i, j, freq)
-        return out or None
-
-    def _train(
-        self,
-        left: pd.DataFrame,
-        right: pd.DataFrame | None,
-        gamma: np.ndarray,
-        labels: np.ndarray | None,
-    ) -> None:
-        assert self.comparators_ is not None
-        names = [c.name for c in self.comparators_]
-        model = self.model
-        if model is None:
-            model = FellegiSunter(
-                names,
-                [len(c.labels) for c in self.comparators_],
-                [list(c.labels) for c in self.comparators_],
-            )
-        if isinstance(model, FellegiSunter):
-            n_left = len(left)
-            n_right = None if right is None else len(right)
-            # Small inputs need fewer random pairs for stable u estimates (at least 250k, or
-            # 10 per record, up to u_sample_pairs).
-            n_sample = min(self.u_sample_pairs, max(250_000, 10 * (n_left + (n_right or 0))))
-            ri, rj = sample_random_pairs(n_left, n_right, max_pairs=n_sample, seed=self.seed)
-            model.estimate_u(self._gamma(left, right, ri, rj))
-            rule = self.prior_rule or _default_prior_rule(names)
-            if rule is not None and model.prior is None:
-                n_rule = int(RuleModel([rule], comparator_names=names).matches(gamma).sum())
-                if n_rule > 0:
-                    model.estimate_prior(
-                        n_rule,
-                        FellegiSunter.total_pairs(n_left, n_right),
-                        recall=self.prior_rule_recall,
-                    )
-            model.fit_m(gamma, labels=labels)
-            if model.prior_ is None and model.lambda_candidates_ is not None:
-                # No rule fired: the matches EM finds among candidates, over all possible pairs
-                # (blocking keeps nearly every true match among the candidates).
-                total = FellegiSunter.total_pairs(n_left, n_right)
-                est = model.lambda_candidates_ * len(gamma) / max(total, 1)
-                model.prior_ = float(min(max(est, 1e-12), 0.5))
-                logger.info("prior estimated from EM over candidate pairs: %.3g", model.prior_)
-        elif labels is not None:
-            mask = ~np.isnan(labels)
-            model.fit(gamma[mask], labels[mask].astype(bool))
-        else:
-            model.fit(gamma)
-        self.model_ = model
 
     # ------------------------------------------------------------------ public API
     def fit(
@@ -283,8 +228,18 @@ class Matcher:
 
         Returns:
             The matcher itself, trained.
+
+        Raises:
+            ModelError: Blocking found no candidate pairs, so there is nothing to train on.
         """
-        self._run(data, right, labels=labels, train=True, score=False)
+        timings: dict[str, float] = {}
+        inputs = pipeline.prepare_inputs(data, right, progress=self._bars, timings=timings)
+        self._resolve(inputs)
+        cand, gamma = self._compare(inputs, timings)
+        if len(cand) == 0:
+            raise ModelError(pipeline.no_candidates_message(len(inputs.records)))
+        aligned, _ = pipeline.reviewer_labels(labels, inputs, cand)
+        self._train(inputs, cand, gamma, aligned)
         return self
 
     def dedupe(
@@ -293,9 +248,6 @@ class Matcher:
         *,
         labels: pd.DataFrame | None = None,
         refit: bool | None = None,
-        participations: pd.DataFrame | None = None,
-        placements: pd.DataFrame | None = None,
-        programmes: pd.DataFrame | None = None,
     ) -> MatchResult:
         """Find records of the same person in one or many datasets.
 
@@ -304,19 +256,11 @@ class Matcher:
                 (any mix of sources; the ``source`` column says which).
             labels: Reviewer labels; pairs labelled not-a-match are never clustered together.
             refit: Train even if the matcher is already trained (default: train only if not).
-            participations: Optional programme participation table for programme views.
-            placements: Optional placement table for programme views and journeys.
-            programmes: Optional programme table.
 
         Returns:
             The :class:`~migrant_records.result.MatchResult`.
         """
-        result = self._run(data, None, labels=labels, train=refit, score=True)
-        assert result is not None
-        result.participations = participations
-        result.placements = placements
-        result.programmes = programmes
-        return result
+        return self._run(data, None, labels=labels, refit=refit)
 
     def link(
         self,
@@ -338,191 +282,192 @@ class Matcher:
             The :class:`~migrant_records.result.MatchResult`; its ``records`` hold the left
             rows then the right rows, and clusters cover both.
         """
-        result = self._run(left, right, labels=labels, train=refit, score=True)
-        assert result is not None
-        return result
+        return self._run(left, right, labels=labels, refit=refit)
 
-    # ------------------------------------------------------------------ pipeline
+    # ------------------------------------------------------------------ stages
+    def _compare(
+        self, inputs: pipeline.Inputs, timings: dict[str, float]
+    ) -> tuple[pipeline.Candidates, np.ndarray]:
+        assert self.blocking_ is not None and self.comparators_ is not None
+        t0 = time.perf_counter()
+        cand = pipeline.find_candidates(self.blocking_, inputs, progress=self._bars)
+        timings["blocking"] = time.perf_counter() - t0
+        logger.info("blocking produced %d candidate pairs", len(cand))
+        t0 = time.perf_counter()
+        gamma = pipeline.compare_candidates(
+            self.comparators_, inputs, cand.left, cand.right, progress=self._bars
+        )
+        timings["compare"] = time.perf_counter() - t0
+        return cand, gamma
+
+    def _tf(self, inputs: pipeline.Inputs, cand: pipeline.Candidates) -> dict[str, Any] | None:
+        assert self.comparators_ is not None
+        if not self.term_frequency:
+            return None
+        return pipeline.pair_term_frequencies(self.comparators_, inputs, cand.left, cand.right)
+
+    def _train(
+        self,
+        inputs: pipeline.Inputs,
+        cand: pipeline.Candidates,
+        gamma: np.ndarray,
+        labels: np.ndarray | None,
+    ) -> None:
+        assert self.comparators_ is not None
+        training = pipeline.training_bundle(
+            self.comparators_,
+            inputs,
+            cand,
+            gamma,
+            labels=labels,
+            tf=self._tf(inputs, cand),
+            seed=self.seed,
+            progress=self._bars,
+        )
+        self.model_ = self._new_model().fit(training)
+
     def _run(
         self,
         data: InputLike | Iterable[InputLike],
         right_data: InputLike | Iterable[InputLike] | None,
         *,
         labels: pd.DataFrame | None,
-        train: bool | None,
-        score: bool,
-    ) -> MatchResult | None:
+        refit: bool | None,
+    ) -> MatchResult:
         timings: dict[str, float] = {}
+        inputs = pipeline.prepare_inputs(data, right_data, progress=self._bars, timings=timings)
+        self._resolve(inputs)
+        cand, gamma = self._compare(inputs, timings)
+        aligned, cannot = pipeline.reviewer_labels(labels, inputs, cand)
         t0 = time.perf_counter()
-        left_raw, rejects = collect_inputs(data)
-        right_raw: pd.DataFrame | None = None
-        if right_data is not None:
-            right_raw, right_rejects = collect_inputs(right_data)
-            rejects = pd.concat([rejects, right_rejects], ignore_index=True)
-        timings["read"] = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        left = self.prepare(left_raw, progress=self._bars)
-        right = None if right_raw is None else self.prepare(right_raw, progress=self._bars)
-        del left_raw, right_raw  # the prepared frames hold every input column
-        timings["standardize"] = time.perf_counter() - t0
-        self._resolve(left, right)
-
-        t0 = time.perf_counter()
-        i, j, pass_counts, largest = self._candidates(left, right)
-        timings["blocking"] = time.perf_counter() - t0
-        logger.info("blocking produced %d candidate pairs", len(i))
-
-        t0 = time.perf_counter()
-        gamma = self._gamma(left, right, i, j)
-        timings["compare"] = time.perf_counter() - t0
-
-        label_vec = None
-        label_pos = None
-        if labels is not None:
-            label_pos = _label_positions(labels, left, right)
-            n_right = len(left) if right is None else len(right)
-            label_vec = _align_labels(label_pos, n_right, i, j)
-        t0 = time.perf_counter()
-        if train or (train is None and self.model_ is None):
-            self._train(left, right, gamma, label_vec)
-        if self.model_ is None:
-            raise ModelError("The matcher has no trained model: call fit() or dedupe() first.")
+        if len(cand) == 0:
+            logger.warning(pipeline.no_candidates_message(len(inputs.records)))
+        elif refit or (refit is None and self.model_ is None):
+            self._train(inputs, cand, gamma, aligned)
         timings["train"] = time.perf_counter() - t0
-        if not score:
-            return None
-
         t0 = time.perf_counter()
-        tf = self._tf(left, right, i, j)
-        if isinstance(self.model_, FellegiSunter):
-            weight, prob = self.model_.predict(gamma, tf=tf)
-        else:
-            prob = np.asarray(self.model_.predict_proba(gamma), dtype=np.float64)
-            clipped = np.clip(prob, 1e-12, 1 - 1e-12)
-            weight = np.log2(clipped / (1 - clipped))
+        tf = self._tf(inputs, cand) if len(cand) else None
+        if len(cand) and self.model_ is None:
+            raise ModelError("The matcher has no trained model: call fit() or dedupe() first.")
+        scores = pipeline.score_candidates(self.model_, gamma, tf, aligned)
         timings["predict"] = time.perf_counter() - t0
-
         t0 = time.perf_counter()
-        records = left if right is None else pd.concat([left, right], ignore_index=True)
-        offset = 0 if right is None else len(left)
-        gi, gj = i, j + offset
-        cannot = None
-        if label_vec is not None and label_pos is not None:
-            neg_l = ~label_pos[2]
-            cannot = (label_pos[0][neg_l], label_pos[1][neg_l] + offset)
-            neg = label_vec == 0
-            pos = label_vec == 1
-            prob = prob.copy()
-            prob[pos] = 1.0
-            prob[neg] = 0.0
-        edge_prob = prob
-        if right is not None and self.one_to_one:
-            keep = one_to_one(i, j, prob, self.threshold)
-            edge_prob = np.where(keep, prob, 0.0)
-        conflict_frame = _conflict_frame(records) if self.conflicts else None
-        keys = (records["source"].astype(str) + "|" + records["record_id"].astype(str)).to_numpy()
-        labels_arr = cluster_pairs(
-            len(records),
-            gi,
-            gj,
-            edge_prob,
+        clusters = pipeline.cluster_records(
+            inputs,
+            cand,
+            scores,
             threshold=self.threshold,
-            conflicts=conflict_frame,
+            conflicts=_conflict_frame if self.conflicts else None,
+            one_to_one_link=self.one_to_one,
             cannot_link=cannot,
-            keys=keys,
-        )
-        person_ids = assign_person_ids(labels_arr, keys)
-        clusters = pd.DataFrame(
-            {
-                "source": records["source"].to_numpy(),
-                "record_id": records["record_id"].to_numpy(),
-                "person_id": person_ids,
-            }
         )
         timings["cluster"] = time.perf_counter() - t0
-
         assert self.comparators_ is not None
         return MatchResult(
-            records=records,
+            inputs=inputs,
             clusters=clusters,
-            pair_left=gi,
-            pair_right=gj,
-            match_weight=np.asarray(weight, dtype=np.float64),
-            match_probability=np.asarray(prob, dtype=np.float64),
+            candidates=cand,
+            scores=scores,
             gamma=gamma,
             tf=tf,
             comparators=list(self.comparators_),
             model=self.model_,
             threshold=self.threshold,
-            rejects=rejects,
             timings=timings,
-            pass_counts=pass_counts,
-            largest_blocks=largest,
-            blocking_warnings=list(self.blocking_warnings_),
-            n_left=len(left),
-            link=right is not None,
         )
 
     # ------------------------------------------------------------------ persistence
+    def config(self) -> MatcherConfig:
+        """The whole configuration (and trained parameters, when trained) as a
+        :class:`~migrant_records.config.MatcherConfig`.
+
+        Raises:
+            ModelError: A comparator, strategy or model has no ``to_dict`` (cannot be saved).
+        """
+        trained = self.model_ is not None
+        comps = self.comparators_ if trained else self.comparators
+        blocks = self.blocking_ if trained else self.blocking
+        model = self.model_ if trained else self.model
+        return MatcherConfig(
+            format=FORMAT,
+            version=FORMAT_VERSION,
+            threshold=self.threshold,
+            prior_rule=None if self.prior_rule is None else self.prior_rule.to_dict(),
+            prior_rule_recall=self.prior_rule_recall,
+            term_frequency=self.term_frequency,
+            u_sample_pairs=self.u_sample_pairs,
+            conflicts=self.conflicts,
+            one_to_one=self.one_to_one,
+            seed=self.seed,
+            comparators=None if comps is None else [_config_of(c) for c in comps],
+            blocking=None if blocks is None else [_config_of(b) for b in blocks],
+            model=None if model is None else _config_of(model),
+            trained=trained,
+        )
+
     def to_dict(self) -> dict[str, Any]:
-        """The whole configuration and trained parameters as JSON-serialisable data."""
-        if self.model_ is None:
-            raise ModelError("Nothing to save: train the matcher with fit() or dedupe() first.")
-        assert self.comparators_ is not None and self.blocking_ is not None
-        return {
-            "format": "migrant-records-matcher",
-            "version": _FORMAT_VERSION,
-            "threshold": self.threshold,
-            "prior_rule_recall": self.prior_rule_recall,
-            "term_frequency": self.term_frequency,
-            "u_sample_pairs": self.u_sample_pairs,
-            "conflicts": self.conflicts,
-            "one_to_one": self.one_to_one,
-            "seed": self.seed,
-            "comparators": [_config_of(c) for c in self.comparators_],
-            "blocking": [_config_of(b) for b in self.blocking_],
-            "model": self.model_.to_dict(),
-        }
+        """The configuration (trained or not) as JSON-serialisable data."""
+        return self.config().model_dump()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Matcher:
-        """Rebuild a trained matcher from :meth:`to_dict` output."""
-        if data.get("format") != "migrant-records-matcher":
-            raise ModelError(
-                "This is not a saved migrant-records matcher (missing format marker); save one "
-                "with Matcher.save(path)."
-            )
+    def from_config(cls, config: MatcherConfig) -> Matcher:
+        """Build a matcher from a configuration (trained when ``config.trained``)."""
         matcher = cls(
-            threshold=float(data["threshold"]),
-            prior_rule_recall=float(data.get("prior_rule_recall", 0.6)),
-            term_frequency=bool(data.get("term_frequency", True)),
-            u_sample_pairs=int(data.get("u_sample_pairs", 1_000_000)),
-            conflicts=bool(data.get("conflicts", True)),
-            one_to_one=bool(data.get("one_to_one", False)),
-            seed=int(data.get("seed", 0)),
+            blocking=config.blocking,
+            comparators=config.comparators,
+            model=None if config.model is None else model_from_dict(config.model),
+            threshold=config.threshold,
+            prior_rule=None if config.prior_rule is None else Rule.from_dict(config.prior_rule),
+            prior_rule_recall=config.prior_rule_recall,
+            term_frequency=config.term_frequency,
+            u_sample_pairs=config.u_sample_pairs,
+            conflicts=config.conflicts,
+            one_to_one=config.one_to_one,
+            seed=config.seed,
         )
-        matcher.comparators_ = [_comparator_from_dict(c) for c in data["comparators"]]
-        matcher.blocking_ = [_strategy_from_dict(b) for b in data["blocking"]]
-        matcher.model_ = model_from_dict(data["model"])
-        matcher.comparators = list(matcher.comparators_)
-        matcher.blocking = list(matcher.blocking_)
-        matcher.model = matcher.model_
+        if config.trained:
+            if matcher.model is None or matcher.comparators is None or matcher.blocking is None:
+                raise ModelError(
+                    "A saved trained matcher needs its model, comparators and blocking passes."
+                )
+            matcher.model_ = matcher.model
+            matcher.comparators_ = list(matcher.comparators)
+            matcher.blocking_ = list(matcher.blocking)
         return matcher
 
+    @classmethod
+    def from_dict(cls, data: Any, *, where: str = "Saved matcher") -> Matcher:
+        """Rebuild a matcher from :meth:`to_dict` output, checking every field.
+
+        Raises:
+            ModelError: The data is not a saved matcher, comes from a newer version, or holds
+                an invalid field (the message names it).
+        """
+        config = MatcherConfig.from_data(data, where=where)
+        try:
+            return cls.from_config(config)
+        except ConfigError as exc:
+            raise ModelError(f"{where}: {exc}") from exc
+
     def save(self, path: str | Path) -> Path:
-        """Save the trained configuration as JSON (``Matcher.load`` reads it back)."""
+        """Save the configuration (trained or not) as JSON (``Matcher.load`` reads it back)."""
         return write_json(self.to_dict(), path)
 
     @classmethod
     def load(cls, path: str | Path) -> Matcher:
-        """Load a matcher saved with :meth:`save`."""
-        return cls.from_dict(read_json(path))
+        """Load a matcher saved with :meth:`save`.
+
+        Raises:
+            ModelError: The file cannot be read, or is not a valid saved matcher.
+        """
+        return cls.from_dict(read_json(path), where=f"Model file {path}")
 
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
         state = "trained" if self.model_ is not None else "untrained"
-        comps = [c.name for c in self.comparators_] if self.comparators_ else self.comparators
-        return f"Matcher({state}, threshold={self.threshold}, comparators={comps})"
+        comps = self.comparators_ or self.comparators
+        names = None if comps is None else [c.name for c in comps]
+        return f"Matcher({state}, threshold={self.threshold}, comparators={names})"
 
     def _repr_html_(self) -> str:
         from migrant_records.result import matcher_html
@@ -537,7 +482,10 @@ def _config_of(obj: Any) -> dict[str, Any]:
             f"{obj!r} cannot be saved: give it a to_dict() method (and register it) to save "
             "a matcher that uses it."
         )
-    return dict(to_dict())
+    try:
+        return dict(to_dict())
+    except NotImplementedError as exc:
+        raise ModelError(f"{obj!r} cannot be saved: {exc}") from exc
 
 
 def _conflict_frame(records: pd.DataFrame) -> pd.DataFrame:
@@ -554,56 +502,3 @@ def _conflict_frame(records: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _label_positions(
-    labels: pd.DataFrame, left: pd.DataFrame, right: pd.DataFrame | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row positions of labelled pairs whose two records are present, and their labels.
-
-    Returns:
-        ``(left_pos, right_pos, is_match)``; for dedupe, ``left_pos < right_pos``.
-    """
-    need = {"source_l", "record_id_l", "source_r", "record_id_r", "is_match"}
-    missing = need - set(labels.columns)
-    if missing:
-        raise ConfigError(
-            f"labels miss columns {sorted(missing)}; read them with migrant_records.read_labels()."
-        )
-    right_frame = left if right is None else right
-
-    def _key(frame: pd.DataFrame) -> pd.Series:
-        return frame["source"].astype(str) + "|" + frame["record_id"].astype(str)
-
-    lpos = pd.Series(np.arange(len(left)), index=_key(left))
-    rpos = pd.Series(np.arange(len(right_frame)), index=_key(right_frame))
-    lk = labels["source_l"].astype(str) + "|" + labels["record_id_l"].astype(str)
-    rk = labels["source_r"].astype(str) + "|" + labels["record_id_r"].astype(str)
-    li = lpos.reindex(lk).to_numpy(dtype=float)
-    rj = rpos.reindex(rk).to_numpy(dtype=float)
-    ok = ~(np.isnan(li) | np.isnan(rj))
-    if (~ok).any():
-        logger.warning(
-            "%d labelled pair(s) name records that are not in the input", int((~ok).sum())
-        )
-    li_i = li[ok].astype(np.int64)
-    rj_i = rj[ok].astype(np.int64)
-    if right is None:
-        li_i, rj_i = np.minimum(li_i, rj_i), np.maximum(li_i, rj_i)
-    values = labels["is_match"].to_numpy()[ok].astype(bool)
-    return li_i, rj_i, values
-
-
-def _align_labels(
-    positions: tuple[np.ndarray, np.ndarray, np.ndarray],
-    n_right: int,
-    i: np.ndarray,
-    j: np.ndarray,
-) -> np.ndarray:
-    """Labels aligned to candidate pairs: 1 match, 0 not a match, NaN unlabelled."""
-    li, rj, values = positions
-    n_cols = max(n_right, 1)
-    pair_code = pd.Index(i.astype(np.int64) * n_cols + j.astype(np.int64))
-    where = pair_code.get_indexer(li * n_cols + rj)
-    out = np.full(len(i), np.nan)
-    found = where >= 0
-    out[where[found]] = values[found].astype(float)
-    return out

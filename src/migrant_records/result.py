@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from migrant_records.errors import ConfigError
+from migrant_records.errors import ConfigError, ModelError
+from migrant_records.model import probability_to_weight
+from migrant_records.pipeline import Candidates, Inputs, Scores
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -24,57 +26,98 @@ __all__ = ["MatchResult"]
 
 @dataclass
 class MatchResult:
-    """A person index: which records are the same person, how sure, and why.
+    """The scoring result of ``dedupe`` or ``link``: which records are the same person, how
+    sure, and why.
+
+    Programme views (:meth:`programme_overview`, :meth:`journey`) take the programme tables as
+    arguments; the result itself holds only what matching produced.
 
     Attributes:
-        records: The prepared (standardised) records; row position is the record number used
-            by pairs. For ``link``, the left rows come first, then the right rows.
-        clusters: ``source, record_id, person_id``: every input record exactly once.
-        pair_left: Row positions (into ``records``) of the first record of each scored pair.
-        pair_right: Row positions of the second record of each scored pair.
-        match_weight: Match weight (log2 odds, prior included) per pair.
-        match_probability: Match probability per pair.
+        inputs: The prepared records (both sides for a link) and the rejected rows.
+        clusters: ``source, record_id, person_id``: every accepted record exactly once.
+        candidates: The candidate pairs from blocking, with per-pass counts and warnings.
+        scores: Match weight and probability per candidate pair.
         gamma: Comparison levels per pair and comparator (int8, -1 = null).
-        tf: Term frequencies of agreed values per term-frequency-adjusted comparator.
+        tf: Term frequencies of agreed values per term-frequency-adjusted comparator (``None``
+            when term-frequency adjustment is off).
         comparators: The comparators, in ``gamma`` column order.
-        model: The trained model.
+        model: The trained model (``None`` when there was nothing to train on).
         threshold: Match probability at or above which records were joined.
-        rejects: Input rows that were rejected, with reasons.
         timings: Seconds spent per stage.
-        pass_counts: Candidate pairs produced by each blocking pass.
-        largest_blocks: The largest blocks per blocking pass.
-        n_left: Number of left records (all records for dedupe).
-        link: Whether this is a link (two sides) rather than a dedupe.
-        blocking_warnings: Oversized blocks that blocking skipped, with the key that caused
-            each (also logged as warnings).
-        participations: Programme participations, for programme views and journeys.
-        placements: Placements abroad, for programme views and journeys.
-        programmes: Programme table.
     """
 
-    records: pd.DataFrame
+    inputs: Inputs
     clusters: pd.DataFrame
-    pair_left: np.ndarray
-    pair_right: np.ndarray
-    match_weight: np.ndarray
-    match_probability: np.ndarray
+    candidates: Candidates
+    scores: Scores
     gamma: np.ndarray
     tf: Mapping[str, np.ndarray] | None
     comparators: list[Comparator]
     model: Any
     threshold: float
-    rejects: pd.DataFrame
-    timings: dict[str, float]
-    pass_counts: dict[str, int]
-    largest_blocks: pd.DataFrame
-    n_left: int
-    link: bool = False
-    blocking_warnings: list[str] = field(default_factory=list)
-    participations: pd.DataFrame | None = None
-    placements: pd.DataFrame | None = None
-    programmes: pd.DataFrame | None = None
+    timings: dict[str, float] = field(default_factory=dict)
     _pairs: pd.DataFrame | None = field(default=None, repr=False)
     _frequencies: dict[str, pd.Series] = field(default_factory=dict, repr=False)
+    _records: pd.DataFrame | None = field(default=None, repr=False)
+
+    # ------------------------------------------------------------------ views of the parts
+    @property
+    def records(self) -> pd.DataFrame:
+        """The prepared records; row position is the record number used by pairs. For
+        ``link``, the left rows come first, then the right rows."""
+        if self._records is None:
+            self._records = self.inputs.records
+        return self._records
+
+    @property
+    def rejects(self) -> pd.DataFrame:
+        """Input rows that were rejected, with reasons."""
+        return self.inputs.rejects
+
+    @property
+    def link(self) -> bool:
+        """Whether this is a link (two sides) rather than a dedupe."""
+        return self.inputs.right is not None
+
+    @property
+    def n_left(self) -> int:
+        """Number of left records (all records for a dedupe)."""
+        return len(self.inputs.left)
+
+    @property
+    def pair_left(self) -> np.ndarray:
+        """Row positions (into ``records``) of the first record of each scored pair."""
+        return self.candidates.left
+
+    @property
+    def pair_right(self) -> np.ndarray:
+        """Row positions (into ``records``) of the second record of each scored pair."""
+        return self.candidates.right + self.inputs.offset
+
+    @property
+    def match_weight(self) -> np.ndarray:
+        """Match weight (log2 odds, prior included) per pair."""
+        return self.scores.weight
+
+    @property
+    def match_probability(self) -> np.ndarray:
+        """Match probability per pair."""
+        return self.scores.probability
+
+    @property
+    def pass_counts(self) -> dict[str, int]:
+        """Candidate pairs produced by each blocking pass."""
+        return self.candidates.pass_counts
+
+    @property
+    def largest_blocks(self) -> pd.DataFrame:
+        """The largest blocks per blocking pass."""
+        return self.candidates.largest_blocks
+
+    @property
+    def blocking_warnings(self) -> list[str]:
+        """Oversized blocks that blocking skipped, with the key that caused each."""
+        return self.candidates.warnings
 
     # ------------------------------------------------------------------ tables
     @property
@@ -156,24 +199,35 @@ class MatchResult:
     def explain(self, left: str | tuple[str, str], right: str | tuple[str, str]) -> pd.DataFrame:
         """Why two records were (or were not) matched.
 
+        The explanation goes through the model's own scoring path with the pair's own
+        comparison levels and term frequencies, so the ``total`` row's weight is the pair's
+        ``match_weight`` (for a scored pair) and its parts add up to it.
+
         Args:
             left: The first record, as ``(source, record_id)`` or a unique ``record_id``.
             right: The second record.
 
         Returns:
             One row for the prior, one per comparator and one for the total, with columns
-            ``comparator, columns, value_l, value_r, level, label, m, u, weight, tf_weight``
-            (weight contributions in log2 units; ``tf_weight`` is the term-frequency part,
-            shown separately) and ``probability`` on the total row.
+            ``comparator, columns, value_l, value_r, level, label, m, u, bayes_factor, weight,
+            tf_weight`` (weight contributions in log2 units; ``tf_weight`` is the
+            term-frequency part, shown separately) and ``probability`` on the total row.
+
+        Raises:
+            ConfigError: A record is unknown, or both are on one side of a link.
+            ModelError: No model was trained (there were no candidate pairs).
         """
         from migrant_records.explain.pairs import explain_pair
 
         a, b = self._position(left), self._position(right)
         if self.link and (a >= self.n_left) == (b >= self.n_left):
             raise ConfigError("In a link result, name one record from each side.")
-        return explain_pair(
-            self.records, self.comparators, self.model, a, b, frequencies=self._frequencies
-        )
+        if self.model is None:
+            raise ModelError(
+                "Nothing to explain: no model was trained because blocking found no "
+                "candidate pairs."
+            )
+        return explain_pair(self, a, b)
 
     def explain_chart(self, left: str | tuple[str, str], right: str | tuple[str, str]) -> Figure:
         """A waterfall chart of :meth:`explain` (needs the ``plot`` extra)."""
@@ -202,13 +256,11 @@ class MatchResult:
     @property
     def threshold_weight(self) -> float:
         """The clustering threshold expressed as a match weight."""
-        p = min(max(self.threshold, 1e-12), 1 - 1e-12)
-        return float(np.log2(p / (1 - p)))
+        return float(probability_to_weight(self.threshold))
 
     def parameters(self) -> pd.DataFrame:
         """The model's parameters per comparator level (empty for models without m/u)."""
-        frame = getattr(self.model, "parameters_frame", None)
-        return frame() if frame is not None else pd.DataFrame()
+        return pd.DataFrame() if self.model is None else self.model.parameters()
 
     # ------------------------------------------------------------------ downstream views
     def golden_records(
@@ -231,27 +283,26 @@ class MatchResult:
 
     def programme_overview(
         self,
-        participations: pd.DataFrame | None = None,
+        participations: pd.DataFrame,
         *,
         placements: pd.DataFrame | None = None,
         programmes: pd.DataFrame | None = None,
     ) -> ProgrammeOverview:
-        """Unique persons per programme and ministry, and overlaps between programmes."""
+        """Unique persons per programme and ministry, and overlaps between programmes (see
+        :func:`migrant_records.golden.programme_overview`)."""
         from migrant_records.golden import programme_overview
 
-        parts = participations if participations is not None else self.participations
-        if parts is None:
-            raise ConfigError(
-                "No participation table: pass participations=... here or to dedupe()."
-            )
         return programme_overview(
-            self.clusters,
-            parts,
-            programmes=programmes if programmes is not None else self.programmes,
-            placements=placements if placements is not None else self.placements,
+            self.clusters, participations, programmes=programmes, placements=placements
         )
 
-    def journey(self, person_id: str) -> pd.DataFrame:
+    def journey(
+        self,
+        person_id: str,
+        *,
+        participations: pd.DataFrame | None = None,
+        placements: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
         """One person's records, programmes and placements in time order."""
         from migrant_records.golden import journey
 
@@ -261,8 +312,8 @@ class MatchResult:
             person_id,
             self.clusters,
             self.records,
-            participations=self.participations,
-            placements=self.placements,
+            participations=participations,
+            placements=placements,
         )
 
     def review_sheet(
@@ -304,43 +355,26 @@ class MatchResult:
         self.rejects.to_csv(paths["rejects"], index=False)
         return paths
 
-    def write_report(self, path: str | Path, *, n_uncertain: int = 8) -> Path:
-        """Write a self-contained HTML report (summary, rejects, blocking, model, pairs)."""
-        from migrant_records.explain.report import write_report
+    def write_report(
+        self,
+        path: str | Path,
+        *,
+        participations: pd.DataFrame | None = None,
+        placements: pd.DataFrame | None = None,
+        programmes: pd.DataFrame | None = None,
+        n_uncertain: int = 8,
+    ) -> Path:
+        """Write a self-contained HTML report (summary, rejects, blocking, model, pairs; the
+        programme overview when ``participations`` is given)."""
+        from migrant_records.explain.report import write_result_report
 
-        uncertain = []
-        top = self.uncertain_pairs(n_uncertain)
-        for k in range(len(top)):
-            row = top.iloc[k]
-            left = (str(row["source_l"]), str(row["record_id_l"]))
-            right = (str(row["source_r"]), str(row["record_id_r"]))
-            info: dict[str, object] = {
-                "left": f"{left[0]}:{left[1]}",
-                "right": f"{right[0]}:{right[1]}",
-                "match_probability": float(top["match_probability"].iloc[k]),
-                "match_weight": float(top["match_weight"].iloc[k]),
-            }
-            uncertain.append((info, self.explain(left, right)))
-        overview = None
-        if self.participations is not None:
-            overview = self.programme_overview()
-        blocking = pd.DataFrame(
-            {"pass": list(self.pass_counts), "pairs": list(self.pass_counts.values())}
-        )
-        summary = self.summary()
-        summary_flat = {k: v for k, v in summary.items() if not isinstance(v, dict)}
-        summary_flat.update({f"source {k}": v for k, v in summary["sources"].items()})
-        return write_report(
+        return write_result_report(
+            self,
             path,
-            title="migrant-records: person index report",
-            summary=summary_flat,
-            rejects=self.rejects,
-            blocking=blocking,
-            parameters=self.parameters(),
-            match_weight=self.match_weight,
-            threshold_weight=self.threshold_weight,
-            uncertain=uncertain,
-            programme_overview=overview,
+            participations=participations,
+            placements=placements,
+            programmes=programmes,
+            n_uncertain=n_uncertain,
         )
 
     # ------------------------------------------------------------------ display
@@ -378,14 +412,13 @@ def matcher_html(matcher: Any) -> str:
     bnames = ", ".join(html.escape(getattr(b, "name", str(b))) for b in blocks) or "default"
     state = "trained" if matcher.model_ is not None else "not trained"
     params = ""
-    frame = getattr(matcher.model_, "parameters_frame", None)
-    if frame is not None:
-        params = frame().to_html(index=False, float_format=lambda v: f"{v:.4g}")
-    prior = getattr(matcher.model_, "prior_", None)
-    prior_row = f"<tr><th>prior</th><td>{prior:.3g}</td></tr>" if prior else ""
+    if matcher.model_ is not None:
+        table = matcher.model_.parameters()
+        if len(table):
+            params = table.to_html(index=False, float_format=lambda v: f"{v:.4g}")
     return (
         f"<div><h4>Matcher ({state})</h4><table>"
         f"<tr><th>threshold</th><td>{matcher.threshold}</td></tr>"
         f"<tr><th>comparators</th><td>{names}</td></tr>"
-        f"<tr><th>blocking</th><td>{bnames}</td></tr>{prior_row}</table>{params}</div>"
+        f"<tr><th>blocking</th><td>{bnames}</td></tr></table>{params}</div>"
     )

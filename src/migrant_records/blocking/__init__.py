@@ -16,19 +16,25 @@ Example:
 
 from __future__ import annotations
 
-from migrant_records.blocking.defaults import default_blocking
-from migrant_records.blocking.strategies import (
+from migrant_records.blocking.base import (
     DEFAULT_MAX_BLOCK_SIZE,
+    BaseStrategy,
     BlockingStrategy,
     BlockingWarning,
     BlockPairs,
+    as_strategy,
+    available_strategies,
+    get_strategy,
+    pairs_from_keys,
+    register_strategy,
+    strategy_from_dict,
+)
+from migrant_records.blocking.defaults import default_blocking
+from migrant_records.blocking.strategies import (
     ExactBlock,
     QGramLSH,
     SortedNeighbourhood,
-    available_strategies,
     minhash_signatures,
-    register_strategy,
-    strategy_from_dict,
 )
 from migrant_records.blocking.union import (
     BlockingReport,
@@ -39,6 +45,7 @@ from migrant_records.blocking.union import (
 
 __all__ = [
     "DEFAULT_MAX_BLOCK_SIZE",
+    "BaseStrategy",
     "BlockPairs",
     "BlockingReport",
     "BlockingStrategy",
@@ -47,10 +54,13 @@ __all__ = [
     "ExactBlock",
     "QGramLSH",
     "SortedNeighbourhood",
+    "as_strategy",
     "available_strategies",
     "blocking_report",
     "default_blocking",
+    "get_strategy",
     "minhash_signatures",
+    "pairs_from_keys",
     "register_strategy",
     "strategy_from_dict",
     "union_pairs",

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from migrant_records.blocking._keys import KeyItem
-from migrant_records.blocking.strategies import BlockingStrategy, ExactBlock, QGramLSH
+from migrant_records.blocking.base import BlockingStrategy
+from migrant_records.blocking.strategies import ExactBlock, QGramLSH
 
 __all__ = ["default_blocking"]
 

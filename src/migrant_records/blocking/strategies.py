@@ -16,16 +16,14 @@ Example:
 from __future__ import annotations
 
 import logging
-import warnings
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from migrant_records import registry
 from migrant_records.blocking._keys import (
-    KeyCodes,
     KeyItem,
     item_from_json,
     item_label,
@@ -40,131 +38,21 @@ from migrant_records.blocking._pairs import (
     sorted_unique,
     unique_pairs,
 )
+from migrant_records.blocking.base import (
+    DEFAULT_MAX_BLOCK_SIZE,
+    BaseStrategy,
+    BlockPairs,
+    pairs_from_keys,
+)
 from migrant_records.errors import ConfigError
 
-__all__ = [
-    "DEFAULT_MAX_BLOCK_SIZE",
-    "BlockPairs",
-    "BlockingStrategy",
-    "BlockingWarning",
-    "ExactBlock",
-    "QGramLSH",
-    "SortedNeighbourhood",
-    "available_strategies",
-    "minhash_signatures",
-    "register_strategy",
-    "strategy_from_dict",
-]
-
-logger = logging.getLogger(__name__)
-
-DEFAULT_MAX_BLOCK_SIZE = 1000
-"""Blocks with more records than this are skipped (with a :class:`BlockingWarning`)."""
+__all__ = ["ExactBlock", "QGramLSH", "SortedNeighbourhood", "minhash_signatures"]
 
 _EMPTY = np.empty(0, dtype=np.int64)
 
+logger = logging.getLogger(__name__)
 
-class BlockingWarning(UserWarning):
-    """A blocking pass skipped oversized blocks; refine the rule to recover their pairs."""
-
-
-@runtime_checkable
-class BlockingStrategy(Protocol):
-    """What the matcher needs from a blocking pass.
-
-    Attributes:
-        name: A short unique name, used in reports and pass counts.
-    """
-
-    name: str
-
-    def pairs(
-        self, left: pd.DataFrame, right: pd.DataFrame | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate pairs as two int64 arrays of row positions.
-
-        Dedupe (``right is None``): positions into ``left`` with ``i < j`` and no duplicates.
-        Link: positions into ``left`` and positions into ``right``.
-        """
-        ...
-
-
-@dataclass
-class BlockPairs:
-    """The pairs of one pass with the block sizes seen.
-
-    Attributes:
-        left: int64 row positions into the left frame.
-        right: int64 row positions into the right frame (or the left frame when deduping).
-        largest: ``(key, records, pairs)`` of the largest blocks kept.
-        skipped: ``(key, records, pairs)`` of the blocks skipped by the cap.
-    """
-
-    left: np.ndarray
-    right: np.ndarray
-    largest: list[tuple[str, int, int]] = field(default_factory=list)
-    skipped: list[tuple[str, int, int]] = field(default_factory=list)
-
-
-def _warn_skipped(name: str, cap: int | None, skipped: list[tuple[str, int, int]]) -> None:
-    if not skipped:
-        return
-    shown = "; ".join(
-        f"{key} ({size} records, {npairs} pairs)" for key, size, npairs in skipped[:5]
-    )
-    more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
-    message = (
-        f"Blocking pass '{name}' skipped {len(skipped)} block(s) larger than "
-        f"max_block_size={cap}: {shown}{more}. Their pairs are not compared. Refine the rule "
-        "with another key (for example add birth_year or regency_code), or raise "
-        "max_block_size if these blocks are genuine."
-    )
-    logger.warning(message)
-    warnings.warn(message, BlockingWarning, stacklevel=4)
-
-
-def _describe(
-    keys: KeyCodes, stats: BlockStats
-) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
-    largest = [(keys.describe(c), s, p) for c, s, p in stats.largest]
-    skipped = [(keys.describe(c), s, p) for c, s, p in stats.skipped[:20]]
-    skipped += [(f"<block {c}>", s, p) for c, s, p in stats.skipped[20:]]
-    return largest, skipped
-
-
-class _Strategy:
-    """Shared machinery: ``pairs`` wraps ``block_pairs`` and warns about skipped blocks."""
-
-    name: str
-    max_block_size: int | None
-    kind: str = ""
-
-    def block_pairs(self, left: pd.DataFrame, right: pd.DataFrame | None = None) -> BlockPairs:
-        """Pairs with block statistics; warns (:class:`BlockingWarning`) about skipped blocks."""
-        result = self._block_pairs(left, right)
-        _warn_skipped(self.name, self.max_block_size, result.skipped)
-        return result
-
-    def _block_pairs(self, left: pd.DataFrame, right: pd.DataFrame | None) -> BlockPairs:
-        raise NotImplementedError
-
-    def pairs(
-        self, left: pd.DataFrame, right: pd.DataFrame | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate pairs as two int64 arrays (see :class:`BlockingStrategy`)."""
-        result = self.block_pairs(left, right)
-        return result.left, result.right
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable configuration (``strategy_from_dict`` rebuilds it)."""
-        raise NotImplementedError
-
-    def __repr__(self) -> str:
-        params = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items() if k != "strategy")
-        return f"{type(self).__name__}({params})"
-
-
-class ExactBlock(_Strategy):
+class ExactBlock(BaseStrategy):
     """Pairs of records that agree exactly on every key column.
 
     Rows where any key part is null (or an empty string) produce no pairs.
@@ -204,15 +92,7 @@ class ExactBlock(_Strategy):
         return tuple(it if isinstance(it, str) else it[0] for it in self.items if not callable(it))
 
     def _block_pairs(self, left: pd.DataFrame, right: pd.DataFrame | None) -> BlockPairs:
-        frames = [left] if right is None else [left, right]
-        keys = key_codes(self.items, frames)
-        if right is None:
-            i, j, stats = dedupe_pairs(keys.codes, self.max_block_size)
-        else:
-            n = len(left)
-            i, j, stats = cross_pairs(keys.codes[:n], keys.codes[n:], self.max_block_size)
-        largest, skipped = _describe(keys, stats)
-        return BlockPairs(i, j, largest, skipped)
+        return pairs_from_keys(self.items, left, right, self.max_block_size)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable configuration."""
@@ -224,7 +104,7 @@ class ExactBlock(_Strategy):
         }
 
 
-class SortedNeighbourhood(_Strategy):
+class SortedNeighbourhood(BaseStrategy):
     """Sort records by a key and pair each with the next ``window - 1`` records.
 
     Tolerates small differences that keep records close in sort order (a typo at the end of a
@@ -367,7 +247,7 @@ def _expand_unit_pairs(
     return np.repeat(left_rec, reps), right_rec
 
 
-class QGramLSH(_Strategy):
+class QGramLSH(BaseStrategy):
     """Typo-tolerant blocking: MinHash of character q-grams with LSH banding.
 
     Two values land in the same block of a band when their MinHash signatures agree on all
@@ -545,40 +425,6 @@ class QGramLSH(_Strategy):
         }
 
 
-_STRATEGIES: dict[str, Callable[..., BlockingStrategy]] = {}
-
-
-def register_strategy(kind: str, factory: Callable[..., BlockingStrategy]) -> None:
-    """Register a strategy factory so that saved configurations naming ``kind`` can load.
-
-    Args:
-        kind: The ``"strategy"`` value written by the strategy's ``to_dict``.
-        factory: Called with the remaining keys of the saved dict as keyword arguments.
-    """
-    _STRATEGIES[kind] = factory
-
-
-def available_strategies() -> list[str]:
-    """Names of the registered strategy kinds."""
-    return sorted(_STRATEGIES)
-
-
-def strategy_from_dict(data: Mapping[str, Any]) -> BlockingStrategy:
-    """Rebuild a strategy from its ``to_dict()`` output.
-
-    Raises:
-        ConfigError: When the kind is unknown or the parameters are invalid.
-    """
-    params = dict(data)
-    kind = params.pop("strategy", None)
-    if kind not in _STRATEGIES:
-        raise ConfigError(
-            f"Unknown blocking strategy {kind!r}; known: {available_strategies()}. Register "
-            "custom strategies with register_strategy(kind, factory) before loading."
-        )
-    return _STRATEGIES[kind](**params)
-
-
 def _exact_from_dict(columns: list[Any], **kw: Any) -> ExactBlock:
     return ExactBlock([item_from_json(c) for c in columns], **kw)
 
@@ -591,6 +437,6 @@ def _lsh_from_dict(within: list[Any] | None = None, **kw: Any) -> QGramLSH:
     return QGramLSH(within=[item_from_json(w) for w in within] if within else None, **kw)
 
 
-register_strategy("exact", _exact_from_dict)
-register_strategy("sorted_neighbourhood", _sn_from_dict)
-register_strategy("qgram_lsh", _lsh_from_dict)
+registry.register("blocking", "exact", _exact_from_dict, builtin=True)
+registry.register("blocking", "sorted_neighbourhood", _sn_from_dict, builtin=True)
+registry.register("blocking", "qgram_lsh", _lsh_from_dict, builtin=True)

@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from migrant_records.blocking._pairs import in_sorted, sorted_unique
-from migrant_records.blocking.strategies import BlockingStrategy, BlockPairs, _Strategy
+from migrant_records.blocking.base import BaseStrategy, BlockingStrategy, BlockPairs
 from migrant_records.errors import ConfigError
+from migrant_records.records import total_pairs as _total_pairs
 
 __all__ = ["BlockingReport", "CandidatePairs", "blocking_report", "union_pairs"]
 
@@ -61,15 +62,13 @@ class CandidatePairs:
     @property
     def total_pairs(self) -> int:
         """Number of record pairs without any blocking (the comparison space)."""
-        if self.link:
-            return self.n_left * self.n_right
-        return self.n_left * (self.n_left - 1) // 2
+        return _total_pairs(self.n_left, self.n_right if self.link else None)
 
 
 def _run_pass(
     strategy: BlockingStrategy, left: pd.DataFrame, right: pd.DataFrame | None
 ) -> BlockPairs:
-    if isinstance(strategy, _Strategy):
+    if isinstance(strategy, BaseStrategy):
         return strategy.block_pairs(left, right)
     i, j = strategy.pairs(left, right)
     i = np.asarray(i, dtype=np.int64)
@@ -353,13 +352,13 @@ def blocking_report(
     if truth_keys is not None:
         columns += ["true_pairs_new", "pair_completeness"]
     passes = pd.DataFrame(rows, columns=columns)
-    total_pairs = n_left * n_right if link else n_left * (n_left - 1) // 2
-    rr = 1.0 - cumulative / total_pairs if total_pairs else 0.0
+    n_total = _total_pairs(n_left, n_right if link else None)
+    rr = 1.0 - cumulative / n_total if n_total else 0.0
     report = BlockingReport(
         passes=passes,
         largest_blocks=pd.DataFrame(blocks, columns=["pass", "key", "size", "pairs"]),
         total_candidates=cumulative,
-        total_pairs=total_pairs,
+        total_pairs=n_total,
         reduction_ratio=rr,
     )
     if truth_keys is not None:

@@ -120,29 +120,29 @@ def _print_summary(summary: dict[str, Any]) -> None:
     print(f"time:               {timing}")
 
 
-def _matcher(args: argparse.Namespace, **kwargs: Any) -> Any:
+def _matcher(args: argparse.Namespace, **options: Any) -> Any:
+    """A new matcher, or the one in ``--model``, with every flag applied through the same
+    checks (``Matcher.set_params``)."""
     from migrant_records.matcher import Matcher
 
-    progress = not args.no_progress
+    if args.threshold is not None:
+        options["threshold"] = args.threshold
+    options["progress"] = not args.no_progress
     if args.model and Path(args.model).exists():
-        matcher = Matcher.load(args.model)
-        matcher.progress = progress
-        if args.threshold is not None:
-            matcher.threshold = args.threshold
-        return matcher
-    return Matcher(
-        threshold=0.5 if args.threshold is None else args.threshold, progress=progress, **kwargs
-    )
+        return Matcher.load(args.model).set_params(**options)
+    return Matcher().set_params(**options)
 
 
-def _finish(result: Any, matcher: Any, args: argparse.Namespace) -> None:
+def _finish(
+    result: Any, matcher: Any, args: argparse.Namespace, tables: dict[str, Any] | None = None
+) -> None:
     out = Path(args.out)
     paths = result.write(out)
     matcher.save(out / "model.json")
     _print_summary(result.summary())
     print(f"wrote {paths['clusters']}, {paths['pairs']}, {out / 'model.json'}")
     if args.report:
-        report = result.write_report(out / "report.html")
+        report = result.write_report(out / "report.html", **(tables or {}))
         print(f"report: {report}")
 
 
@@ -162,17 +162,18 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 def _cmd_dedupe(args: argparse.Namespace) -> int:
     matcher = _matcher(args)
-    result = matcher.dedupe(
-        list(args.inputs),
-        participations=_read_table(args.participations),
-        placements=_read_table(args.placements),
-    )
-    _finish(result, matcher, args)
+    result = matcher.dedupe(list(args.inputs))
+    tables = {
+        "participations": _read_table(args.participations),
+        "placements": _read_table(args.placements),
+    }
+    _finish(result, matcher, args, tables)
     return 0
 
 
 def _cmd_link(args: argparse.Namespace) -> int:
-    matcher = _matcher(args, one_to_one=args.one_to_one)
+    # a flag given on the command line overrides the loaded model; an absent flag keeps it
+    matcher = _matcher(args, **({"one_to_one": True} if args.one_to_one else {}))
     result = matcher.link(args.left, args.right)
     _finish(result, matcher, args)
     return 0
@@ -206,12 +207,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for name, frame in sample.sources.items():
         print(f"  {name:<24}{len(frame)} records")
     matcher = Matcher(progress=not args.no_progress)
-    result = matcher.dedupe(
-        list(sample.sources.values()),
-        participations=sample.participations,
-        placements=sample.placements,
-        programmes=sample.programmes,
-    )
+    result = matcher.dedupe(list(sample.sources.values()))
+    tables: dict[str, Any] = {
+        "participations": sample.participations,
+        "placements": sample.placements,
+        "programmes": sample.programmes,
+    }
     out = Path(args.out)
     result.write(out)
     matcher.save(out / "model.json")
@@ -223,13 +224,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("accuracy against the sample's ground truth:")
     print(f"  pairwise precision {pw.precision:.4f}  recall {pw.recall:.4f}  F1 {pw.f1:.4f}")
     print(f"  B-cubed  precision {bc.precision:.4f}  recall {bc.recall:.4f}  F1 {bc.f1:.4f}")
-    overview = result.programme_overview()
+    overview = result.programme_overview(
+        sample.participations, placements=sample.placements, programmes=sample.programmes
+    )
     print()
     print("unique persons per programme (participations and records: naive counts):")
     print(overview.persons.to_string(index=False))
     golden = result.golden_records()
     golden.to_csv(out / "golden_records.csv", index=False)
-    report = result.write_report(out / "report.html")
+    report = result.write_report(out / "report.html", **tables)
     print()
     print(f"wrote {out / 'clusters.csv'}, {out / 'golden_records.csv'}, {out / 'model.json'}")
     print(f"open the report in a browser: {report.resolve()}")

@@ -1,6 +1,7 @@
-"""Comparator registry, function comparators and entry-point plugins.
+"""Comparator registration, function comparators and entry-point plugins.
 
-Comparators are registered by name so that saved configurations can be loaded and so that
+Comparators are registered by name in the one registry of pluggable parts
+(:mod:`migrant_records.registry`), so that saved configurations can be loaded and so that
 ``Matcher(comparators=["person_name", "nik"])`` works. Third-party packages add comparators
 through the entry-point group ``migrant_records.comparators``; each entry point names a
 factory (a class or function returning a comparator) and is loaded lazily on first lookup.
@@ -18,14 +19,13 @@ Example:
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping, Sequence
-from importlib import metadata
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from migrant_records import registry
 from migrant_records.compare.base import BaseComparator, Comparator
 from migrant_records.compare.builtin import builtin_factories
 from migrant_records.errors import ConfigError, SchemaError
@@ -41,71 +41,31 @@ __all__ = [
     "register_comparator",
 ]
 
-logger = logging.getLogger(__name__)
-
-ENTRY_POINT_GROUP = "migrant_records.comparators"
+ENTRY_POINT_GROUP = registry.ENTRY_POINT_GROUPS["comparator"]
 """Entry-point group scanned for comparator plugins."""
-
-_REGISTRY: dict[str, Callable[..., Comparator]] = dict(builtin_factories())
-_ENTRY_POINTS_LOADED = False
 
 
 def register_comparator(
-    name: str, factory: Callable[..., Comparator], *, overwrite: bool = True
+    name: str, factory: Callable[..., Comparator], *, replace: bool = False
 ) -> None:
-    """Register a comparator factory under ``name``.
+    """Register a comparator factory under ``name`` (see :func:`migrant_records.registry.register`).
 
     Args:
         name: Registry name (used by ``get_comparator`` and in saved configurations).
         factory: A class or function returning a comparator; called with keyword arguments.
-        overwrite: Replace an existing registration (otherwise raise ``ConfigError``).
+        replace: Replace an existing registration (otherwise a taken name raises
+            ``ConfigError``; a redefinition of the same class or function replaces it).
     """
-    if not overwrite and name in _REGISTRY:
-        raise ConfigError(f"A comparator named {name!r} is already registered.")
-    _REGISTRY[name] = factory
+    registry.register("comparator", name, factory, replace=replace)
 
 
-def _load_entry_points() -> None:
-    global _ENTRY_POINTS_LOADED
-    if _ENTRY_POINTS_LOADED:
-        return
-    _ENTRY_POINTS_LOADED = True
-    try:
-        eps = metadata.entry_points(group=ENTRY_POINT_GROUP)
-    except Exception:  # pragma: no cover - broken environment metadata
-        logger.exception("could not read entry points of %s", ENTRY_POINT_GROUP)
-        return
-    for ep in eps:
-        if ep.name in _REGISTRY:
-            continue
-        _REGISTRY[ep.name] = _LazyEntryPoint(ep)
-
-
-class _LazyEntryPoint:
-    """Loads an entry point's factory on first call."""
-
-    def __init__(self, ep: Any) -> None:
-        self.ep = ep
-        self.factory: Callable[..., Comparator] | None = None
-
-    def __call__(self, **kwargs: Any) -> Comparator:
-        if self.factory is None:
-            try:
-                self.factory = self.ep.load()
-            except Exception as exc:
-                raise ConfigError(
-                    f"Comparator plugin {self.ep.name!r} ({self.ep.value}) from entry-point "
-                    f"group {ENTRY_POINT_GROUP!r} failed to load: {exc}. Reinstall the package "
-                    "that provides it."
-                ) from exc
-        assert self.factory is not None
-        return self.factory(**kwargs)
+for _name, _factory in builtin_factories().items():
+    registry.register("comparator", _name, _factory, builtin=True)
 
 
 def available_comparators() -> list[str]:
     """Registered comparator names, built-ins and plugins."""
-    _load_entry_points()
-    return sorted(_REGISTRY)
+    return registry.available("comparator")
 
 
 def get_comparator(name: str, /, **kwargs: Any) -> Comparator:
@@ -122,16 +82,7 @@ def get_comparator(name: str, /, **kwargs: Any) -> Comparator:
         >>> get_comparator("string", column="birth_place_norm").labels[-1]
         'exact'
     """
-    _load_entry_points()
-    if name not in _REGISTRY:
-        raise ConfigError(
-            f"Unknown comparator {name!r}; available: {available_comparators()}. Register "
-            "your own with register_comparator(name, factory)."
-        )
-    try:
-        comp = _REGISTRY[name](**kwargs)
-    except TypeError as exc:
-        raise ConfigError(f"Invalid parameters for comparator {name!r}: {exc}.") from exc
+    comp = registry.build("comparator", name, **kwargs)
     if not isinstance(comp, Comparator):
         raise ConfigError(
             f"Factory of comparator {name!r} returned {type(comp).__name__}, which lacks "
@@ -142,14 +93,13 @@ def get_comparator(name: str, /, **kwargs: Any) -> Comparator:
 
 def comparator_from_dict(data: Mapping[str, Any]) -> Comparator:
     """Rebuild a comparator from its ``to_dict()`` output (``{"comparator": name, ...}``)."""
-    params = dict(data)
-    kind = params.pop("comparator", None)
-    if not isinstance(kind, str):
-        raise ConfigError(f"Saved comparator {dict(data)!r} has no 'comparator' name.")
-    for key in ("thresholds",):
-        if isinstance(params.get(key), list):
-            params[key] = tuple(params[key])
-    return get_comparator(kind, **params)
+    params = dict(data) if isinstance(data, Mapping) else data
+    if isinstance(params, dict) and isinstance(params.get("thresholds"), list):
+        params["thresholds"] = tuple(params["thresholds"])
+    comp = registry.from_dict("comparator", params)
+    if not isinstance(comp, Comparator):
+        raise ConfigError(f"Saved comparator {dict(data)!r} did not build a comparator.")
+    return comp
 
 
 class FunctionComparator(BaseComparator):
@@ -237,7 +187,7 @@ class FunctionComparator(BaseComparator):
 
     def to_dict(self) -> dict[str, Any]:
         """``{"comparator": name}`` when the function is registered under its name."""
-        if _REGISTRY.get(self.name) is not None:
+        if self.name in registry.available("comparator"):
             return {"comparator": self.name}
         raise ConfigError(
             f"Comparator {self.name!r} wraps a Python function and cannot be saved unless it is "
@@ -277,10 +227,21 @@ def comparator(
             func, name=name, labels=labels, columns=columns, tf_column=tf_column
         )
         if register:
-            register_comparator(name, lambda **_: comp)
+            register_comparator(name, _Fixed(comp, func))
         return comp
 
     return wrap
+
+
+class _Fixed:
+    """Factory of a decorated comparator: returns the one instance, named like the function."""
+
+    def __init__(self, comp: Comparator, func: Callable[..., Any]) -> None:
+        self.comp = comp
+        self.registry_identity = func
+
+    def __call__(self, **_: Any) -> Comparator:
+        return self.comp
 
 
 def as_comparator(obj: Any) -> Comparator:

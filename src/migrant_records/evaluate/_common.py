@@ -9,6 +9,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from migrant_records.errors import SchemaError
+from migrant_records.records import record_key
 
 __all__ = [
     "PAIR_COLUMNS",
@@ -50,7 +51,7 @@ def is_pairs_frame(frame: pd.DataFrame) -> bool:
 
 
 def _keys(source: pd.Series, record_id: pd.Series) -> pd.Series:
-    return source.astype(str).str.cat(record_id.astype(str), sep="\x1f")
+    return record_key(source, record_id)
 
 
 def truth_codes(truth: pd.DataFrame) -> tuple[pd.Index, IntArray]:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from migrant_records.errors import SchemaError
 from migrant_records.evaluate._common import comb2
+from migrant_records.records import total_pairs
 
 __all__ = ["BlockingMetrics", "blocking_metrics"]
 
@@ -114,7 +115,7 @@ def blocking_metrics(
         key = left * n_right + right
         uniq, first = np.unique(key, return_index=True)
         found = int((lc[left[first]] == rc[right[first]]).sum())
-        total = n_left * n_right
+        total = total_pairs(n_left, n_right)
         k = int(max(lc.max(initial=-1), rc.max(initial=-1))) + 1
         true_pairs = int((np.bincount(lc, minlength=k) * np.bincount(rc, minlength=k)).sum())
     else:
@@ -122,7 +123,7 @@ def blocking_metrics(
         keep = lo != hi
         uniq, first = np.unique(lo[keep] * n_left + hi[keep], return_index=True)
         found = int((codes[lo[keep][first]] == codes[hi[keep][first]]).sum())
-        total = n_left * (n_left - 1) // 2
+        total = total_pairs(n_left)
         true_pairs = comb2(np.bincount(codes)) if len(codes) else 0
     candidates = len(uniq)
     return BlockingMetrics(

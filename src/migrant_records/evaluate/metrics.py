@@ -23,6 +23,7 @@ from migrant_records.evaluate._common import (
     require,
     truth_codes,
 )
+from migrant_records.records import record_key
 
 __all__ = [
     "ClusterMetrics",
@@ -369,12 +370,12 @@ def evaluate_labels(
     _check_threshold(threshold)
     require(labels, (*PAIR_COLUMNS, "is_match"), "labels")
     truth_match = _labels_to_bool(labels["is_match"])
-    lk = labels["source_l"].astype(str) + "\x1f" + labels["record_id_l"].astype(str)
-    rk = labels["source_r"].astype(str) + "\x1f" + labels["record_id_r"].astype(str)
+    lk = record_key(labels["source_l"], labels["record_id_l"])
+    rk = record_key(labels["source_r"], labels["record_id_r"])
     unscored = np.zeros(len(labels), dtype=bool)
     if is_pairs_frame(pairs):
-        pk_l = pairs["source_l"].astype(str) + "\x1f" + pairs["record_id_l"].astype(str)
-        pk_r = pairs["source_r"].astype(str) + "\x1f" + pairs["record_id_r"].astype(str)
+        pk_l = record_key(pairs["source_l"], pairs["record_id_l"])
+        pk_r = record_key(pairs["source_r"], pairs["record_id_r"])
         if "match_probability" in pairs.columns:
             prob = pd.to_numeric(pairs["match_probability"], errors="coerce").to_numpy()
         else:
@@ -391,7 +392,7 @@ def evaluate_labels(
         require(pairs, ("source", "record_id", id_col), "clusters")
         ids = pd.Series(
             pairs[id_col].astype(str).to_numpy(),
-            index=pairs["source"].astype(str) + "\x1f" + pairs["record_id"].astype(str),
+            index=record_key(pairs["source"], pairs["record_id"]),
         )
         ids = ids[~ids.index.duplicated()]
         left = ids.reindex(lk).to_numpy(object)

@@ -26,8 +26,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from migrant_records.golden.programmes import ProgrammeOverview
+    from migrant_records.result import MatchResult
 
-__all__ = ["write_report"]
+__all__ = ["write_report", "write_result_report"]
 
 logger = logging.getLogger(__name__)
 
@@ -419,3 +420,63 @@ def write_report(
     out.write_text(document, encoding="utf-8")
     logger.info("wrote report %s (%d bytes)", out, len(document))
     return out
+
+
+def write_result_report(
+    result: MatchResult,
+    path: str | Path,
+    *,
+    participations: pd.DataFrame | None = None,
+    placements: pd.DataFrame | None = None,
+    programmes: pd.DataFrame | None = None,
+    n_uncertain: int = 8,
+) -> Path:
+    """Write the report of a :class:`~migrant_records.result.MatchResult`.
+
+    Args:
+        result: The matching result.
+        path: Output ``.html`` file.
+        participations: Optional participation table: adds the programme overview.
+        placements: Optional placement table for the programme overview.
+        programmes: Optional programme table for the programme overview.
+        n_uncertain: How many pairs closest to the threshold to explain.
+
+    Returns:
+        The path written.
+    """
+    uncertain = []
+    top = result.uncertain_pairs(n_uncertain) if result.model is not None else result.pairs[:0]
+    for k in range(len(top)):
+        row = top.iloc[k]
+        left = (str(row["source_l"]), str(row["record_id_l"]))
+        right = (str(row["source_r"]), str(row["record_id_r"]))
+        info: dict[str, object] = {
+            "left": f"{left[0]}:{left[1]}",
+            "right": f"{right[0]}:{right[1]}",
+            "match_probability": float(top["match_probability"].iloc[k]),
+            "match_weight": float(top["match_weight"].iloc[k]),
+        }
+        uncertain.append((info, result.explain(left, right)))
+    overview = None
+    if participations is not None:
+        overview = result.programme_overview(
+            participations, placements=placements, programmes=programmes
+        )
+    blocking = pd.DataFrame(
+        {"pass": list(result.pass_counts), "pairs": list(result.pass_counts.values())}
+    )
+    summary = result.summary()
+    summary_flat = {k: v for k, v in summary.items() if not isinstance(v, dict)}
+    summary_flat.update({f"source {k}": v for k, v in summary["sources"].items()})
+    return write_report(
+        path,
+        title="migrant-records: person index report",
+        summary=summary_flat,
+        rejects=result.rejects,
+        blocking=blocking,
+        parameters=result.parameters(),
+        match_weight=result.match_weight,
+        threshold_weight=result.threshold_weight,
+        uncertain=uncertain,
+        programme_overview=overview,
+    )

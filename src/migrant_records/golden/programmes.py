@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_records.errors import SchemaError
+from migrant_records.records import record_key
 
 __all__ = ["HEADLINE_OVERLAPS", "ProgrammeOverview", "journey", "programme_overview"]
 
@@ -114,13 +115,13 @@ def _require(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
 
 def _person_lookup(clusters: pd.DataFrame) -> pd.Series:
     _require(clusters, "clusters", ("source", "record_id", "person_id"))
-    ref = clusters["source"].astype(str) + "\x1f" + clusters["record_id"].astype(str)
+    ref = record_key(clusters["source"], clusters["record_id"])
     return pd.Series(clusters["person_id"].to_numpy(), index=pd.Index(ref))
 
 
 def _attach_person(frame: pd.DataFrame, lookup: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Person id per row, and an integer code per distinct (source, record_id)."""
-    ref = frame["source"].astype(str) + "\x1f" + frame["record_id"].astype(str)
+    ref = record_key(frame["source"], frame["record_id"])
     person = pd.Series(lookup.reindex(ref).to_numpy(), index=frame.index)
     return person, pd.factorize(ref)[0]
 

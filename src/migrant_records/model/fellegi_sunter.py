@@ -20,21 +20,22 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any
 
 import numpy as np
-import pandas as pd
 from scipy.special import expit
 
-from migrant_records._json import read_json, write_json
 from migrant_records.errors import ConfigError, ModelError
+from migrant_records.model._em import floor_normalise, run_em
+from migrant_records.model._fs_io import SavedForm
+from migrant_records.model._fs_tables import ExplainTables
 from migrant_records.model._patterns import (
     aggregate,
     aggregate_groups,
     check_gamma,
     pattern_sum,
 )
+from migrant_records.model.base import Training
+from migrant_records.model.rules import Rule, RuleModel, default_prior_rule
 from migrant_records.model.sampling import total_pairs as _total_pairs
 
 __all__ = ["FellegiSunter"]
@@ -44,25 +45,20 @@ logger = logging.getLogger(__name__)
 _LN2 = math.log(2.0)
 
 
-def _level_shape(n: int, rising: bool) -> np.ndarray:
-    """Geometric starting distribution over ``n`` levels, mass on the top (or bottom) levels."""
-    w = 4.0 ** np.arange(n, dtype=np.float64)
-    if not rising:
-        w = w[::-1]
-    return w / w.sum()
-
-
-def _floor_normalise(p: np.ndarray, floor: float) -> np.ndarray:
-    out = np.maximum(np.asarray(p, dtype=np.float64), floor)
-    return out / out.sum()
-
-
-class FellegiSunter:
+class FellegiSunter(ExplainTables, SavedForm):
     """Fellegi-Sunter record linkage model over comparison levels.
 
+    Training (:meth:`fit`) follows one recipe: u from the comparison levels of random record
+    pairs, the prior from a high-precision rule (by default: same valid NIK and names agree),
+    m by EM on the candidate pairs with u free, then prediction with that m, the u of random
+    pairs and the prior. When the rule finds no pair, the prior is the share of matches EM
+    finds among the candidates, over all possible pairs.
+
     Args:
-        comparator_names: Name of each comparator (one column of ``gamma`` each).
-        n_levels: Number of levels of each comparator (``len(labels)`` of the comparator).
+        comparator_names: Name of each comparator (one column of ``gamma`` each); ``None``
+            takes them from the training bundle on the first :meth:`fit`.
+        n_levels: Number of levels of each comparator (``len(labels)`` of the comparator);
+            ``None`` with ``comparator_names=None``.
         labels: Optional label of every level of every comparator, for tables and charts.
         max_iter: Most EM iterations.
         tol: EM stops when no m, u or lambda value moves by more than this.
@@ -73,6 +69,11 @@ class FellegiSunter:
             among the candidate pairs found by EM.
         m_floor: Smallest m probability (keeps weights finite).
         u_floor: Smallest u probability.
+        prior_rule: The rule whose matches estimate the prior (default:
+            :func:`default_prior_rule` of the comparator names).
+        prior_rule_recall: Assumed share of all true matches that the prior rule finds.
+        u_sample_pairs: Most random record pairs used to estimate u (small inputs use fewer:
+            10 per record, at least 250,000).
 
     Attributes:
         m_: m probabilities, one ``float64`` array per comparator (length ``n_levels[k]``).
@@ -93,8 +94,8 @@ class FellegiSunter:
 
     def __init__(
         self,
-        comparator_names: Sequence[str],
-        n_levels: Sequence[int],
+        comparator_names: Sequence[str] | None = None,
+        n_levels: Sequence[int] | None = None,
         labels: Sequence[Sequence[str]] | None = None,
         *,
         max_iter: int = 50,
@@ -103,9 +104,26 @@ class FellegiSunter:
         prior: float | None = None,
         m_floor: float = 1e-6,
         u_floor: float = 1e-7,
+        prior_rule: Rule | None = None,
+        prior_rule_recall: float = 0.6,
+        u_sample_pairs: int = 1_000_000,
     ) -> None:
+        if not 0.0 < prior_rule_recall <= 1.0:
+            raise ConfigError(
+                f"prior_rule_recall must be in (0, 1], got {prior_rule_recall!r}: it is the share "
+                "of true matches the prior rule finds."
+            )
+        if u_sample_pairs < 1:
+            raise ConfigError(f"u_sample_pairs must be positive, got {u_sample_pairs!r}.")
+        self.prior_rule = prior_rule
+        self.prior_rule_recall = float(prior_rule_recall)
+        self.u_sample_pairs = int(u_sample_pairs)
+        if comparator_names is None:
+            if n_levels is not None:
+                raise ConfigError("n_levels needs comparator_names (one count per comparator).")
+            comparator_names, n_levels = [], []
         names = [str(n) for n in comparator_names]
-        levels = [int(n) for n in n_levels]
+        levels = [int(n) for n in (n_levels or [])]
         if len(names) != len(levels):
             raise ConfigError(
                 f"comparator_names has {len(names)} entries but n_levels has {len(levels)}; "
@@ -214,7 +232,7 @@ class FellegiSunter:
                     self.comparator_names[k],
                 )
             u = (counts + 1.0) / (counts.sum() + n)
-            u_list.append(_floor_normalise(u, self.u_floor))
+            u_list.append(floor_normalise(u, self.u_floor))
         self.u_ = u_list
         self.u_from_random_ = True
         self._update_tf()
@@ -256,6 +274,63 @@ class FellegiSunter:
         logger.info("Prior estimated from %d rule matches: %.3g", n_rule_matches, prior)
         return prior
 
+    def _adopt(self, training: Training) -> None:
+        """Take comparator names and levels from the bundle, or check they agree."""
+        names = [str(n) for n in training.comparator_names]
+        if not self.comparator_names:
+            self.comparator_names = names
+            self.n_levels = training.n_levels
+            self.labels = [[str(x) for x in lab] for lab in training.level_labels]
+        elif names != self.comparator_names or training.n_levels != self.n_levels:
+            raise ConfigError(
+                f"The model was built for comparators {self.comparator_names} with levels "
+                f"{self.n_levels}; the matcher compares {names} with levels {training.n_levels}."
+            )
+
+    def fit(self, training: Training) -> FellegiSunter:
+        """Train on a :class:`~migrant_records.model.Training` bundle (the recipe above).
+
+        Args:
+            training: Candidate levels, random-pair levels on demand, labels, pair totals.
+
+        Returns:
+            The model itself.
+
+        Raises:
+            ModelError: The bundle holds no candidate pairs.
+        """
+        self._adopt(training)
+        if len(training.gamma) == 0:
+            raise ModelError(
+                "Cannot train on zero candidate pairs; blocking produced none (each record is "
+                "its own person)."
+            )
+        self.prior_ = self.prior
+        if training.random_levels is not None:
+            n_records = training.n_left + (training.n_right or 0)
+            n_sample = min(self.u_sample_pairs, max(250_000, 10 * n_records))
+            self.estimate_u(training.random_levels(n_sample))
+        else:
+            logger.warning("No random pairs to estimate u from: EM estimates u as well.")
+            self.u_ = None
+        total = training.total_pairs
+        rule = self.prior_rule or default_prior_rule(self.comparator_names)
+        if rule is not None and self.prior is None:
+            n_rule = int(RuleModel([rule], self.comparator_names).matches(training.gamma).sum())
+            if n_rule > 0:
+                self.estimate_prior(n_rule, total, recall=self.prior_rule_recall)
+        if self.u_ is not None:
+            self.fit_m(training.gamma, labels=training.labels)
+        else:
+            self.fit_em(training.gamma, labels=training.labels)
+        if self.prior_ is None and self.lambda_candidates_ is not None:
+            # No rule fired: the matches EM finds among candidates, over all possible pairs
+            # (blocking keeps nearly every true match among the candidates).
+            est = self.lambda_candidates_ * len(training.gamma) / max(total, 1)
+            self.prior_ = float(min(max(est, 1e-12), 0.5))
+            logger.info("prior estimated from EM over candidate pairs: %.3g", self.prior_)
+        return self
+
     def fit_m(
         self,
         gamma: np.ndarray,
@@ -273,7 +348,7 @@ class FellegiSunter:
         Args:
             gamma: Comparison levels of the candidate pairs.
             counts: Optional count per row of ``gamma`` (aggregated patterns).
-            labels: Optional labels, as for :meth:`fit`.
+            labels: Optional labels, as for :meth:`fit_em`.
 
         Returns:
             The model itself.
@@ -287,21 +362,21 @@ class FellegiSunter:
         fix_u = self.fix_u
         self.fix_u = False
         try:
-            self.fit(gamma, counts=counts, labels=labels)
+            self.fit_em(gamma, counts=counts, labels=labels)
         finally:
             self.fix_u = fix_u
         self.u_ = u_random
         self._update_tf()
         return self
 
-    def fit(
+    def fit_em(
         self,
         gamma: np.ndarray,
         *,
         counts: np.ndarray | None = None,
         labels: np.ndarray | None = None,
     ) -> FellegiSunter:
-        """Estimate m (and u when not fixed) on candidate pairs.
+        """Estimate m (and u when not fixed) by EM on candidate pairs (no random pairs, no rule).
 
         Without labels this runs EM on the distinct comparison patterns. Labelled pairs
         (``labels`` True / False) count directly as matches / non-matches, with one pseudo-count
@@ -355,98 +430,28 @@ class FellegiSunter:
         c_neg: np.ndarray,
         alpha: float,
     ) -> None:
-        k_levels = self.n_levels
-        idx = [patterns[:, k].astype(np.intp) + 1 for k in range(len(k_levels))]
         fix_u = self.fix_u and self.u_ is not None
         if self.fix_u and self.u_ is None:
             logger.warning(
                 "fix_u=True but u was never estimated from random pairs (estimate_u); "
                 "estimating u by EM instead."
             )
-        m = [_level_shape(n, rising=True) for n in k_levels]
-        if self.u_ is not None:
-            u = [x.copy() for x in self.u_]
-        else:
-            total = c_unl + c_pos + c_neg
-            u = []
-            for k, n in enumerate(k_levels):
-                marg = np.bincount(idx[k], weights=total, minlength=n + 1)[1:]
-                u.append(_floor_normalise((marg + 1.0) * _level_shape(n, rising=False), 1e-6))
-
-        def loglik(mm: list[np.ndarray], uu: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-            lm = np.zeros(patterns.shape[0])
-            lu = np.zeros(patterns.shape[0])
-            for k in range(len(k_levels)):
-                lm += np.concatenate(([0.0], np.log(mm[k])))[idx[k]]
-                lu += np.concatenate(([0.0], np.log(uu[k])))[idx[k]]
-            return lm, lu
-
-        n_all = float(c_unl.sum() + c_pos.sum() + c_neg.sum())
-        lm, lu = loglik(m, u)
-        if c_unl.sum() > 0:
-            lam = float((c_unl * (lm > lu)).sum() + c_pos.sum()) / n_all
-        else:
-            lam = float(c_pos.sum()) / n_all
-        lam = min(max(lam, 1e-4), 0.9)
-        history: list[float] = []
-        n_iter = 0
-        for it in range(1, self.max_iter + 1):
-            n_iter = it
-            lm, lu = loglik(m, u)
-            log_lam = math.log(lam)
-            log_1m = math.log1p(-lam)
-            a = log_lam + lm
-            b = log_1m + lu
-            r = expit(a - b)
-            ll = float((c_unl * np.logaddexp(a, b)).sum() + (c_pos * a).sum() + (c_neg * b).sum())
-            history.append(ll)
-            wm = c_pos + c_unl * r
-            wu = c_neg + c_unl * (1.0 - r)
-            new_lam = float(wm.sum() / n_all)
-            new_lam = min(max(new_lam, 1e-9), 1.0 - 1e-9)
-            delta = abs(new_lam - lam)
-            new_m: list[np.ndarray] = []
-            new_u: list[np.ndarray] = []
-            for k, n in enumerate(k_levels):
-                cm = np.bincount(idx[k], weights=wm, minlength=n + 1)[1:]
-                mk = (cm + alpha) / max(cm.sum() + alpha * n, 1e-300)
-                if cm.sum() + alpha * n <= 0:
-                    mk = m[k]
-                mk = _floor_normalise(mk, self.m_floor)
-                delta = max(delta, float(np.abs(mk - m[k]).max()))
-                new_m.append(mk)
-                if fix_u:
-                    new_u.append(u[k])
-                else:
-                    cu = np.bincount(idx[k], weights=wu, minlength=n + 1)[1:]
-                    uk = (cu + alpha) / max(cu.sum() + alpha * n, 1e-300)
-                    if cu.sum() + alpha * n <= 0:
-                        uk = u[k]
-                    uk = _floor_normalise(uk, self.u_floor)
-                    delta = max(delta, float(np.abs(uk - u[k]).max()))
-                    new_u.append(uk)
-            m, u, lam = new_m, new_u, new_lam
-            if delta < self.tol:
-                break
-        else:
-            logger.warning(
-                "EM did not converge in %d iterations (last change above tol=%g); "
-                "raise max_iter if weights look unstable.",
-                self.max_iter,
-                self.tol,
-            )
-        self.m_ = m
-        self.u_ = u
-        self.lambda_candidates_ = lam
-        self.history_ = history
-        self.n_iter_ = n_iter
-        self._update_tf()
-        logger.info(
-            "EM: %d iteration(s) on %d distinct patterns, lambda among candidates %.4g",
-            n_iter,
-            patterns.shape[0],
-            lam,
+        fit = run_em(
+            patterns,
+            (c_unl, c_pos, c_neg),
+            self.n_levels,
+            u_start=self.u_,
+            fix_u=fix_u,
+            alpha=alpha,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            floors=(self.m_floor, self.u_floor),
         )
+        self.m_, self.u_ = fit.m, fit.u
+        self.lambda_candidates_ = fit.lam
+        self.history_ = fit.history
+        self.n_iter_ = fit.n_iter
+        self._update_tf()
 
     # ------------------------------------------------------------------ prediction
     def weight_tables(self) -> list[np.ndarray]:
@@ -457,8 +462,22 @@ class FellegiSunter:
         m, u = self._check_fitted()
         return [np.concatenate(([0.0], np.log2(mk / uk))) for mk, uk in zip(m, u)]
 
-    def predict(
-        self, gamma: np.ndarray, *, tf: Mapping[str, np.ndarray] | None = None
+    def _tf_adjustment(self, k: int, levels: np.ndarray, freq: np.ndarray) -> np.ndarray:
+        """Term-frequency correction of comparator ``k`` per pair (0 where none applies).
+
+        A pair at the exact (top) level whose agreed value has relative frequency ``f`` gets
+        ``log2(u_top / f)`` on top of ``log2(m_top / u_top)``.
+        """
+        _, u = self._check_fitted()
+        f = np.asarray(freq, dtype=np.float64)
+        out = np.zeros(len(levels), dtype=np.float64)
+        sel = (levels == self.n_levels[k] - 1) & np.isfinite(f) & (f > 0)
+        if sel.any():
+            out[sel] = math.log2(float(u[k][-1])) - np.log2(np.maximum(f[sel], self.u_floor))
+        return out
+
+    def score(
+        self, gamma: np.ndarray, tf: Mapping[str, np.ndarray] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Match weight and match probability of each pair.
 
@@ -475,241 +494,29 @@ class FellegiSunter:
         Returns:
             ``(match_weight, match_probability)``, two ``float64`` arrays.
         """
-        _, u = self._check_fitted()
+        self._check_fitted()
         g = check_gamma(gamma, self.n_levels)
         prior = self._prediction_prior()
         base = math.log2(prior / (1.0 - prior))
         weight = pattern_sum(g, self.weight_tables(), self.n_levels, base)
-        if tf:
-            for name, values in tf.items():
-                if values is None:
-                    continue
-                k = self._index(name)
-                f = np.asarray(values)
-                if not np.issubdtype(f.dtype, np.floating):
-                    f = f.astype(np.float64)
-                if f.shape != (g.shape[0],):
-                    raise ConfigError(
-                        f"tf[{name!r}] has shape {f.shape}; it needs one value per pair "
-                        f"({g.shape[0]})."
-                    )
-                top = self.n_levels[k] - 1
-                sel = (g[:, k] == top) & np.isfinite(f) & (f > 0)
-                if sel.any():
-                    weight[sel] += math.log2(float(u[k][-1])) - np.log2(
-                        np.maximum(f[sel].astype(np.float64), self.u_floor)
-                    )
-        prob = expit(weight * _LN2)
-        return weight, prob
+        for name, values in (tf or {}).items():
+            if values is None:
+                continue
+            k = self._index(name)
+            f = np.asarray(values)
+            if f.shape != (g.shape[0],):
+                raise ConfigError(
+                    f"tf[{name!r}] has shape {f.shape}; it needs one value per pair "
+                    f"({g.shape[0]})."
+                )
+            weight += self._tf_adjustment(k, g[:, k], f)
+        return weight, expit(weight * _LN2)
 
     def predict_proba(
         self, gamma: np.ndarray, tf: Mapping[str, np.ndarray] | None = None
     ) -> np.ndarray:
-        """Match probability of each pair (see :meth:`predict`)."""
-        return self.predict(gamma, tf=tf)[1]
-
-    # ------------------------------------------------------------------ explanation
-    def weights_table(
-        self, levels: Sequence[int] | np.ndarray, tf: Mapping[str, float] | None = None
-    ) -> pd.DataFrame:
-        """Break one pair's match weight down by comparator.
-
-        Args:
-            levels: The pair's comparison level for each comparator (one row of ``gamma``).
-            tf: Optional relative frequency of the agreed value per comparator (NaN or missing
-                for no adjustment).
-
-        Returns:
-            One row per comparator with ``comparator, level, label, m, u, bayes_factor, weight,
-            tf_weight`` (``weight`` is ``log2(m / u)``, ``tf_weight`` the term-frequency
-            correction), then a ``prior`` row and a ``total`` row whose ``weight`` is the
-            pair's match weight and whose ``bayes_factor`` is ``2 ** weight``.
-
-        Example:
-            >>> model.weights_table([2, 1])  # doctest: +SKIP
-        """
-        m, u = self._check_fitted()
-        lv = np.asarray(levels, dtype=np.int64).reshape(-1)
-        if lv.shape[0] != len(self.n_levels):
-            raise ConfigError(
-                f"levels has {lv.shape[0]} value(s); the model has {len(self.n_levels)} "
-                "comparators."
-            )
-        rows: list[dict[str, Any]] = []
-        total = 0.0
-        for k, name in enumerate(self.comparator_names):
-            level = int(lv[k])
-            if level < -1 or level >= self.n_levels[k]:
-                raise ConfigError(f"Level {level} of {name!r} is out of range.")
-            if level == -1:
-                rows.append(
-                    {
-                        "comparator": name,
-                        "level": -1,
-                        "label": "null",
-                        "m": np.nan,
-                        "u": np.nan,
-                        "bayes_factor": 1.0,
-                        "weight": 0.0,
-                        "tf_weight": 0.0,
-                    }
-                )
-                continue
-            mk = float(m[k][level])
-            uk = float(u[k][level])
-            w = math.log2(mk / uk)
-            tf_w = 0.0
-            if tf is not None and name in tf and level == self.n_levels[k] - 1:
-                f = float(np.asarray(tf[name], dtype=np.float64).reshape(-1)[0])
-                if math.isfinite(f) and f > 0:
-                    tf_w = math.log2(uk) - math.log2(max(f, self.u_floor))
-            total += w + tf_w
-            rows.append(
-                {
-                    "comparator": name,
-                    "level": level,
-                    "label": self.labels[k][level],
-                    "m": mk,
-                    "u": uk,
-                    "bayes_factor": mk / uk,
-                    "weight": w,
-                    "tf_weight": tf_w,
-                }
-            )
-        prior = self._prediction_prior()
-        prior_w = math.log2(prior / (1.0 - prior))
-        total += prior_w
-        rows.append(
-            {
-                "comparator": "prior",
-                "level": -1,
-                "label": "prior",
-                "m": np.nan,
-                "u": np.nan,
-                "bayes_factor": prior / (1.0 - prior),
-                "weight": prior_w,
-                "tf_weight": 0.0,
-            }
-        )
-        rows.append(
-            {
-                "comparator": "total",
-                "level": -1,
-                "label": f"probability {float(expit(total * _LN2)):.6g}",
-                "m": np.nan,
-                "u": np.nan,
-                "bayes_factor": 2.0**total,
-                "weight": total,
-                "tf_weight": 0.0,
-            }
-        )
-        return pd.DataFrame(rows)
-
-    def parameters_frame(self) -> pd.DataFrame:
-        """All m and u probabilities as a tidy table.
-
-        Returns:
-            Columns ``comparator, level, label, m, u, bayes_factor, match_weight``, one row per
-            comparator level.
-        """
-        m, u = self._check_fitted()
-        rows: list[dict[str, Any]] = []
-        for k, name in enumerate(self.comparator_names):
-            for level in range(self.n_levels[k]):
-                mk = float(m[k][level])
-                uk = float(u[k][level])
-                rows.append(
-                    {
-                        "comparator": name,
-                        "level": level,
-                        "label": self.labels[k][level],
-                        "m": mk,
-                        "u": uk,
-                        "bayes_factor": mk / uk,
-                        "match_weight": math.log2(mk / uk),
-                    }
-                )
-        return pd.DataFrame(rows)
-
-    # ------------------------------------------------------------------ persistence
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable form of the model and its trained parameters."""
-        return {
-            "type": "fellegi_sunter",
-            "version": 1,
-            "comparator_names": list(self.comparator_names),
-            "n_levels": list(self.n_levels),
-            "labels": [list(x) for x in self.labels],
-            "max_iter": self.max_iter,
-            "tol": self.tol,
-            "fix_u": self.fix_u,
-            "prior": self.prior,
-            "m_floor": self.m_floor,
-            "u_floor": self.u_floor,
-            "m": None if self.m_ is None else [[float(v) for v in x] for x in self.m_],
-            "u": None if self.u_ is None else [[float(v) for v in x] for x in self.u_],
-            "prior_": self.prior_,
-            "lambda_candidates": self.lambda_candidates_,
-            "history": [float(x) for x in self.history_],
-            "n_iter": self.n_iter_,
-            "u_from_random": self.u_from_random_,
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> FellegiSunter:
-        """Rebuild a model from :meth:`to_dict` output.
-
-        Raises:
-            ModelError: The data is not a saved Fellegi-Sunter model.
-        """
-        if d.get("type") != "fellegi_sunter":
-            raise ModelError(
-                f"Expected a saved Fellegi-Sunter model (type 'fellegi_sunter'), got "
-                f"type {d.get('type')!r}."
-            )
-        try:
-            model = cls(
-                d["comparator_names"],
-                d["n_levels"],
-                d.get("labels"),
-                max_iter=int(d.get("max_iter", 50)),
-                tol=float(d.get("tol", 1e-6)),
-                fix_u=bool(d.get("fix_u", True)),
-                prior=d.get("prior"),
-                m_floor=float(d.get("m_floor", 1e-6)),
-                u_floor=float(d.get("u_floor", 1e-7)),
-            )
-            if d.get("m") is not None:
-                model.m_ = [np.asarray(x, dtype=np.float64) for x in d["m"]]
-            if d.get("u") is not None:
-                model.u_ = [np.asarray(x, dtype=np.float64) for x in d["u"]]
-        except (KeyError, TypeError, ValueError, ConfigError) as exc:
-            raise ModelError(f"Saved Fellegi-Sunter model is malformed: {exc}") from exc
-        for name, arrs in (("m", model.m_), ("u", model.u_)):
-            if arrs is not None and [len(a) for a in arrs] != model.n_levels:
-                raise ModelError(f"Saved {name} probabilities do not match n_levels.")
-        prior_ = d.get("prior_")
-        model.prior_ = None if prior_ is None else float(prior_)
-        lam = d.get("lambda_candidates")
-        model.lambda_candidates_ = None if lam is None else float(lam)
-        model.history_ = [float(x) for x in d.get("history", [])]
-        model.n_iter_ = int(d.get("n_iter", 0))
-        model.u_from_random_ = bool(d.get("u_from_random", False))
-        model._update_tf()
-        return model
-
-    def save(self, path: str | Path) -> Path:
-        """Write the model as JSON to ``path`` and return the path."""
-        return write_json(self.to_dict(), path)
-
-    @classmethod
-    def load(cls, path: str | Path) -> FellegiSunter:
-        """Read a model written by :meth:`save`.
-
-        Raises:
-            ModelError: The file is missing, not JSON, or not a Fellegi-Sunter model.
-        """
-        return cls.from_dict(read_json(path))
+        """Match probability of each pair (see :meth:`score`)."""
+        return self.score(gamma, tf=tf)[1]
 
     def __repr__(self) -> str:
         state = "trained" if self.m_ is not None else "untrained"

@@ -16,8 +16,9 @@ import pandas as pd
 
 from migrant_records.errors import ConfigError, ModelError
 from migrant_records.model._patterns import check_gamma
+from migrant_records.model.base import ProbabilityScores, Training
 
-__all__ = ["Rule", "RuleModel"]
+__all__ = ["Rule", "RuleModel", "default_prior_rule"]
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     ">=": operator.ge,
@@ -101,7 +102,19 @@ class Rule:
         return f"Rule({self.name!r}: {conds})"
 
 
-class RuleModel:
+def default_prior_rule(names: Sequence[str]) -> Rule | None:
+    """The high-precision rule used to estimate the prior: same valid NIK and a name agreement.
+
+    Returns ``None`` when the comparators include no ``nik``.
+    """
+    if "nik" in names and "name" in names:
+        return Rule("same_nik_and_name", {"nik": 4, "name": 3})
+    if "nik" in names:
+        return Rule("same_nik", {"nik": 4})
+    return None
+
+
+class RuleModel(ProbabilityScores):
     """A model that accepts a pair when any of its rules holds.
 
     Args:
@@ -150,8 +163,12 @@ class RuleModel:
             out[rule.holds(g, names)] = rule.name
         return out
 
-    def fit(self, gamma: np.ndarray | pd.DataFrame, y: np.ndarray | None = None) -> RuleModel:
-        """Rules need no training; returns ``self``."""
+    def fit(
+        self, gamma: Training | np.ndarray | pd.DataFrame, y: np.ndarray | None = None
+    ) -> RuleModel:
+        """Rules need no training; a :class:`Training` bundle gives the comparator names."""
+        if isinstance(gamma, Training) and self.comparator_names is None:
+            self.comparator_names = [str(n) for n in gamma.comparator_names]
         return self
 
     def predict_proba(self, gamma: np.ndarray | pd.DataFrame) -> np.ndarray:

@@ -5,31 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from migrant_records.errors import ConfigError
+from migrant_records.records import total_pairs
 
 __all__ = ["sample_random_pairs", "total_pairs"]
-
-
-def total_pairs(n_left: int, n_right: int | None = None) -> int:
-    """Number of possible record pairs.
-
-    Args:
-        n_left: Number of records (dedupe) or of left records (link).
-        n_right: Number of right records for linking; ``None`` for deduplication.
-
-    Returns:
-        ``n * (n - 1) / 2`` for deduplication, ``n_left * n_right`` for linking.
-
-    Example:
-        >>> total_pairs(4)
-        6
-        >>> total_pairs(3, 5)
-        15
-    """
-    if n_left < 0 or (n_right is not None and n_right < 0):
-        raise ConfigError(f"Record counts must not be negative (got {n_left}, {n_right}).")
-    if n_right is None:
-        return n_left * (n_left - 1) // 2
-    return n_left * n_right
 
 
 def sample_random_pairs(

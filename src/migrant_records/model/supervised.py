@@ -17,6 +17,7 @@ from scipy.special import expit
 
 from migrant_records.errors import ConfigError, ModelError
 from migrant_records.model._patterns import aggregate_groups, check_gamma, encode, pattern_sum
+from migrant_records.model.base import ProbabilityScores, Training, training_arrays
 
 __all__ = ["RecordLinkageClassifier", "SupervisedModel", "one_hot"]
 
@@ -65,7 +66,7 @@ def _tables_from_coef(coef: np.ndarray, n_levels: Sequence[int]) -> list[np.ndar
     return tables
 
 
-class SupervisedModel:
+class SupervisedModel(ProbabilityScores):
     """A classifier trained on labelled pairs over one-hot comparison levels.
 
     Args:
@@ -104,8 +105,8 @@ class SupervisedModel:
         self.intercept_: float | None = None
         self.tables_: list[np.ndarray] | None = None
 
-    def fit(self, gamma: np.ndarray, y: np.ndarray | None = None) -> SupervisedModel:
-        """Train on labelled pairs.
+    def fit(self, gamma: Training | np.ndarray, y: np.ndarray | None = None) -> SupervisedModel:
+        """Train on labelled pairs (arrays, or the labels of a :class:`Training` bundle).
 
         Pairs are aggregated to distinct (pattern, label) rows with counts as sample weights,
         which gives the same fit as training on every pair.
@@ -117,13 +118,15 @@ class SupervisedModel:
         Returns:
             ``self``.
         """
+        data, y = training_arrays(gamma, y)
         if y is None:
             raise ConfigError(
-                "SupervisedModel needs labels: fit(gamma, y) with y True for matching pairs."
+                "SupervisedModel needs labels: fit(gamma, y) with y True for matching pairs, "
+                "or labels=... (reviewer labels) for the matcher."
             )
         from sklearn.linear_model import LogisticRegression
 
-        g = check_gamma(gamma, self.n_levels)
+        g = check_gamma(data, self.n_levels)
         yy = np.asarray(y, dtype=np.float64).reshape(-1)
         if yy.shape[0] != g.shape[0]:
             raise ConfigError(f"y has {yy.shape[0]} labels for {g.shape[0]} pairs.")
@@ -203,7 +206,7 @@ class SupervisedModel:
         return f"SupervisedModel({self.kind!r}, {state})"
 
 
-class RecordLinkageClassifier:
+class RecordLinkageClassifier(ProbabilityScores):
     """Use a ``recordlinkage`` classifier on comparison levels.
 
     The levels are turned into the binary feature frame recordlinkage classifiers expect (one
@@ -271,8 +274,11 @@ class RecordLinkageClassifier:
         index = pd.MultiIndex.from_arrays([pos, pos], names=["pair_l", "pair_r"])
         return pd.DataFrame(x, index=index, columns=self._columns())
 
-    def fit(self, gamma: np.ndarray, y: np.ndarray | None = None) -> RecordLinkageClassifier:
-        """Train the wrapped classifier: unsupervised when ``y`` is None, else supervised.
+    def fit(
+        self, gamma: Training | np.ndarray, y: np.ndarray | None = None
+    ) -> RecordLinkageClassifier:
+        """Train the wrapped classifier: unsupervised when ``y`` is None, else supervised
+        (arrays, or a :class:`Training` bundle and its labels).
 
         Args:
             gamma: Comparison levels.
@@ -283,7 +289,10 @@ class RecordLinkageClassifier:
         """
         if self.classifier is None:
             raise ModelError("This adapter was loaded from a file and cannot be retrained.")
-        g = check_gamma(gamma, self.n_levels)
+        data, y = training_arrays(gamma, y)
+        if y is not None and np.isnan(np.asarray(y, dtype=np.float64)).all():
+            y = None
+        g = check_gamma(data, self.n_levels)
         if y is not None:
             yy = np.asarray(y, dtype=np.float64).reshape(-1)
             if yy.shape[0] != g.shape[0]:

@@ -1,0 +1,341 @@
+"""The matching stages as plain functions over small typed values.
+
+Each stage takes what the one before it returned and returns one small value, so a stage can
+be run, timed, tested or replaced on its own (and run on one partition of another engine):
+
+``prepare_inputs`` -> :class:`Inputs` -> ``find_candidates`` -> :class:`Candidates` ->
+``compare_candidates`` (comparison levels) -> ``training_bundle`` / ``model.fit`` ->
+``score_candidates`` -> :class:`Scores` -> ``cluster_records`` (the clusters table).
+
+:class:`~migrant_records.Matcher` wires them; the person index and other engines reuse them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from migrant_records.blocking import BlockingStrategy, BlockingWarning, union_pairs
+from migrant_records.cluster import assign_person_ids, cluster_pairs, one_to_one
+from migrant_records.compare import Comparator, compare_pairs
+from migrant_records.errors import SchemaError
+from migrant_records.inputs import InputLike, collect_inputs
+from migrant_records.labels import LabelPositions, align_labels, label_positions
+from migrant_records.model import Training, sample_random_pairs, term_frequencies, tf_for_pairs
+from migrant_records.records import record_key
+from migrant_records.standardize import standardize
+
+__all__ = [
+    "Candidates",
+    "Inputs",
+    "Scores",
+    "cluster_records",
+    "compare_candidates",
+    "find_candidates",
+    "no_candidates_message",
+    "pair_term_frequencies",
+    "prepare_inputs",
+    "reviewer_labels",
+    "score_candidates",
+    "training_bundle",
+]
+
+@dataclass(frozen=True)
+class Inputs:
+    """Prepared (standardised) records of one or two sides, and the rejected rows.
+
+    Attributes:
+        left: The prepared records (dedupe) or the left ones (link); row position = record
+            number used by pairs.
+        right: The right prepared records for a link, else ``None``.
+        rejects: Input rows rejected by validation, with reasons.
+    """
+
+    left: pd.DataFrame
+    right: pd.DataFrame | None
+    rejects: pd.DataFrame
+
+    @property
+    def other(self) -> pd.DataFrame:
+        """The frame the second record of a pair comes from (``left`` for a dedupe)."""
+        return self.left if self.right is None else self.right
+
+    @property
+    def records(self) -> pd.DataFrame:
+        """All records, left rows then right rows."""
+        if self.right is None:
+            return self.left
+        return pd.concat([self.left, self.right], ignore_index=True)
+
+    @property
+    def offset(self) -> int:
+        """Position of the first right record in :attr:`records` (0 for a dedupe)."""
+        return 0 if self.right is None else len(self.left)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate pairs from blocking.
+
+    Attributes:
+        left: ``int64`` row positions into ``Inputs.left``.
+        right: ``int64`` row positions into ``Inputs.other``.
+        pass_counts: New pairs found by each blocking pass.
+        largest_blocks: The largest blocks per pass.
+        warnings: Oversized blocks that were skipped, one message each.
+    """
+
+    left: np.ndarray
+    right: np.ndarray
+    pass_counts: dict[str, int] = field(default_factory=dict)
+    largest_blocks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    warnings: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.left)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Match weight and probability per candidate pair, reviewer labels applied.
+
+    Attributes:
+        weight: Match weight (log2 odds) per pair, from the model.
+        probability: Match probability per pair (1 / 0 where a reviewer said so).
+    """
+
+    weight: np.ndarray
+    probability: np.ndarray
+
+
+def _prepare(frame: pd.DataFrame, progress: bool) -> pd.DataFrame:
+    return standardize(frame.reset_index(drop=True), progress=progress)
+
+
+def prepare_inputs(
+    data: InputLike | Iterable[InputLike],
+    right: InputLike | Iterable[InputLike] | None = None,
+    *,
+    progress: bool = False,
+    timings: dict[str, float] | None = None,
+) -> Inputs:
+    """Read, validate and standardise one side (dedupe) or two (link).
+
+    Raises:
+        SchemaError: No record is left on a side after validation.
+    """
+    import time
+
+    t0 = time.perf_counter()
+    left_raw, rejects = collect_inputs(data)
+    right_raw: pd.DataFrame | None = None
+    if right is not None:
+        right_raw, right_rejects = collect_inputs(right)
+        rejects = pd.concat([rejects, right_rejects], ignore_index=True)
+    for side, frame in (("", left_raw), ("right side: ", right_raw)):
+        if frame is not None and len(frame) == 0:
+            raise SchemaError(
+                f"{side}no records left after validation: {len(rejects)} row(s) rejected "
+                "(see the rejects for each reason), none accepted."
+            )
+    if timings is not None:
+        timings["read"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    left = _prepare(left_raw, progress)
+    prepared_right = None if right_raw is None else _prepare(right_raw, progress)
+    del left_raw, right_raw  # the prepared frames hold every input column
+    if timings is not None:
+        timings["standardize"] = time.perf_counter() - t0
+    return Inputs(left, prepared_right, rejects)
+
+
+def find_candidates(
+    strategies: Sequence[BlockingStrategy], inputs: Inputs, *, progress: bool = False
+) -> Candidates:
+    """Run the blocking passes and merge their pairs (each pair once)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BlockingWarning)
+        cand = union_pairs(strategies, inputs.left, inputs.right, progress=progress)
+    # each skipped block is already logged by the blocking pass; keep them on the result
+    return Candidates(
+        cand.left,
+        cand.right,
+        dict(cand.pass_counts),
+        cand.largest_blocks,
+        [str(w.message) for w in caught],
+    )
+
+
+def compare_candidates(
+    comparators: Sequence[Comparator],
+    inputs: Inputs,
+    i: np.ndarray,
+    j: np.ndarray,
+    *,
+    progress: bool = False,
+) -> np.ndarray:
+    """Comparison levels (``int8``, pairs x comparators) of the pairs ``(i, j)``."""
+    return compare_pairs(comparators, inputs.left, inputs.other, i, j, progress=progress)
+
+
+def pair_term_frequencies(
+    comparators: Sequence[Comparator],
+    inputs: Inputs,
+    i: np.ndarray,
+    j: np.ndarray,
+    *,
+    cache: dict[str, pd.Series] | None = None,
+) -> dict[str, np.ndarray] | None:
+    """Relative frequency of the agreed value per pair, for comparators with a ``tf_column``.
+
+    Frequencies are counted over all records (both sides of a link). The one function that
+    scoring and explanations both use.
+
+    Args:
+        comparators: The comparators.
+        inputs: The prepared records.
+        i: First record of each pair (into ``inputs.left``).
+        j: Second record of each pair (into ``inputs.other``).
+        cache: Optional dict of frequencies by column, filled on first use.
+    """
+    out: dict[str, np.ndarray] = {}
+    memo = {} if cache is None else cache
+    for comp in comparators:
+        column = getattr(comp, "tf_column", None)
+        if not column or column not in inputs.left.columns:
+            continue
+        if column not in inputs.other.columns:
+            continue
+        if column not in memo:
+            memo[column] = term_frequencies(inputs.records[column])
+        out[comp.name] = tf_for_pairs(
+            inputs.left[column], inputs.other[column], i, j, memo[column]
+        )
+    return out or None
+
+
+def training_bundle(
+    comparators: Sequence[Comparator],
+    inputs: Inputs,
+    cand: Candidates,
+    gamma: np.ndarray,
+    *,
+    labels: np.ndarray | None,
+    tf: dict[str, np.ndarray] | None,
+    seed: int,
+    progress: bool = False,
+) -> Training:
+    """The :class:`~migrant_records.model.Training` bundle for a model's ``fit``."""
+    n_left = len(inputs.left)
+    n_right = None if inputs.right is None else len(inputs.right)
+
+    def random_levels(n: int) -> np.ndarray:
+        ri, rj = sample_random_pairs(n_left, n_right, max_pairs=n, seed=seed)
+        return compare_candidates(comparators, inputs, ri, rj, progress=progress)
+
+    return Training(
+        gamma=gamma,
+        comparator_names=[c.name for c in comparators],
+        level_labels=[list(c.labels) for c in comparators],
+        n_left=n_left,
+        n_right=n_right,
+        labels=labels,
+        random_levels=random_levels,
+        tf=tf,
+    )
+
+
+def score_candidates(
+    model: Any,
+    gamma: np.ndarray,
+    tf: dict[str, np.ndarray] | None,
+    labels: np.ndarray | None = None,
+) -> Scores:
+    """Score the candidate pairs with the model; reviewer labels set probabilities to 1 / 0."""
+    if len(gamma) == 0:
+        return Scores(np.empty(0, dtype=np.float64), np.empty(0, dtype=np.float64))
+    weight, prob = model.score(gamma, tf)
+    prob = np.asarray(prob, dtype=np.float64)
+    if labels is not None:
+        prob = prob.copy()
+        prob[labels == 1] = 1.0
+        prob[labels == 0] = 0.0
+    return Scores(np.asarray(weight, dtype=np.float64), prob)
+
+
+def cluster_records(
+    inputs: Inputs,
+    cand: Candidates,
+    scores: Scores,
+    *,
+    threshold: float,
+    conflicts: Callable[[pd.DataFrame], pd.DataFrame] | None,
+    one_to_one_link: bool = False,
+    cannot_link: tuple[np.ndarray, np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """The clusters table ``source, record_id, person_id``: every record exactly once.
+
+    Args:
+        inputs: The prepared records.
+        cand: The candidate pairs.
+        scores: Their scores.
+        threshold: Pairs at or above this probability join their records.
+        conflicts: Function giving the per-record attributes that must not disagree inside
+            one cluster (``None``: no conflict splitting).
+        one_to_one_link: For a link, keep each record in at most one matched pair.
+        cannot_link: Pairs (positions into ``inputs.records``) that must end apart.
+    """
+    records = inputs.records
+    prob = scores.probability
+    if inputs.right is not None and one_to_one_link and len(cand):
+        keep = one_to_one(cand.left, cand.right, prob, threshold)
+        prob = np.where(keep, prob, 0.0)
+    keys = record_key(records["source"], records["record_id"]).to_numpy()
+    labels = cluster_pairs(
+        len(records),
+        cand.left,
+        cand.right + inputs.offset,
+        prob,
+        threshold=threshold,
+        conflicts=None if conflicts is None else conflicts(records),
+        cannot_link=cannot_link,
+        keys=keys,
+    )
+    return pd.DataFrame(
+        {
+            "source": records["source"].to_numpy(),
+            "record_id": records["record_id"].to_numpy(),
+            "person_id": assign_person_ids(labels, keys),
+        }
+    )
+
+
+def reviewer_labels(
+    labels: pd.DataFrame | None, inputs: Inputs, cand: Candidates
+) -> tuple[np.ndarray | None, tuple[np.ndarray, np.ndarray] | None]:
+    """Labels aligned to the candidate pairs (1 / 0 / NaN) and the cannot-link pairs.
+
+    Raises:
+        ConfigError: The labels table misses columns.
+    """
+    if labels is None:
+        return None, None
+    pos: LabelPositions = label_positions(labels, inputs.left, inputs.right)
+    aligned = align_labels(pos, len(inputs.other), cand.left, cand.right)
+    negative = ~pos.is_match
+    cannot = (pos.left[negative], pos.right[negative] + inputs.offset)
+    return aligned, cannot
+
+
+def no_candidates_message(n_records: int) -> str:
+    """What a run with no candidate pairs means for the user."""
+    return (
+        f"Blocking found no candidate pairs among {n_records} record(s): every record is its "
+        "own person. Nothing was trained; if the data does hold duplicates, check that the "
+        "identifying columns (full_name, birth_date, nik) are filled."
+    )
