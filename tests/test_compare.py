@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
-import migrant_records.compare.registry as registry
 from migrant_records.compare import (
     Address,
     BaseComparator,
@@ -296,35 +294,6 @@ def test_registry_and_as_comparator() -> None:
     phone = Phone()
     assert as_comparator(phone) is phone
     assert isinstance(as_comparator({"comparator": "sex"}), Sex)
-
-
-def test_entry_point_plugins_load_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
-    loaded: list[str] = []
-
-    def factory(**kwargs: Any) -> Comparator:
-        loaded.append("yes")
-        return Exact("passport_no", name=kwargs.get("name", "plugin_passport"))
-
-    ep = SimpleNamespace(name="plugin_passport", value="pkg.mod:factory", load=lambda: factory)
-    broken = SimpleNamespace(
-        name="plugin_broken",
-        value="pkg.mod:gone",
-        load=lambda: (_ for _ in ()).throw(ImportError("gone")),
-    )
-
-    def fake_entry_points(group: str) -> list[SimpleNamespace]:
-        assert group == "migrant_records.comparators"
-        return [ep, broken]
-
-    monkeypatch.setattr(registry.metadata, "entry_points", fake_entry_points)
-    monkeypatch.setattr(registry, "_ENTRY_POINTS_LOADED", False)
-    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
-    assert "plugin_passport" in available_comparators()
-    assert loaded == []  # listed, not loaded
-    comp = get_comparator("plugin_passport")
-    assert loaded == ["yes"] and comp.name == "plugin_passport"
-    with pytest.raises(ConfigError, match=r"plugin_broken.*failed to load"):
-        get_comparator("plugin_broken")
 
 
 def test_builtin_config_round_trip() -> None:

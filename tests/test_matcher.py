@@ -111,19 +111,41 @@ def test_explain_breaks_down_the_weight(small_result) -> None:
     assert {"value_l", "value_r", "label", "m", "u"} <= set(table.columns)
 
 
-def test_explaining_many_pairs_reuses_frequencies_and_keeps_weights(small_result) -> None:
-    top = small_result.matches().head(10)
-    tf_seen = False
+def _explained_totals(result: mr.MatchResult, n: int) -> list[tuple[float, float, float]]:
+    """(explained total, sum of the explained parts, match_weight) of the top ``n`` pairs."""
+    top = result.matches().head(n)
+    out = []
     for k in range(len(top)):
         row = top.iloc[k]
-        table = small_result.explain(
+        table = result.explain(
             (str(row["source_l"]), str(row["record_id_l"])),
             (str(row["source_r"]), str(row["record_id_r"])),
         )
-        assert np.isclose(table["weight"].iloc[-1], row["match_weight"])
-        tf_seen |= bool(table["tf_weight"].fillna(0).ne(0).any())
-    assert tf_seen, "exact name agreements carry a term-frequency part"
-    assert "name_norm" in small_result._frequencies
+        parts = table["weight"].iloc[:-1].fillna(0).sum() + table["tf_weight"].fillna(0).sum()
+        out.append((float(table["weight"].iloc[-1]), float(parts), float(row["match_weight"])))
+    return out
+
+
+@pytest.mark.parametrize("term_frequency", [True, False])
+def test_explanations_sum_to_the_match_weight(small_synth, term_frequency: bool) -> None:
+    frames = list(small_synth.sources.values())
+    result = mr.Matcher(term_frequency=term_frequency, progress=False).dedupe(frames)
+    assert (result.tf is not None) == term_frequency
+    totals = _explained_totals(result, 15)
+    for total, parts, weight in totals:
+        assert total == weight  # the explanation is the pair's own score
+        assert parts == pytest.approx(weight, abs=1e-9)
+    if not term_frequency:
+        return
+    # exact name agreements carry a term-frequency part, and an unscored pair fills the cache
+    tables = [
+        result.explain(("kp2mi_placements", r), ("bps_survey", b))
+        for r, b in zip(
+            result.records.loc[result.records.source == "kp2mi_placements", "record_id"][:1],
+            result.records.loc[result.records.source == "bps_survey", "record_id"][:1],
+        )
+    ]
+    assert tables and "name_norm" in result._frequencies
 
 
 def test_not_a_match_label_keeps_records_apart(small_synth) -> None:
