@@ -500,5 +500,3 @@ def _conflict_frame(records: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {"nik_id": nik.to_numpy(), "nik_agrees_dob": agrees.to_numpy(), "sex": sex.to_numpy()}
     )
-
-

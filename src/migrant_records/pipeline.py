@@ -45,6 +45,7 @@ __all__ = [
     "training_bundle",
 ]
 
+
 @dataclass(frozen=True)
 class Inputs:
     """Prepared (standardised) records of one or two sides, and the rejected rows.
@@ -213,9 +214,7 @@ def pair_term_frequencies(
             continue
         if column not in memo:
             memo[column] = term_frequencies(inputs.records[column])
-        out[comp.name] = tf_for_pairs(
-            inputs.left[column], inputs.other[column], i, j, memo[column]
-        )
+        out[comp.name] = tf_for_pairs(inputs.left[column], inputs.other[column], i, j, memo[column])
     return out or None
 
 

@@ -52,6 +52,7 @@ _EMPTY = np.empty(0, dtype=np.int64)
 
 logger = logging.getLogger(__name__)
 
+
 class ExactBlock(BaseStrategy):
     """Pairs of records that agree exactly on every key column.
 

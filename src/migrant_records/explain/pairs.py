@@ -42,9 +42,7 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _pair_inputs(
-    result: MatchResult, a: int, b: int
-) -> tuple[np.ndarray, dict[str, float] | None]:
+def _pair_inputs(result: MatchResult, a: int, b: int) -> tuple[np.ndarray, dict[str, float] | None]:
     """The pair's comparison levels and term frequencies: stored ones for a scored pair,
     computed by the same stage functions otherwise."""
     i, j = (a, b) if result.link or a < b else (b, a)

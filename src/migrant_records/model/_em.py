@@ -45,9 +45,7 @@ class EMFit:
     n_iter: int
 
 
-def _start_u(
-    idx: list[np.ndarray], total: np.ndarray, n_levels: Sequence[int]
-) -> list[np.ndarray]:
+def _start_u(idx: list[np.ndarray], total: np.ndarray, n_levels: Sequence[int]) -> list[np.ndarray]:
     u = []
     for k, n in enumerate(n_levels):
         marg = np.bincount(idx[k], weights=total, minlength=n + 1)[1:]

@@ -69,9 +69,7 @@ class ExplainTables:
             )
         g = lv.reshape(1, -1)
         check_gamma(g, self.n_levels, where="levels")
-        tf_arrays = {
-            name: np.array([float(v)]) for name, v in (tf or {}).items() if v is not None
-        }
+        tf_arrays = {name: np.array([float(v)]) for name, v in (tf or {}).items() if v is not None}
         weight, prob = self.score(g, tf=tf_arrays)
         tables = self.weight_tables()
         prior = self._prediction_prior()

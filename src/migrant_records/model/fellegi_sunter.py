@@ -506,8 +506,7 @@ class FellegiSunter(ExplainTables, SavedForm):
             f = np.asarray(values)
             if f.shape != (g.shape[0],):
                 raise ConfigError(
-                    f"tf[{name!r}] has shape {f.shape}; it needs one value per pair "
-                    f"({g.shape[0]})."
+                    f"tf[{name!r}] has shape {f.shape}; it needs one value per pair ({g.shape[0]})."
                 )
             weight += self._tf_adjustment(k, g[:, k], f)
         return weight, expit(weight * _LN2)
