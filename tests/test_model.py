@@ -204,7 +204,7 @@ def test_partially_labelled_uses_em_for_the_rest(simulated: tuple[np.ndarray, np
 def test_estimate_prior_and_total_pairs() -> None:
     assert total_pairs(1000) == 499_500
     assert total_pairs(100, 30) == 3000
-    assert FellegiSunter.total_pairs(5) == 10
+    assert total_pairs(5) == 10
     model = FellegiSunter(["a"], [2])
     prior = model.estimate_prior(450, 499_500, recall=0.9)
     assert prior == pytest.approx(500 / 499_500)

@@ -9,10 +9,10 @@
 
 from __future__ import annotations
 
+from migrant_records.golden.journey import journey
 from migrant_records.golden.programmes import (
     HEADLINE_OVERLAPS,
     ProgrammeOverview,
-    journey,
     programme_overview,
 )
 from migrant_records.golden.survivorship import (

@@ -36,7 +36,6 @@ from migrant_records.model._patterns import (
 )
 from migrant_records.model.base import Training
 from migrant_records.model.rules import Rule, RuleModel, default_prior_rule
-from migrant_records.model.sampling import total_pairs as _total_pairs
 
 __all__ = ["FellegiSunter"]
 
@@ -83,13 +82,6 @@ class FellegiSunter(ExplainTables, SavedForm):
         tf_: Per comparator, the u of the exact level that term-frequency adjustment replaces.
         history_: Log-likelihood of the candidate pairs at each EM iteration.
         n_iter_: Number of EM iterations run.
-
-    Example:
-        >>> import numpy as np
-        >>> model = FellegiSunter(["name", "dob"], [3, 2])
-        >>> rng = np.random.default_rng(0)
-        >>> model.estimate_u(rng.choice([0, 1], p=[0.99, 0.01], size=(5000, 2)))  # doctest: +SKIP
-        >>> model.estimate_prior(50, 100_000)  # doctest: +SKIP
     """
 
     def __init__(
@@ -199,11 +191,6 @@ class FellegiSunter(ExplainTables, SavedForm):
             self.tf_ = {n: float(u[-1]) for n, u in zip(self.comparator_names, self.u_)}
 
     # ------------------------------------------------------------------ estimation
-    @staticmethod
-    def total_pairs(n_left: int, n_right: int | None = None) -> int:
-        """Number of possible record pairs (dedupe: ``n(n-1)/2``; link: ``n_left * n_right``)."""
-        return _total_pairs(n_left, n_right)
-
     def estimate_u(self, gamma_random: np.ndarray) -> FellegiSunter:
         """Estimate u probabilities from comparison levels of random record pairs.
 
@@ -249,7 +236,7 @@ class FellegiSunter(ExplainTables, SavedForm):
 
         Args:
             n_rule_matches: Pairs the rule accepts.
-            n_total_pairs: All possible pairs (see :meth:`total_pairs`).
+            n_total_pairs: All possible pairs (see :func:`~migrant_records.model.total_pairs`).
             recall: Share of all true matches the rule is believed to find.
 
         Returns:
@@ -419,18 +406,6 @@ class FellegiSunter(ExplainTables, SavedForm):
                 int((lab[known] <= 0.5).sum()),
                 int((~known).sum()),
             )
-        self._em(patterns, c_unl, c_pos, c_neg, alpha)
-        return self
-
-    def _em(
-        self,
-        patterns: np.ndarray,
-        c_unl: np.ndarray,
-        c_pos: np.ndarray,
-        c_neg: np.ndarray,
-        alpha: float,
-    ) -> None:
-        fix_u = self.fix_u and self.u_ is not None
         if self.fix_u and self.u_ is None:
             logger.warning(
                 "fix_u=True but u was never estimated from random pairs (estimate_u); "
@@ -441,17 +416,16 @@ class FellegiSunter(ExplainTables, SavedForm):
             (c_unl, c_pos, c_neg),
             self.n_levels,
             u_start=self.u_,
-            fix_u=fix_u,
+            fix_u=self.fix_u and self.u_ is not None,
             alpha=alpha,
             max_iter=self.max_iter,
             tol=self.tol,
             floors=(self.m_floor, self.u_floor),
         )
-        self.m_, self.u_ = fit.m, fit.u
-        self.lambda_candidates_ = fit.lam
-        self.history_ = fit.history
-        self.n_iter_ = fit.n_iter
+        self.m_, self.u_, self.lambda_candidates_ = fit.m, fit.u, fit.lam
+        self.history_, self.n_iter_ = fit.history, fit.n_iter
         self._update_tf()
+        return self
 
     # ------------------------------------------------------------------ prediction
     def weight_tables(self) -> list[np.ndarray]:
