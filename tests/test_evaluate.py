@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 import recordlinkage
 
+from migrant_records.cli.reports import evaluate_text
 from migrant_records.errors import ConfigError, InputFileError, SchemaError
 from migrant_records.evaluate import (
     best_threshold,
     blocking_metrics,
     cluster_metrics,
-    evaluate_command,
     evaluate_labels,
     pairwise_metrics,
     threshold_sweep,
@@ -241,13 +241,13 @@ def test_evaluate_command_reads_files(tmp_path) -> None:
     clusters = tmp_path / "clusters.csv"
     TRUTH.to_csv(truth, index=False)
     _clusters(["c1", "c1", "c2", "c2", "c2", "c3"]).to_csv(clusters, index=False)
-    text = evaluate_command(clusters, truth)
+    text = evaluate_text(clusters, truth)
     assert "pairwise precision 0.5000" in text and "B-cubed" in text
     pairs = tmp_path / "pairs.csv"
     _pairs([("a", "1", "a", "2", 0.9), ("a", "3", "b", "2", 0.8)]).to_csv(pairs, index=False)
-    assert "best threshold" in evaluate_command(pairs, truth)
+    assert "best threshold" in evaluate_text(pairs, truth)
     with pytest.raises(InputFileError):
-        evaluate_command(tmp_path / "nope.csv", truth)
+        evaluate_text(tmp_path / "nope.csv", truth)
 
 
 def test_metrics_on_generated_data() -> None:

@@ -30,6 +30,7 @@ from migrant_records import (
     synth,
 )
 from migrant_records.api import dedupe, link
+from migrant_records.config import MatcherConfig
 from migrant_records.errors import (
     ConfigError,
     InputFileError,
@@ -48,6 +49,7 @@ __all__ = [
     "InputFileError",
     "MatchResult",
     "Matcher",
+    "MatcherConfig",
     "MigrantRecordsError",
     "ModelError",
     "SchemaError",

@@ -191,9 +191,9 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from migrant_records.evaluate import evaluate_command
+    from migrant_records.cli.reports import evaluate_text
 
-    print(evaluate_command(args.clusters, args.truth))
+    print(evaluate_text(args.clusters, args.truth))
     return 0
 
 

@@ -6,7 +6,7 @@
 - :func:`blocking_metrics`: pair completeness and reduction ratio of candidate pairs;
 - :func:`threshold_sweep` / :func:`best_threshold`: metrics per probability threshold;
 - :func:`evaluate_labels`: predictions against reviewer labels;
-- :func:`evaluate_command`: the text of ``migrant-records evaluate``.
+- :func:`read_table`: read a clusters, pairs or truth file (CSV or Parquet).
 
 Example:
     >>> from migrant_records.synth import generate
@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 from migrant_records.evaluate.blocking import BlockingMetrics, blocking_metrics
-from migrant_records.evaluate.command import evaluate_command
+from migrant_records.evaluate.files import read_table
 from migrant_records.evaluate.metrics import (
     ClusterMetrics,
     LabelMetrics,
@@ -38,8 +38,8 @@ __all__ = [
     "best_threshold",
     "blocking_metrics",
     "cluster_metrics",
-    "evaluate_command",
     "evaluate_labels",
     "pairwise_metrics",
+    "read_table",
     "threshold_sweep",
 ]

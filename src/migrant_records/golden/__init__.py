@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from migrant_records.golden.journey import journey
+from migrant_records.golden.journeys import journey
 from migrant_records.golden.programmes import (
     HEADLINE_OVERLAPS,
     ProgrammeOverview,

@@ -1,37 +1,22 @@
-"""The text the ``migrant-records evaluate`` command prints."""
+"""The text of the reporting commands (``migrant-records evaluate``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
-from migrant_records.errors import InputFileError
+from migrant_records.evaluate import (
+    best_threshold,
+    cluster_metrics,
+    pairwise_metrics,
+    threshold_sweep,
+)
 from migrant_records.evaluate._common import is_pairs_frame
-from migrant_records.evaluate.metrics import cluster_metrics, pairwise_metrics
-from migrant_records.evaluate.sweep import best_threshold, threshold_sweep
+from migrant_records.evaluate.files import read_table
 
-__all__ = ["evaluate_command", "read_table"]
-
-
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV (or Parquet) file with every column as a string.
-
-    Raises:
-        InputFileError: The file does not exist or cannot be read.
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise InputFileError(f"{p} does not exist or is not a file; check the path")
-    try:
-        if p.suffix.lower() == ".parquet":
-            return pd.read_parquet(p).astype(str)
-        return pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise InputFileError(f"cannot read {p}: {exc}") from exc
+__all__ = ["evaluate_text"]
 
 
-def evaluate_command(clusters_path: str | Path, truth_path: str | Path) -> str:
+def evaluate_text(clusters_path: str | Path, truth_path: str | Path) -> str:
     """Evaluate a clusters (or scored pairs) file against a truth file.
 
     Args:
