@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -191,7 +192,7 @@ def test_sample_csv_with_bom_semicolons_and_indonesian_headers() -> None:
     batch = read_records(DATA / "kp2mi_sample.csv", source="KP2MI")
     _check_invariant(batch)
     assert batch.info["delimiter"] == ";"
-    assert batch.info["encoding"] == "utf-8"
+    assert batch.info["encoding"] == "utf-8-sig"  # UTF-8 with a byte-order mark
     assert batch.n_input == 7
     recs = batch.records.set_index("record_id")
     assert recs.loc["1", "nik"] == "0012345678901234"  # leading zeros kept as text
@@ -367,7 +368,8 @@ def test_xlsx_title_rows_sheet_choice_and_row_numbers(tmp_path: Path) -> None:
 
     lain = read_records(path, source="KEMENDES", sheet="Lain")
     assert lain.records["full_name"].tolist() == ["Budi"]
-    assert lain.records["record_id"].tolist() == ["1"]  # generated from the row number
+    # generated from a digest of the file and the row number
+    assert re.fullmatch(r"[0-9a-f]{8}-1", lain.records["record_id"].item())
     assert any("generated" in note for note in lain.notes)
     assert read_records(path, source="X", sheet=1).records["nik"].tolist() == ["3201021205910002"]
     with pytest.raises(ConfigError, match="Rekap, Lain"):
@@ -387,7 +389,7 @@ def test_dataframe_non_scalar_cells_are_rejected_with_column() -> None:
     assert batch.records["record_id"].tolist() == ["1"]
     assert batch.rejects["reason"].tolist() == ["invalid_type:phone", "invalid_type:phone"]
     assert batch.rejects["column"].tolist() == ["phone", "phone"]
-    assert batch.rejects["value"].iloc[0] == "['0813', '0814']"
+    assert batch.rejects["value"].iloc[0] == '["0813", "0814"]'  # JSON text of the list
     assert frame["phone"].iloc[0] == "0812"  # input not modified
 
 
@@ -486,10 +488,12 @@ def test_read_many_keeps_ids_unique_across_inputs(tmp_path: Path) -> None:
     batch = read_many([a, b_path], source="KEMENDES")
     assert batch.n_input == 5
     assert len(batch.records) + len(batch.rejects) == 5
-    assert batch.records["record_id"].tolist() == ["1", "2", "3"]
-    assert batch.records["KET"].tolist() == ["x", "y", None]
-    assert sorted(batch.rejects["row"].tolist()) == [1, 3]
-    assert set(batch.rejects["reason"]) == {"duplicate_record_id"}
+    # b.csv's id 2 is a's id too: renamed with b's digest, not rejected; its repeated 3 is
+    tag = batch.info["inputs"][1]["digest"]
+    assert batch.records["record_id"].tolist() == ["1", "2", f"2@{tag}", "3"]
+    assert batch.records["KET"].tolist() == ["x", "y", None, None]
+    assert batch.rejects[["row", "reason"]].values.tolist() == [[3, "duplicate_record_id"]]
+    assert any("already used by DataFrame" in note for note in batch.notes)
     per_source = read_many([a, b_path], source=["A", "B"])
     assert len(per_source.records) == 4
     assert per_source.source_name == "A, B"

@@ -7,11 +7,16 @@ row, column) and what to do about it.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "ConfigError",
     "InputFileError",
     "MigrantRecordsError",
     "ModelError",
+    "NoBlockingPassError",
+    "NoRecordsError",
+    "OutputError",
     "SchemaError",
 ]
 
@@ -39,3 +44,30 @@ class ConfigError(MigrantRecordsError, ValueError):
 
 class ModelError(MigrantRecordsError, RuntimeError):
     """A model was used before it was trained, or its saved form cannot be loaded."""
+
+
+class OutputError(MigrantRecordsError, OSError):
+    """An output folder or file cannot be written where it was asked for."""
+
+
+class NoRecordsError(SchemaError):
+    """No record is left to match: the input has no data rows, or every row was rejected.
+
+    Attributes:
+        rejects: The rejected rows (a DataFrame with the columns of ``Batch.rejects``).
+        n_input: Number of data rows read.
+        side: ``"left"`` or ``"right"`` for one side of a link, else ``None``.
+    """
+
+    def __init__(
+        self, message: str, *, rejects: Any = None, n_input: int = 0, side: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.rejects = rejects
+        self.n_input = n_input
+        self.side = side
+
+
+class NoBlockingPassError(ConfigError):
+    """No default blocking pass applies: the records lack every column that blocking keys on
+    (a NIK, phone, birth date, or a region next to the name)."""

@@ -17,6 +17,7 @@ Examples:
 from __future__ import annotations
 
 from migrant_records.io.batch import REJECT_COLUMNS, Batch
+from migrant_records.io.encoding import ENCODINGS, detect_encoding
 from migrant_records.io.headers import (
     COMBINED_BIRTH_HEADERS,
     HEADER_ALIASES,
@@ -26,21 +27,27 @@ from migrant_records.io.headers import (
 from migrant_records.io.ingest import (
     MAX_VALUE_LENGTH,
     REJECT_REASONS,
-    read_many,
     read_records,
-    validate_command,
     write_rejects,
 )
+from migrant_records.io.many import combine_batches, read_many
+from migrant_records.io.output import OUTPUT_FILES, atomic_output_dir
 from migrant_records.io.readers import SUPPORTED_FORMATS
+from migrant_records.io.validate import validate_command
 
 __all__ = [
     "COMBINED_BIRTH_HEADERS",
+    "ENCODINGS",
     "HEADER_ALIASES",
     "MAX_VALUE_LENGTH",
+    "OUTPUT_FILES",
     "REJECT_COLUMNS",
     "REJECT_REASONS",
     "SUPPORTED_FORMATS",
     "Batch",
+    "atomic_output_dir",
+    "combine_batches",
+    "detect_encoding",
     "detect_mapping",
     "normalize_header",
     "read_many",

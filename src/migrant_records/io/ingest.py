@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Union
 
@@ -14,19 +13,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from migrant_records.errors import ConfigError, InputFileError, SchemaError
+from migrant_records.errors import InputFileError, SchemaError
 from migrant_records.io.batch import REJECT_COLUMNS, Batch, empty_rejects
 from migrant_records.io.headers import resolve_mapping
-from migrant_records.io.readers import RawTable, read_frame, read_path
+from migrant_records.io.readers import RawTable, _columns_digest, read_frame, read_path
 from migrant_records.schemas import CANONICAL_COLUMNS
 
 __all__ = [
     "MAX_VALUE_LENGTH",
     "REJECT_REASONS",
     "InputSource",
-    "read_many",
     "read_records",
-    "validate_command",
     "write_rejects",
 ]
 
@@ -41,6 +38,7 @@ MAX_VALUE_LENGTH = 500
 REJECT_REASONS: dict[str, str] = {
     "malformed_row": "the CSV row has more fields than the header (misaligned row)",
     "invalid_type:<column>": "a cell holds a non-scalar object (list, dict, array, ...)",
+    "invalid_text:<column>": "a value holds a NUL character (binary data, not text)",
     "too_long:<column>": f"a value in a canonical column is longer than {MAX_VALUE_LENGTH} chars",
     "blank_source": "no source in the row and no source= given",
     "blank_record_id": "the record id is blank",
@@ -91,6 +89,17 @@ class _Check:
         return [_short(v) for v in _text(self.values, positions)]
 
 
+def _without_nul(array: pa.Array, header: str, label: str, notes: list[str]) -> pa.Array:
+    """A passed-through column with NUL characters removed (noted, never silently)."""
+    has = pc.match_substring(array, "\x00")
+    count = int(pc.sum(pc.cast(pc.fill_null(has, False), pa.int64())).as_py() or 0)
+    if not count:
+        return array
+    notes.append(f"{header!r}: NUL characters removed from {count} value(s)")
+    logger.warning("%s: column %r: NUL characters removed from %d values", label, header, count)
+    return pc.replace_substring(array, "\x00", "")
+
+
 def _missing_message(missing: list[str], headers: list[str], label: str) -> str:
     found = ", ".join(repr(h) for h in headers) if headers else "(none)"
     msg = f"{label}: required column(s) missing: {', '.join(missing)}. Columns found: {found}."
@@ -135,17 +144,22 @@ def _build_batch(
             cols["source"] = pc.fill_null(cols["source"], source)
     else:
         cols["source"] = pa.repeat(pa.scalar(source, pa.string()), n)
+    digest = str(raw.info.get("digest") or _columns_digest(raw.columns))
     if "record_id" not in targets:
-        cols["record_id"] = pc.cast(pa.array(raw.row_numbers, type=pa.int64()), pa.string())
-        notes.append("no record id column found: record_id generated from the 1-based row number")
-        logger.info("%s: no record id column; record_id generated from row numbers", label)
+        rows = pc.cast(pa.array(raw.row_numbers, type=pa.int64()), pa.string())
+        cols["record_id"] = pc.binary_join_element_wise(f"{digest}-", rows, "")
+        notes.append(
+            f"no record id column found: record_id generated as '{digest}-<row>' from a digest "
+            "of the input's content and the 1-based row number"
+        )
+        logger.info("%s: no record id column; record_id generated as %s-<row>", label, digest)
 
     extras: dict[str, pa.Array] = {}
     for header in hm.unmapped:
         name = header
         while name in cols or name in extras:
             name = f"{name}_input"
-        extras[name] = raw.columns[header]
+        extras[name] = _without_nul(raw.columns[header], header, label, notes)
     if hm.unmapped:
         notes.append("passed through unchanged: " + ", ".join(hm.unmapped))
 
@@ -153,6 +167,13 @@ def _build_batch(
     header_to_col = {h: c for h, c in hm.mapping.items()}
     checks: list[_Check] = []
     for problem in raw.problems:
+        if problem.column and problem.column not in header_to_col:
+            # a column the library does not use: its cells pass through as text
+            notes.append(
+                f"{problem.column!r} holds {len(problem.positions)} non-scalar value(s) "
+                "(lists, structs); passed through as JSON text"
+            )
+            continue
         mask = np.zeros(n, dtype=bool)
         mask[problem.positions] = True
         column = header_to_col.get(problem.column, problem.column)
@@ -165,6 +186,13 @@ def _build_batch(
         mask = _bool(pc.greater(pc.utf8_length(cols[c]), MAX_VALUE_LENGTH))
         if mask.any():
             checks.append(_Check(f"too_long:{c}", c, mask, cols[c]))
+    for c in CANONICAL_COLUMNS:
+        if c not in targets:
+            continue
+        mask = _bool(pc.match_substring(cols[c], "\x00"))
+        if mask.any():
+            shown = pc.replace_substring(cols[c], "\x00", "\\0")
+            checks.append(_Check(f"invalid_text:{c}", c, mask, shown))
     checks.append(_Check("blank_source", "source", _bool(pc.is_null(cols["source"])), None))
     checks.append(
         _Check("blank_record_id", "record_id", _bool(pc.is_null(cols["record_id"])), None)
@@ -237,6 +265,7 @@ def _build_batch(
         source_name = ", ".join(sorted(str(v) for v in values)) if values else (source or "")
     info = dict(raw.info)
     info["input"] = label
+    info["digest"] = digest
     logger.info("%s: %d rows read, %d records, %d rejected", label, n, len(records), len(rejects))
     batch = Batch(
         records=records,
@@ -258,6 +287,7 @@ def read_records(
     *,
     sheet: str | int | None = None,
     delimiter: str | None = None,
+    encoding: str | None = None,
 ) -> Batch:
     """Read one input into canonical records, rejecting (never dropping) bad rows.
 
@@ -267,26 +297,33 @@ def read_records(
     do not map pass through after the canonical ones.
 
     Rows are rejected, with a reason, when the name or record id is blank, the name has no
-    letters, a value is not text (a list in a DataFrame cell) or longer than
-    :data:`MAX_VALUE_LENGTH`, a CSV row is misaligned, or the ``(source, record_id)``
-    already appeared. Invalid NIKs, phones or dates are *not* rejected: standardisation
-    flags them. ``len(batch.records) + len(batch.rejects) == batch.n_input`` always holds.
+    letters, a value in a canonical column is not text (a list in a DataFrame cell), holds a
+    NUL character or is longer than :data:`MAX_VALUE_LENGTH`, a CSV row is misaligned, or
+    the ``(source, record_id)`` already appeared. Columns the library does not use never
+    cause a reject (a list in one passes through as JSON text). Without a record id column,
+    ids are generated as ``<digest>-<row>``: a digest of the input's content and the row
+    number, so that two files of one source never share an id. Invalid NIKs, phones or
+    dates are *not* rejected: standardisation flags them.
+    ``len(batch.records) + len(batch.rejects) == batch.n_input`` always holds.
 
     Args:
-        path_or_frame: A CSV (delimiter ``, ; tab |`` sniffed; UTF-8 with or without BOM,
-            else latin-1), XLSX or Parquet file, or a DataFrame.
+        path_or_frame: A CSV (delimiter ``, ; tab |`` sniffed; encoding detected among UTF-8
+            with or without BOM, UTF-16 and Windows-1252/Latin-1, see
+            :mod:`migrant_records.io.encoding`), XLSX or Parquet file, or a DataFrame.
         source: Source name. Fills the ``source`` column when the input has none (and its
             blank cells when it has one). Required if the input has no source column.
         mapping: Input header -> canonical column. Takes precedence; headers it does not
             cover are still detected automatically.
         sheet: XLSX sheet name or 0-based index (default: the first sheet).
         delimiter: CSV delimiter, to override sniffing.
+        encoding: CSV text encoding (a Python codec name), to override detection.
 
     Returns:
         A :class:`Batch`.
 
     Raises:
-        InputFileError: The file is missing, unreadable or of an unknown format.
+        InputFileError: The file is missing, unreadable, of an unknown format, or its text
+            encoding cannot be told.
         SchemaError: No column maps to ``full_name``, or there is no source column and no
             ``source`` argument.
         ConfigError: ``mapping`` names a target that is not a canonical column.
@@ -305,7 +342,7 @@ def read_records(
         raw = read_frame(path_or_frame)
         label = "DataFrame"
     elif isinstance(path_or_frame, (str, os.PathLike)):
-        raw = read_path(Path(path_or_frame), sheet=sheet, delimiter=delimiter)
+        raw = read_path(Path(path_or_frame), sheet=sheet, delimiter=delimiter, encoding=encoding)
         label = str(path_or_frame)
     else:
         raise InputFileError(
@@ -313,131 +350,6 @@ def read_records(
             "or a pandas DataFrame"
         )
     return _build_batch(raw, source, mapping, label)
-
-
-def read_many(
-    inputs: InputSource | Batch | Iterable[InputSource | Batch],
-    source: str | Sequence[str | None] | None = None,
-    mapping: Mapping[str, str] | None = None,
-    *,
-    sheet: str | int | None = None,
-) -> Batch:
-    """Read several inputs and concatenate them into one :class:`Batch`.
-
-    ``(source, record_id)`` stays unique across inputs: a pair already seen in an earlier
-    input is rejected as ``duplicate_record_id`` (``row`` is its row in its own input).
-
-    Args:
-        inputs: Paths, DataFrames and/or already read :class:`Batch` objects (used as
-            they are).
-        source: One source name for all inputs, or one per input (``None`` entries use the
-            input's own source column).
-        mapping: Header mapping applied to every input.
-        sheet: XLSX sheet for every XLSX input.
-
-    Returns:
-        A :class:`Batch` whose ``n_input`` is the total number of rows read.
-
-    Examples:
-        >>> import pandas as pd
-        >>> a = pd.DataFrame({"ID": ["1", "2"], "NAMA": ["Siti", "Budi"]})
-        >>> b = pd.DataFrame({"ID": ["2", "3"], "NAMA": ["Budi", "Wayan"]})
-        >>> both = read_many([a, b], source="KEMENDES")
-        >>> len(both.records), both.rejects["reason"].tolist()
-        (3, ['duplicate_record_id'])
-    """
-    items: list[InputSource | Batch]
-    if isinstance(inputs, (pd.DataFrame, Batch, str, os.PathLike)):
-        items = [inputs]
-    else:
-        items = list(inputs)
-    if source is None or isinstance(source, str):
-        sources: list[str | None] = [source] * len(items)
-    else:
-        sources = list(source)
-        if len(sources) != len(items):
-            raise ConfigError(
-                f"read_many got {len(items)} inputs but {len(sources)} sources; "
-                "pass one source for all or one per input"
-            )
-    batches = [
-        item if isinstance(item, Batch) else read_records(item, src, mapping, sheet=sheet)
-        for item, src in zip(items, sources)
-    ]
-    if not batches:
-        return Batch(
-            records=pd.DataFrame({c: pd.Series([], dtype=object) for c in CANONICAL_COLUMNS}),
-            rejects=empty_rejects(),
-            mapping={},
-            source_name="",
-            n_input=0,
-        )
-    if len(batches) == 1:
-        return batches[0]
-
-    columns: list[str] = list(CANONICAL_COLUMNS)
-    for b in batches:
-        columns += [c for c in b.records.columns if c not in columns]
-    frames = [b.records.reindex(columns=columns).astype(object) for b in batches]
-    records = pd.concat(frames, ignore_index=True)
-    for c in records.columns:
-        values = records[c].to_numpy(dtype=object)
-        values[pd.isna(values)] = None
-        records[c] = values
-    rows = np.concatenate([b.row_numbers for b in batches])
-    dup = records.duplicated(["source", "record_id"], keep="first").to_numpy()
-    rejects_parts = [b.rejects for b in batches if len(b.rejects)]
-    notes: list[str] = []
-    for b in batches:
-        notes.append(
-            f"{b.info.get('input', '?')}: {b.n_input} rows, {b.n_records} records, "
-            f"{b.n_rejected} rejected"
-        )
-        notes += [f"{b.info.get('input', '?')}: {note}" for note in b.notes]
-    if dup.any():
-        bad = records.loc[dup]
-        rejects_parts.append(
-            pd.DataFrame(
-                {
-                    "source": bad["source"].to_numpy(),
-                    "row": rows[dup],
-                    "record_id": bad["record_id"].to_numpy(),
-                    "column": "record_id",
-                    "value": bad["record_id"].to_numpy(),
-                    "reason": "duplicate_record_id",
-                }
-            )
-        )
-        records = records.loc[~dup].reset_index(drop=True)
-        rows = rows[~dup]
-        notes.append(f"{int(dup.sum())} records repeat a (source, record_id) of an earlier input")
-    rejects = (
-        pd.concat(rejects_parts, ignore_index=True)[list(REJECT_COLUMNS)]
-        if rejects_parts
-        else empty_rejects()
-    )
-    if len(rejects):
-        rejects["row"] = rejects["row"].astype("int64")
-    mapping_all: dict[str, str] = {}
-    for b in batches:
-        for k, v in b.mapping.items():
-            mapping_all.setdefault(k, v)
-    names: list[str] = []
-    for b in batches:
-        names += [
-            s.strip() for s in b.source_name.split(",") if s.strip() and s.strip() not in names
-        ]
-    batch = Batch(
-        records=records,
-        rejects=rejects,
-        mapping=mapping_all,
-        source_name=", ".join(names),
-        n_input=sum(b.n_input for b in batches),
-        notes=notes,
-        info={"inputs": [b.info for b in batches]},
-    )
-    batch.row_numbers = rows
-    return batch
 
 
 def write_rejects(batch: Batch | pd.DataFrame, path: str | os.PathLike[str]) -> Path:
@@ -469,85 +381,3 @@ def write_rejects(batch: Batch | pd.DataFrame, path: str | os.PathLike[str]) -> 
     else:
         frame.to_csv(out, index=False)
     return out
-
-
-def _load_mapping_file(mapping_file: str) -> dict[str, str]:
-    path = Path(mapping_file)
-    if not path.exists():
-        raise InputFileError(f"{path}: mapping file not found (expected a JSON object)")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            f"{path}: not valid JSON ({exc}); expected an object like "
-            '{"NAMA LENGKAP": "full_name", "NO KTP": "nik"}'
-        ) from exc
-    if not isinstance(data, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
-    ):
-        raise ConfigError(
-            f"{path}: the mapping must be a JSON object of input header -> canonical column, "
-            'e.g. {"NAMA LENGKAP": "full_name"}'
-        )
-    return data
-
-
-def _default_rejects_path(input_path: str) -> Path:
-    p = Path(input_path)
-    return p.with_name(f"{p.stem}.rejects.csv")
-
-
-def validate_command(
-    input: str,
-    source: str | None,
-    mapping_file: str | None,
-    rejects_path: str | None,
-) -> str:
-    """Read one file, report the header mapping and counts, and write its rejects.
-
-    The body of the ``migrant-records validate`` command. Rejects are written to
-    ``rejects_path`` when given (even if there are none), else to ``<input>.rejects.csv``
-    next to the input when there are any.
-
-    Args:
-        input: The file to read.
-        source: Source name (required when the file has no source column).
-        mapping_file: Optional JSON file: an object of input header -> canonical column.
-        rejects_path: Where to write rejected rows.
-
-    Returns:
-        The report text to print.
-
-    Raises:
-        InputFileError: The input or mapping file cannot be read.
-        SchemaError: Required columns are missing.
-        ConfigError: The mapping file is invalid.
-    """
-    mapping = _load_mapping_file(mapping_file) if mapping_file else None
-    batch = read_records(input, source, mapping)
-    info = batch.info
-    lines = [f"input:          {input}"]
-    read_as = [str(info.get("format", "?"))]
-    if info.get("format") == "csv":
-        delim = {"\t": "tab"}.get(str(info.get("delimiter")), repr(info.get("delimiter")))
-        read_as.append(f"delimiter {delim}, encoding {info.get('encoding')}")
-    if info.get("format") == "xlsx":
-        read_as.append(f"sheet {info.get('sheet')!r}, header in row {info.get('header_row')}")
-    lines.append(f"read as:        {', '.join(read_as)}")
-    lines.append(f"source:         {batch.source_name}")
-    lines.append("header mapping:")
-    width = max([len(h) for h in batch.mapping] + [6])
-    for header, canonical in batch.mapping.items():
-        lines.append(f"  {header:<{width}} -> {canonical}")
-    lines += [f"  note: {note}" for note in batch.notes]
-    lines.append(f"rows read:      {batch.n_input:,}")
-    lines.append(f"records:        {batch.n_records:,}")
-    lines.append(f"rejected rows:  {batch.n_rejected:,}")
-    for reason, count in batch.rejects_by_reason().items():
-        lines.append(f"  {reason:<30} {count:,}")
-    if rejects_path or batch.n_rejected:
-        out = write_rejects(batch, rejects_path or _default_rejects_path(input))
-        lines.append(f"rejects written to {out}")
-    else:
-        lines.append("no rejects; nothing written")
-    return "\n".join(lines)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import decimal
-import io
+import hashlib
+import json
 import logging
 import math
 from dataclasses import dataclass, field
@@ -23,9 +24,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from migrant_records.errors import ConfigError, InputFileError
+from migrant_records.errors import InputFileError
 
-__all__ = ["SUPPORTED_FORMATS", "CellProblem", "RawTable", "read_frame", "read_path"]
+__all__ = [
+    "SUPPORTED_FORMATS",
+    "CellProblem",
+    "RawTable",
+    "digest_bytes",
+    "read_frame",
+    "read_path",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +48,6 @@ SUPPORTED_FORMATS: dict[str, str] = {
     ".pq": "parquet",
 }
 """File extensions :func:`read_path` understands, and the format each one means."""
-
-_DELIMITERS = (",", ";", "\t", "|")
-_SAMPLE_BYTES = 1 << 16
 
 
 @dataclass
@@ -71,7 +76,8 @@ class RawTable:
         n_rows: Number of data rows.
         row_numbers: 1-based data row number of each row (``int64``).
         problems: Cells that could not be read as text.
-        info: What was read: ``format``, and for CSV ``delimiter`` and ``encoding``.
+        info: What was read: ``format``, ``digest`` (a short stable digest of the content,
+            used in generated record ids), and for CSV ``delimiter`` and ``encoding``.
     """
 
     columns: dict[str, pa.Array]
@@ -79,6 +85,26 @@ class RawTable:
     row_numbers: np.ndarray
     problems: list[CellProblem] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
+
+
+def digest_bytes(data: bytes | memoryview) -> str:
+    """A short stable digest of some content: the first 8 hex digits of its SHA-256.
+
+    Example:
+        >>> digest_bytes(b"NAMA\\nSiti\\n")
+        '7ec75652'
+    """
+    return hashlib.sha256(data).hexdigest()[:8]
+
+
+def _file_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(
+            f"{path}: cannot read the file ({exc.strerror or exc}); check that it exists and "
+            "that you may read it"
+        ) from exc
 
 
 def _unique_headers(headers: list[object]) -> list[str]:
@@ -113,141 +139,6 @@ def _table(columns: dict[str, pa.Array], n_rows: int, **info: Any) -> RawTable:
     return RawTable(cleaned, n_rows, np.arange(1, n_rows + 1, dtype=np.int64), info=info)
 
 
-# --------------------------------------------------------------------------- CSV
-
-
-def _sniff_delimiter(sample: str) -> str:
-    lines = sample.splitlines()
-    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
-        lines = lines[:-1]  # the last line of the sample may be cut off
-    text = "\n".join(lines[:50])
-    best, best_score = ",", (-1, -1)
-    for delim in _DELIMITERS:
-        rows = [r for r in csv.reader(io.StringIO(text), delimiter=delim) if r]
-        if not rows:
-            continue
-        width = len(rows[0])
-        consistent = sum(len(r) == width for r in rows) / len(rows)
-        score = (int(width > 1 and consistent >= 0.9), width)
-        if score > best_score:
-            best, best_score = delim, score
-    return best
-
-
-def _decode_sample(raw: bytes) -> tuple[str, str]:
-    try:
-        return raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(raw) - 3:  # a multi-byte character cut at the sample end
-            return raw[: exc.start].decode("utf-8-sig"), "utf-8"
-        return raw.decode("latin-1"), "latin-1"
-
-
-def _read_csv(path: Path, delimiter: str | None) -> RawTable:
-    import pyarrow.csv as pcsv
-
-    with path.open("rb") as handle:
-        sample_bytes = handle.read(_SAMPLE_BYTES)
-    if not sample_bytes.strip():
-        raise InputFileError(f"{path}: the file is empty (no header row)")
-    sample, encoding = _decode_sample(sample_bytes)
-    delim = delimiter or _sniff_delimiter(sample)
-    header_row = next(csv.reader(io.StringIO(sample), delimiter=delim), [])
-    headers = _unique_headers(list(header_row))
-
-    invalid = 0
-
-    def _on_invalid(_row: Any) -> str:
-        nonlocal invalid
-        invalid += 1
-        return "skip"
-
-    def _arrow(enc: str) -> pa.Table:
-        return pcsv.read_csv(
-            path,
-            read_options=pcsv.ReadOptions(
-                column_names=headers, skip_rows=1, encoding=enc, block_size=1 << 24
-            ),
-            parse_options=pcsv.ParseOptions(
-                delimiter=delim, newlines_in_values=True, invalid_row_handler=_on_invalid
-            ),
-            convert_options=pcsv.ConvertOptions(
-                column_types={h: pa.string() for h in headers},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-
-    table: pa.Table | None = None
-    try:
-        table = _arrow("utf8" if encoding == "utf-8" else "latin1")
-    except pa.ArrowInvalid as exc:
-        if encoding == "utf-8" and "utf8" in str(exc).lower().replace("-", ""):
-            encoding = "latin-1"
-            invalid = 0
-            table = _arrow("latin1")
-        else:
-            logger.info("%s: fast CSV parser failed (%s); using the tolerant parser", path, exc)
-            table = None
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read the file ({exc})") from exc
-    if table is not None and invalid == 0:
-        return _table(
-            {h: table.column(h) for h in headers},
-            table.num_rows,
-            format="csv",
-            delimiter=delim,
-            encoding=encoding,
-        )
-    return _read_csv_tolerant(path, delim, encoding, headers)
-
-
-def _read_csv_tolerant(path: Path, delim: str, encoding: str, headers: list[str]) -> RawTable:
-    """Row-by-row CSV parse for files with rows of the wrong width (exact row numbers)."""
-    text = path.read_text(encoding="utf-8-sig" if encoding == "utf-8" else "latin-1")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    next(reader, None)
-    width = len(headers)
-    cells: list[list[str]] = [[] for _ in range(width)]
-    bad_pos: list[int] = []
-    bad_text: list[str] = []
-    short = 0
-    n = 0
-    for row in reader:
-        if not row:
-            continue
-        if len(row) > width:
-            if any(v.strip() for v in row[width:]):
-                bad_pos.append(n)
-                bad_text.append(delim.join(row)[:200])
-                row = [""] * width
-            else:
-                row = row[:width]
-        elif len(row) < width:
-            short += 1
-            row = row + [""] * (width - len(row))
-        for j in range(width):
-            cells[j].append(row[j])
-        n += 1
-    if short:
-        logger.warning(
-            "%s: %d rows had fewer fields than the header; padded with blanks", path, short
-        )
-    raw = _table(
-        {h: pa.array(cells[j], type=pa.string()) for j, h in enumerate(headers)},
-        n,
-        format="csv",
-        delimiter=delim,
-        encoding=encoding,
-    )
-    if bad_pos:
-        logger.warning("%s: %d rows have more fields than the header", path, len(bad_pos))
-        raw.problems.append(
-            CellProblem("malformed_row", "", np.asarray(bad_pos, dtype=np.int64), bad_text)
-        )
-    return raw
-
-
 # --------------------------------------------------------------------------- XLSX
 
 
@@ -271,82 +162,6 @@ def _excel_cell(value: Any) -> str | None:
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     return str(value)
-
-
-def _header_row_index(rows: list[tuple[Any, ...]]) -> int:
-    """Pick the header row among the first rows: the first with two or more known headers."""
-    from migrant_records.io.headers import _INDEX, normalize_header
-
-    for i, row in enumerate(rows[:15]):
-        known = sum(1 for v in row if isinstance(v, str) and normalize_header(v) in _INDEX)
-        if known >= 2:
-            return i
-    for i, row in enumerate(rows):
-        if any(v is not None and str(v).strip() for v in row):
-            return i
-    return 0
-
-
-def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
-    try:
-        import openpyxl
-    except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
-        raise InputFileError(f"{path}: reading XLSX needs openpyxl (pip install openpyxl)") from exc
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise InputFileError(f"{path}: cannot read it as an XLSX workbook ({exc})") from exc
-    try:
-        names = book.sheetnames
-        if sheet is None:
-            ws = book[names[0]]
-        elif isinstance(sheet, int):
-            if not 0 <= sheet < len(names):
-                raise ConfigError(
-                    f"{path}: sheet index {sheet} out of range; sheets: {', '.join(names)}"
-                )
-            ws = book[names[sheet]]
-        else:
-            if sheet not in names:
-                raise ConfigError(f"{path}: no sheet {sheet!r}; sheets: {', '.join(names)}")
-            ws = book[sheet]
-        rows = list(ws.iter_rows(values_only=True))
-        sheet_name = ws.title
-    finally:
-        book.close()
-    if not rows:
-        raise InputFileError(f"{path}: sheet {sheet_name!r} is empty (no header row)")
-    h = _header_row_index(rows)
-    header = list(rows[h])
-    body = rows[h + 1 :]
-    width = max([len(header)] + [len(r) for r in body]) if body else len(header)
-    header += [None] * (width - len(header))
-    # drop trailing columns with neither a header nor any value
-    used = [
-        j
-        for j in range(width)
-        if (header[j] is not None and str(header[j]).strip())
-        or any(j < len(r) and r[j] is not None and str(r[j]).strip() for r in body)
-    ]
-    headers = _unique_headers([header[j] for j in used])
-    cells: list[list[str | None]] = [[] for _ in used]
-    row_numbers: list[int] = []
-    for k, row in enumerate(body):
-        values = [_excel_cell(row[j]) if j < len(row) else None for j in used]
-        if all(v is None or not v.strip() for v in values):
-            continue
-        for j, v in enumerate(values):
-            cells[j].append(v)
-        row_numbers.append(k + 1)
-    raw = _table(
-        {name: pa.array(cells[j], type=pa.string()) for j, name in enumerate(headers)},
-        len(row_numbers),
-        format="xlsx",
-        sheet=sheet_name,
-        header_row=h + 1,
-    )
-    raw.row_numbers = np.asarray(row_numbers, dtype=np.int64)
-    return raw
 
 
 # --------------------------------------------------------------------------- DataFrame
@@ -382,6 +197,27 @@ def _cell_to_text(value: Any) -> tuple[str | None, bool]:
         except UnicodeDecodeError:
             return value.decode("latin-1"), True
     return None, False
+
+
+def _plain(value: Any) -> Any:
+    """Nested cell content as JSON-compatible Python values (arrays become lists)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    tolist = getattr(value, "tolist", None)
+    if callable(tolist) and not isinstance(value, (str, bytes)):
+        return _plain(tolist())
+    text, ok = _cell_to_text(value)
+    return text if ok else repr(value)
+
+
+def _nested_text(value: Any) -> str:
+    """A printable text form of a non-scalar cell (JSON where it can be)."""
+    try:
+        return json.dumps(_plain(value), ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def _float_text(values: np.ndarray) -> list[str | None]:
@@ -437,8 +273,10 @@ def _series_to_arrow(series: pd.Series) -> tuple[pa.Array, np.ndarray | None, li
         except (TypeError, ValueError):  # e.g. an array-like whose NA check is ambiguous
             text, ok = None, False
         if not ok:
+            # kept as JSON text: a column the library does not use passes through with it
+            text = _nested_text(value)
             bad_pos.append(i)
-            bad_val.append(repr(value)[:200])
+            bad_val.append(text[:200])
         out.append(text)
     return pa.array(out, type=pa.string()), np.asarray(bad_pos, dtype=np.int64), bad_val
 
@@ -467,8 +305,20 @@ def read_frame(frame: pd.DataFrame, *, label: str = "DataFrame") -> RawTable:
             logger.warning("%s: column %r has %d non-text cells", label, name, len(bad_pos))
             problems.append(CellProblem("invalid_type", name, bad_pos, bad_val))
     raw = _table(columns, len(frame), format="dataframe")
+    raw.info["digest"] = _columns_digest(raw.columns)
     raw.problems = problems
     return raw
+
+
+def _columns_digest(columns: dict[str, pa.Array]) -> str:
+    """A stable digest of text columns (header names and values, nulls told apart)."""
+    h = hashlib.sha256()
+    for name, array in columns.items():
+        h.update(name.encode("utf-8", "surrogatepass") + b"\x00")
+        values = array.to_numpy(zero_copy_only=False)
+        h.update(pd.util.hash_array(np.asarray(values, dtype=object)).tobytes())
+        h.update(np.asarray(pd.isna(values)).tobytes())
+    return h.hexdigest()[:8]
 
 
 # --------------------------------------------------------------------------- Parquet
@@ -477,10 +327,14 @@ def read_frame(frame: pd.DataFrame, *, label: str = "DataFrame") -> RawTable:
 def _read_parquet(path: Path) -> RawTable:
     import pyarrow.parquet as pq
 
+    data = _file_bytes(path)
     try:
-        table = pq.read_table(path)
+        table = pq.read_table(pa.BufferReader(data))
     except Exception as exc:
-        raise InputFileError(f"{path}: cannot read it as a Parquet file ({exc})") from exc
+        raise InputFileError(
+            f"{path}: cannot read it as a Parquet file ({exc}); write it again, or export the "
+            "data as CSV UTF-8"
+        ) from exc
     headers = _unique_headers(list(table.column_names))
     columns: dict[str, pa.Array] = {}
     problems: list[CellProblem] = []
@@ -500,7 +354,7 @@ def _read_parquet(path: Path) -> RawTable:
         columns[name] = array
         if bad_pos is not None and len(bad_pos):
             problems.append(CellProblem("invalid_type", name, bad_pos, bad_val))
-    raw = _table(columns, table.num_rows, format="parquet")
+    raw = _table(columns, table.num_rows, format="parquet", digest=digest_bytes(data))
     raw.problems = problems
     return raw
 
@@ -513,7 +367,11 @@ def _formats_text() -> str:
 
 
 def read_path(
-    path: str | Path, *, sheet: str | int | None = None, delimiter: str | None = None
+    path: str | Path,
+    *,
+    sheet: str | int | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
 ) -> RawTable:
     """Read a file into a :class:`RawTable`, choosing the reader from its extension.
 
@@ -522,12 +380,15 @@ def read_path(
             ``.parquet``/``.pq`` file.
         sheet: XLSX sheet name or 0-based index (default: the first sheet).
         delimiter: CSV delimiter (default: sniffed among ``, ; tab |``).
+        encoding: CSV text encoding (default: detected, see
+            :mod:`migrant_records.io.encoding`).
 
     Returns:
         A :class:`RawTable`.
 
     Raises:
-        InputFileError: The file does not exist, cannot be read, or has an unknown extension.
+        InputFileError: The file does not exist, cannot be read, has an unknown extension,
+            or (CSV) its text encoding cannot be told.
     """
     p = Path(path)
     if not p.exists():
@@ -543,10 +404,17 @@ def read_path(
             f"Supported formats: {_formats_text()}"
         )
     if fmt == "csv":
+        from migrant_records.io.delimited import read_delimited
+
         try:
-            return _read_csv(p, delimiter)
-        except (pa.ArrowInvalid, csv.Error, UnicodeDecodeError) as exc:
-            raise InputFileError(f"{p}: cannot parse it as CSV ({exc})") from exc
+            return read_delimited(p, delimiter, encoding)
+        except (pa.ArrowInvalid, csv.Error) as exc:
+            raise InputFileError(
+                f"{p}: cannot parse it as CSV ({exc}); check the delimiter and quoting, or "
+                "save it again as CSV UTF-8"
+            ) from exc
     if fmt == "xlsx":
-        return _read_xlsx(p, sheet)
+        from migrant_records.io.workbook import read_xlsx
+
+        return read_xlsx(p, sheet)
     return _read_parquet(p)
