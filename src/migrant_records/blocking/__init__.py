@@ -1,8 +1,10 @@
 """Blocking: which record pairs are worth comparing.
 
 A blocking pass (:class:`BlockingStrategy`) turns a prepared frame (dedupe) or two (link)
-into candidate pairs of row positions. :func:`union_pairs` runs several passes and merges
-their pairs without duplicates; :func:`blocking_report` measures the passes (pairs per pass,
+into candidate pairs of row positions. Records equal on every identifying column are
+collapsed to one before blocking (:func:`collapse_duplicates`), so that no block cap keeps
+copies apart. :func:`union_pairs` runs several passes and merges their pairs without
+duplicates; :func:`blocking_report` measures the passes (pairs per pass,
 largest blocks, pair completeness against known truth) before any comparison runs;
 :func:`default_blocking` picks passes for prepared Indonesian worker records.
 
@@ -30,6 +32,12 @@ from migrant_records.blocking.base import (
     strategy_from_dict,
 )
 from migrant_records.blocking.defaults import default_blocking
+from migrant_records.blocking.duplicates import (
+    IDENTIFYING_COLUMNS,
+    DuplicateGroups,
+    collapse_duplicates,
+    expand_duplicates,
+)
 from migrant_records.blocking.strategies import (
     ExactBlock,
     QGramLSH,
@@ -45,19 +53,23 @@ from migrant_records.blocking.union import (
 
 __all__ = [
     "DEFAULT_MAX_BLOCK_SIZE",
+    "IDENTIFYING_COLUMNS",
     "BaseStrategy",
     "BlockPairs",
     "BlockingReport",
     "BlockingStrategy",
     "BlockingWarning",
     "CandidatePairs",
+    "DuplicateGroups",
     "ExactBlock",
     "QGramLSH",
     "SortedNeighbourhood",
     "as_strategy",
     "available_strategies",
     "blocking_report",
+    "collapse_duplicates",
     "default_blocking",
+    "expand_duplicates",
     "get_strategy",
     "minhash_signatures",
     "pairs_from_keys",

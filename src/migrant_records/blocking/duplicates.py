@@ -1,0 +1,174 @@
+"""Exact duplicates: records equal on every identifying column are always one person.
+
+Blocking passes skip blocks over their size cap, and a model trains on the records it is
+given: 3,000 copies of one record (an export appended to itself, a form submitted again and
+again) would never be compared, and would also make "agrees on everything" look common among
+random pairs. So identical records are collapsed to one before blocking and training, and
+every copy gets its representative's person afterwards:
+
+- :func:`collapse_duplicates` keeps one record of each group equal on
+  :data:`IDENTIFYING_COLUMNS` (missing values count as equal), the one with the smallest
+  ``source|record_id`` key, so the choice does not depend on row order and person ids (named
+  after a cluster's smallest key) are the same as if every copy had been clustered.
+- :func:`expand_duplicates` puts the copies back into a result: every record in the
+  crosswalk exactly once, each copy with its representative's person id.
+
+Example:
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"source": ["A", "A", "A"], "record_id": ["3", "1", "2"],
+    ...                       "full_name": ["Siti", "Siti", "Budi"], "nik": ["1", "1", None]})
+    >>> kept, groups = collapse_duplicates(frame)
+    >>> kept["record_id"].tolist(), groups.n_collapsed
+    (['1', '2'], 1)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from migrant_records.schemas import CANONICAL_COLUMNS
+
+__all__ = ["IDENTIFYING_COLUMNS", "DuplicateGroups", "collapse_duplicates", "expand_duplicates"]
+
+logger = logging.getLogger(__name__)
+
+IDENTIFYING_COLUMNS: tuple[str, ...] = tuple(
+    c for c in CANONICAL_COLUMNS if c not in ("source", "record_id")
+)
+"""The canonical columns that say who a record is about (all but ``source``/``record_id``)."""
+
+T = TypeVar("T")
+
+
+@dataclass
+class DuplicateGroups:
+    """How a frame was collapsed: which records were kept and whom each record copies.
+
+    Attributes:
+        kept: Positions (into the full frame, ascending) of the records kept.
+        rep: For each record of the full frame, the position of its representative in the
+            collapsed frame.
+        full: The full frame (``None`` when nothing was collapsed).
+    """
+
+    kept: np.ndarray
+    rep: np.ndarray
+    full: pd.DataFrame | None = None
+
+    @property
+    def n_collapsed(self) -> int:
+        """Number of records folded into another identical record."""
+        return len(self.rep) - len(self.kept)
+
+
+def _group_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """One code per row: equal codes = equal on every column (missing equals missing)."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object), use_na_sentinel=False)
+        combined = combined * np.int64(len(uniques) + 1) + codes.astype(np.int64)
+        combined = pd.factorize(combined)[0].astype(np.int64)  # keep the codes small
+    return combined
+
+
+def collapse_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, DuplicateGroups]:
+    """Keep one record of each group of records equal on every identifying column.
+
+    The frame needs ``source``, ``record_id`` and ``full_name``; without them (or without
+    any copy) it is returned as it is.
+
+    Args:
+        frame: Canonical records.
+
+    Returns:
+        ``(collapsed, groups)``: the records kept (original order, fresh index) and the
+        mapping :func:`expand_duplicates` needs.
+    """
+    n = len(frame)
+    identity = np.arange(n, dtype=np.int64)
+    columns = [c for c in IDENTIFYING_COLUMNS if c in frame.columns]
+    if n < 2 or "full_name" not in columns or not {"source", "record_id"} <= set(frame.columns):
+        return frame, DuplicateGroups(identity, identity)
+    codes = _group_codes(frame, columns)
+    if len(np.unique(codes)) == n:
+        return frame, DuplicateGroups(identity, identity)
+    keys = (frame["source"].astype(str) + "|" + frame["record_id"].astype(str)).to_numpy()
+    order = np.lexsort((keys.astype(str), codes))  # by group, smallest key first
+    first = np.r_[True, codes[order][1:] != codes[order][:-1]]
+    rep_of_code = np.empty(int(codes.max()) + 1, dtype=np.int64)
+    rep_of_code[codes[order][first]] = order[first]
+    rep_full = rep_of_code[codes]  # position (in the full frame) of each row's representative
+    kept = np.sort(order[first])
+    new_pos = np.full(n, -1, dtype=np.int64)
+    new_pos[kept] = np.arange(len(kept), dtype=np.int64)
+    groups = DuplicateGroups(kept, new_pos[rep_full], frame)
+    logger.info(
+        "%d records are exact copies of another record: collapsed before blocking",
+        groups.n_collapsed,
+    )
+    return frame.iloc[kept].reset_index(drop=True), groups
+
+
+def _expand_frame(collapsed: pd.DataFrame, groups: DuplicateGroups) -> pd.DataFrame:
+    if groups.full is None:
+        return collapsed
+    out = collapsed.iloc[groups.rep].reset_index(drop=True)
+    for column in groups.full.columns:
+        if column not in IDENTIFYING_COLUMNS and column in out.columns:
+            out[column] = groups.full[column].to_numpy()  # its own id, source, extra columns
+    return out
+
+
+def expand_duplicates(result: T, left: DuplicateGroups, right: DuplicateGroups | None = None) -> T:
+    """Put collapsed copies back into a match result, each with its representative's person.
+
+    Args:
+        result: A :class:`~migrant_records.result.MatchResult` of the collapsed records.
+        left: The groups of the (left) records.
+        right: The groups of the right records when linking.
+
+    Returns:
+        The result over all records: ``records`` and ``clusters`` hold every record once,
+        pair positions point at the representatives, and ``pass_counts`` starts with
+        ``exact_duplicates`` (records folded into an identical one).
+    """
+    n_copies = left.n_collapsed + (right.n_collapsed if right is not None else 0)
+    if n_copies == 0:
+        return result
+    r: Any = result
+    n_left_kept = len(left.kept)
+    parts = [_expand_frame(r.records.iloc[:n_left_kept].reset_index(drop=True), left)]
+    person = r.clusters["person_id"].to_numpy(dtype=object)
+    persons = [person[:n_left_kept][left.rep]]
+    position = [left.kept]
+    n_left = len(left.rep)
+    if right is not None:
+        right_part = r.records.iloc[n_left_kept:].reset_index(drop=True)
+        parts.append(_expand_frame(right_part, right))
+        persons.append(person[n_left_kept:][right.rep])
+        position.append(n_left + right.kept)
+    records = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    full_position = np.concatenate(position)
+    clusters = pd.DataFrame(
+        {
+            "source": records["source"].to_numpy(),
+            "record_id": records["record_id"].to_numpy(),
+            "person_id": np.concatenate(persons),
+        }
+    )
+    expanded: T = dataclasses.replace(
+        r,
+        records=records,
+        clusters=clusters,
+        pair_left=full_position[np.asarray(r.pair_left, dtype=np.int64)],
+        pair_right=full_position[np.asarray(r.pair_right, dtype=np.int64)],
+        n_left=n_left,
+        pass_counts={"exact_duplicates": n_copies, **r.pass_counts},
+    )
+    return expanded
