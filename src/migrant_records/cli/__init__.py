@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"migrant-records {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log diagnostics")
+    parser.add_argument(
+        "--debug", action="store_true", help="on an error, also show the full traceback"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("validate", help="read a file, map its headers, report and write rejects")
@@ -104,7 +107,15 @@ def _read_table(path: str | None) -> Any:
         return None
     import pandas as pd
 
-    return pd.read_csv(path, dtype=str, keep_default_na=False).replace("", None)
+    from migrant_records.errors import InputFileError
+
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False).replace("", None)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputFileError(
+            f"{path}: cannot read the table ({_one_line(str(exc))}); give a UTF-8 CSV file "
+            "with a header row"
+        ) from exc
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
@@ -136,14 +147,46 @@ def _matcher(args: argparse.Namespace, **options: Any) -> Any:
 def _finish(
     result: Any, matcher: Any, args: argparse.Namespace, tables: dict[str, Any] | None = None
 ) -> None:
+    from migrant_records.io import atomic_output_dir
+
     out = Path(args.out)
-    paths = result.write(out)
-    matcher.save(out / "model.json")
+    with atomic_output_dir(out) as tmp:
+        paths = result.write(tmp)
+        matcher.save(tmp / "model.json")
+        if args.report:
+            result.write_report(tmp / "report.html", **(tables or {}))
     _print_summary(result.summary())
-    print(f"wrote {paths['clusters']}, {paths['pairs']}, {out / 'model.json'}")
+    names = [Path(paths["clusters"]).name, Path(paths["pairs"]).name, "model.json"]
+    print("wrote " + ", ".join(str(out / name) for name in names))
     if args.report:
-        report = result.write_report(out / "report.html", **(tables or {}))
-        print(f"report: {report}")
+        print(f"report: {out / 'report.html'}")
+
+
+def _match(args: argparse.Namespace, run: Any) -> Any:
+    """Run the matching with the output folder checked first and degenerate inputs answered."""
+    from migrant_records.errors import NoRecordsError
+    from migrant_records.io import atomic_output_dir, check_output_dir
+
+    check_output_dir(args.out)  # before minutes of work, not after
+    try:
+        return run()
+    except NoRecordsError as exc:
+        out = Path(args.out)
+        if exc.rejects is not None and len(exc.rejects):
+            with atomic_output_dir(out) as tmp:
+                exc.rejects.to_csv(tmp / "rejects.csv", index=False)
+            counts = exc.rejects["reason"].value_counts()
+            reasons = ", ".join(f"{k} {v}" for k, v in counts.items())
+            where = f" in the {exc.side} input" if exc.side else ""
+            raise NoRecordsError(
+                f"no records left after validation{where}: {len(exc.rejects)} rejected "
+                f"({reasons}), see {out / 'rejects.csv'}; fix those rows, or check the header "
+                "mapping with `migrant-records validate FILE`",
+                rejects=exc.rejects,
+                n_input=exc.n_input,
+                side=exc.side,
+            ) from exc
+        raise
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -162,11 +205,11 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 def _cmd_dedupe(args: argparse.Namespace) -> int:
     matcher = _matcher(args)
-    result = matcher.dedupe(list(args.inputs))
     tables = {
         "participations": _read_table(args.participations),
         "placements": _read_table(args.placements),
     }
+    result = _match(args, lambda: matcher.dedupe(list(args.inputs)))
     _finish(result, matcher, args, tables)
     return 0
 
@@ -174,7 +217,7 @@ def _cmd_dedupe(args: argparse.Namespace) -> int:
 def _cmd_link(args: argparse.Namespace) -> int:
     # a flag given on the command line overrides the loaded model; an absent flag keeps it
     matcher = _matcher(args, **({"one_to_one": True} if args.one_to_one else {}))
-    result = matcher.link(args.left, args.right)
+    result = _match(args, lambda: matcher.link(args.left, args.right))
     _finish(result, matcher, args)
     return 0
 
@@ -200,8 +243,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from migrant_records.datasets import load_sample
     from migrant_records.evaluate import cluster_metrics, pairwise_metrics
+    from migrant_records.io import check_output_dir
     from migrant_records.matcher import Matcher
 
+    check_output_dir(args.out)
     sample = load_sample()
     print("migrant-records demo: deduplicating the shipped sample of ministry datasets")
     for name, frame in sample.sources.items():
@@ -214,8 +259,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         "programmes": sample.programmes,
     }
     out = Path(args.out)
-    result.write(out)
-    matcher.save(out / "model.json")
+    from migrant_records.io import atomic_output_dir
+
+    with atomic_output_dir(out) as tmp:
+        result.write(tmp)
+        matcher.save(tmp / "model.json")
+        result.golden_records().to_csv(tmp / "golden_records.csv", index=False)
+        result.write_report(tmp / "report.html", **tables)
+    report = out / "report.html"
     print()
     _print_summary(result.summary())
     pw = pairwise_metrics(result.clusters, sample.truth)
@@ -230,9 +281,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print()
     print("unique persons per programme (participations and records: naive counts):")
     print(overview.persons.to_string(index=False))
-    golden = result.golden_records()
-    golden.to_csv(out / "golden_records.csv", index=False)
-    report = result.write_report(out / "report.html", **tables)
     print()
     print(f"wrote {out / 'clusters.csv'}, {out / 'golden_records.csv'}, {out / 'model.json'}")
     print(f"open the report in a browser: {report.resolve()}")
@@ -250,8 +298,50 @@ _COMMANDS = {
 }
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+_OS_FIXES: tuple[tuple[type[OSError], str], ...] = (
+    (PermissionError, "check its permissions, or choose a path you may read and write"),
+    (IsADirectoryError, "it is a folder: give the path of a file, or move the folder away"),
+    (NotADirectoryError, "part of the path is a file, not a folder: choose another path"),
+    (FileExistsError, "remove it, or choose another path"),
+    (FileNotFoundError, "check the path"),
+)
+
+
+def _os_error_line(exc: OSError) -> str:
+    """What went wrong, with which file, and what to do, for a file-system error."""
+    what = exc.strerror or type(exc).__name__
+    where = exc.filename if exc.filename is not None else ""
+    if exc.filename2 is not None:
+        where = f"{where} -> {exc.filename2}"
+    fix = "check the path, the free disk space and the permissions, then run again"
+    for kind, text in _OS_FIXES:
+        if isinstance(exc, kind):
+            fix = text
+            break
+    return _one_line(f"{what}: {where}; {fix}" if where else f"{what}; {fix}")
+
+
+_NAMES_ONLY = (
+    "no blocking pass applies: the records have no filled NIK, phone or birth date (nor a region "
+    "next to the name), so there is no way to choose which records to compare. Add such a "
+    "column to the input (check how its headers are read with `migrant-records validate FILE`), "
+    "or use the Python API, where blocking passes can be given"
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return its exit status."""
+    """Run the command line and return its exit status.
+
+    Exit status 0 on success, 2 for bad input or options (one line on stderr says what was
+    wrong, with which file, and what to do), 1 only for an error that is a bug, 130 when
+    interrupted. ``--debug`` also prints the traceback.
+    """
+    from migrant_records.errors import NoBlockingPassError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -266,9 +356,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         commands.update(group.COMMANDS)
     try:
         return commands[args.command](args)
+    except NoBlockingPassError as exc:
+        return _fail(_NAMES_ONLY, exc, args.debug)
     except MigrantRecordsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(_one_line(str(exc)), exc, args.debug)
+    except OSError as exc:
+        return _fail(_os_error_line(exc), exc, args.debug)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        message = _one_line(
+            f"internal error ({type(exc).__name__}: {exc}). This is a bug in migrant-records: "
+            "run the command again with --debug (before the command name) and report the "
+            "traceback"
+        )
+        return _fail(message, exc, args.debug, status=1)
+
+
+def _fail(message: str, exc: BaseException, debug: bool, *, status: int = 2) -> int:
+    if debug:
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    print(f"error: {message}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

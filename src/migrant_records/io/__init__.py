@@ -31,7 +31,7 @@ from migrant_records.io.ingest import (
     write_rejects,
 )
 from migrant_records.io.many import combine_batches, read_many
-from migrant_records.io.output import OUTPUT_FILES, atomic_output_dir
+from migrant_records.io.output import OUTPUT_FILES, atomic_output_dir, check_output_dir
 from migrant_records.io.readers import SUPPORTED_FORMATS
 from migrant_records.io.validate import validate_command
 
@@ -46,6 +46,7 @@ __all__ = [
     "SUPPORTED_FORMATS",
     "Batch",
     "atomic_output_dir",
+    "check_output_dir",
     "combine_batches",
     "detect_encoding",
     "detect_mapping",
