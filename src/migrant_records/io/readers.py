@@ -205,9 +205,11 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
     tolist = getattr(value, "tolist", None)
-    if callable(tolist) and not isinstance(value, (str, bytes)):
-        return _plain(tolist())
+    if callable(tolist) and not isinstance(value, bytes):
+        return _plain(tolist())  # numpy arrays and scalars
     text, ok = _cell_to_text(value)
     return text if ok else repr(value)
 
@@ -349,6 +351,18 @@ def _read_parquet(path: Path) -> RawTable:
             continue
         if pa.types.is_date(t):
             columns[name] = pc.cast(col, pa.string())
+            continue
+        if pa.types.is_nested(t):
+            # lists, structs, maps: JSON text of the Arrow values (exact types), each cell a
+            # problem that rejects its row only if the column is one the library uses
+            cells = col.to_pylist()
+            text = [None if v is None else _nested_text(v) for v in cells]
+            bad = np.flatnonzero([v is not None for v in cells]).astype(np.int64)
+            columns[name] = pa.array(text, type=pa.string())
+            if len(bad):
+                problems.append(
+                    CellProblem("invalid_type", name, bad, [str(text[k])[:200] for k in bad])
+                )
             continue
         array, bad_pos, bad_val = _series_to_arrow(col.to_pandas())
         columns[name] = array
