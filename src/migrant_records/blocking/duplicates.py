@@ -31,6 +31,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from migrant_records.schemas import CANONICAL_COLUMNS
 
@@ -68,13 +70,24 @@ class DuplicateGroups:
 
 
 def _group_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """One code per row: equal codes = equal on every column (missing equals missing)."""
+    """Dense codes per row (0, 1, ...): equal codes = equal on every column, missing equals
+    missing."""
     combined = np.zeros(len(frame), dtype=np.int64)
     for column in columns:
-        codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object), use_na_sentinel=False)
-        combined = combined * np.int64(len(uniques) + 1) + codes.astype(np.int64)
-        combined = pd.factorize(combined)[0].astype(np.int64)  # keep the codes small
-    return combined
+        values = frame[column].to_numpy(dtype=object)
+        try:  # Arrow's dictionary encoding is several times faster on strings
+            encoded = pc.dictionary_encode(
+                pa.array(values, type=pa.string(), from_pandas=True), null_encoding="encode"
+            )
+            codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+            n_values = len(encoded.dictionary)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # values that are not text
+            factorized, uniques = pd.factorize(values, use_na_sentinel=False)
+            codes, n_values = factorized.astype(np.int64), len(uniques)
+        if (int(combined.max(initial=0)) + 1) * (n_values + 1) >= 1 << 62:
+            combined = pd.factorize(combined)[0].astype(np.int64)  # keep the codes small
+        combined = combined * np.int64(n_values + 1) + codes
+    return pd.factorize(combined)[0].astype(np.int64)
 
 
 def collapse_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, DuplicateGroups]:
@@ -95,8 +108,8 @@ def collapse_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, DuplicateGro
     columns = [c for c in IDENTIFYING_COLUMNS if c in frame.columns]
     if n < 2 or "full_name" not in columns or not {"source", "record_id"} <= set(frame.columns):
         return frame, DuplicateGroups(identity, identity)
-    codes = _group_codes(frame, columns)
-    if len(np.unique(codes)) == n:
+    codes = _group_codes(frame, columns)  # dense: 0 .. groups - 1
+    if int(codes.max()) + 1 == n:
         return frame, DuplicateGroups(identity, identity)
     keys = (frame["source"].astype(str) + "|" + frame["record_id"].astype(str)).to_numpy()
     order = np.lexsort((keys.astype(str), codes))  # by group, smallest key first

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from migrant_records.errors import InputFileError
-from migrant_records.io.encoding import decode_text
+from migrant_records.io.encoding import decode_text, detect_encoding
 from migrant_records.io.readers import CellProblem, RawTable, _table, _unique_headers, digest_bytes
 
 __all__ = ["read_delimited"]
@@ -46,12 +46,11 @@ def _sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _utf8_buffer(data: bytes, text: str, encoding: str) -> pa.Buffer:
+def _utf8_buffer(data: bytes, text: str | None, encoding: str) -> pa.Buffer:
     """The file as UTF-8 bytes for Arrow (the original bytes when they already are)."""
-    if encoding == "utf-8":
-        return pa.py_buffer(data)
-    if encoding == "utf-8-sig":
-        return pa.py_buffer(memoryview(data)[3:])
+    if text is None:
+        bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        return pa.py_buffer(memoryview(data)[bom:])
     return pa.py_buffer(text.encode("utf-8"))
 
 
@@ -81,11 +80,19 @@ def read_delimited(
             f"{path}: cannot read the file ({exc.strerror or exc}); check that it exists and "
             "that you may read it"
         ) from exc
-    text, enc = decode_text(data, label=str(path), encoding=encoding)
-    if not text.strip():
+    enc = encoding or detect_encoding(data, label=str(path))
+    text: str | None = None
+    if enc in ("utf-8", "utf-8-sig"):
+        # valid UTF-8 (checked by detection): Arrow reads the bytes, no decoded copy is kept
+        sample = data[: _SAMPLE_CHARS * 4].decode(enc, errors="ignore")
+        blank = not data.strip() or not sample.strip()
+    else:
+        text, enc = decode_text(data, label=str(path), encoding=enc)
+        sample = text[:_SAMPLE_CHARS]
+        blank = not text.strip()
+    if blank:
         raise InputFileError(f"{path}: the file is empty (no header row)")
     digest = digest_bytes(data)
-    sample = text[:_SAMPLE_CHARS]
     delim = delimiter or _sniff_delimiter(sample)
     header_row = next(csv.reader(io.StringIO(sample, newline=""), delimiter=delim), [])
     headers = _unique_headers(list(header_row))
@@ -118,6 +125,8 @@ def read_delimited(
         table = None
     if table is not None and invalid == 0:
         return _table({h: table.column(h) for h in headers}, table.num_rows, **info)
+    if text is None:
+        text, _ = decode_text(data, label=str(path), encoding=enc)
     del data
     return _read_tolerant(path, text, delim, headers, info)
 
