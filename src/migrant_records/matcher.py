@@ -27,10 +27,15 @@ import pandas as pd
 
 from migrant_records import pipeline
 from migrant_records._json import read_json, write_json
-from migrant_records.blocking import BlockingStrategy, as_strategy, default_blocking
+from migrant_records.blocking import (
+    BlockingStrategy,
+    as_strategy,
+    default_blocking,
+    expand_duplicates,
+)
 from migrant_records.compare import Comparator, as_comparator, default_comparators
 from migrant_records.config import FORMAT, FORMAT_VERSION, MatcherConfig
-from migrant_records.errors import ConfigError, ModelError
+from migrant_records.errors import ConfigError, ModelError, NoBlockingPassError
 from migrant_records.inputs import InputLike
 from migrant_records.model import FellegiSunter, Model, Rule, model_from_dict
 from migrant_records.result import MatchResult
@@ -195,7 +200,7 @@ class Matcher:
                 else list(self.blocking)
             )
             if not self.blocking_:
-                raise ConfigError(
+                raise NoBlockingPassError(
                     "No blocking pass applies to these records: fill full_name together with "
                     "birth_date, nik or phone, or give blocking=[...]."
                 )
@@ -233,7 +238,9 @@ class Matcher:
             ModelError: Blocking found no candidate pairs, so there is nothing to train on.
         """
         timings: dict[str, float] = {}
-        inputs = pipeline.prepare_inputs(data, right, progress=self._bars, timings=timings)
+        inputs = pipeline.prepare_inputs(
+            data, right, progress=self._bars, timings=timings, collapse_copies=True
+        )
         self._resolve(inputs)
         cand, gamma = self._compare(inputs, timings)
         if len(cand) == 0:
@@ -335,7 +342,9 @@ class Matcher:
         refit: bool | None,
     ) -> MatchResult:
         timings: dict[str, float] = {}
-        inputs = pipeline.prepare_inputs(data, right_data, progress=self._bars, timings=timings)
+        inputs = pipeline.prepare_inputs(
+            data, right_data, progress=self._bars, timings=timings, collapse_copies=True
+        )
         self._resolve(inputs)
         cand, gamma = self._compare(inputs, timings)
         aligned, cannot = pipeline.reviewer_labels(labels, inputs, cand)
@@ -363,7 +372,7 @@ class Matcher:
         )
         timings["cluster"] = time.perf_counter() - t0
         assert self.comparators_ is not None
-        return MatchResult(
+        result = MatchResult(
             inputs=inputs,
             clusters=clusters,
             candidates=cand,
@@ -375,6 +384,7 @@ class Matcher:
             threshold=self.threshold,
             timings=timings,
         )
+        return expand_duplicates(result)  # exact copies get their representative's person
 
     # ------------------------------------------------------------------ persistence
     def config(self) -> MatcherConfig:

@@ -20,11 +20,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from migrant_records.blocking import BlockingStrategy, BlockingWarning, union_pairs
+from migrant_records.blocking import (
+    BlockingStrategy,
+    BlockingWarning,
+    DuplicateGroups,
+    collapse_duplicates,
+    union_pairs,
+)
 from migrant_records.cluster import assign_person_ids, cluster_pairs, one_to_one
 from migrant_records.compare import Comparator, compare_pairs
-from migrant_records.errors import SchemaError
-from migrant_records.inputs import InputLike, collect_inputs
+from migrant_records.inputs import InputLike, collect_inputs, collect_link_inputs
 from migrant_records.labels import LabelPositions, align_labels, label_positions
 from migrant_records.model import Training, sample_random_pairs, term_frequencies, tf_for_pairs
 from migrant_records.records import record_key
@@ -60,6 +65,9 @@ class Inputs:
     left: pd.DataFrame
     right: pd.DataFrame | None
     rejects: pd.DataFrame
+    copies: tuple[DuplicateGroups, DuplicateGroups | None] | None = None
+    """Exact copies folded into one record (left, right) when ``prepare_inputs`` collapsed
+    them; :func:`~migrant_records.blocking.expand_duplicates` puts them back."""
 
     @property
     def other(self) -> pd.DataFrame:
@@ -124,26 +132,42 @@ def prepare_inputs(
     *,
     progress: bool = False,
     timings: dict[str, float] | None = None,
+    collapse_copies: bool = False,
 ) -> Inputs:
     """Read, validate and standardise one side (dedupe) or two (link).
 
+    ``(source, record_id)`` is unique over both sides (see
+    :func:`~migrant_records.inputs.collect_link_inputs`).
+
+    Args:
+        data: The records (dedupe) or the left ones (link).
+        right: The right records for a link.
+        progress: Show progress bars.
+        timings: Filled with the seconds spent reading and standardising.
+        collapse_copies: Fold records equal on every identifying column into one before
+            standardising (:func:`~migrant_records.blocking.collapse_duplicates`); the groups
+            are kept in :attr:`Inputs.copies`, and the result must be expanded with
+            :func:`~migrant_records.blocking.expand_duplicates`.
+
     Raises:
-        SchemaError: No record is left on a side after validation.
+        NoRecordsError: No record is left on a side after validation.
     """
     import time
 
     t0 = time.perf_counter()
-    left_raw, rejects = collect_inputs(data)
     right_raw: pd.DataFrame | None = None
-    if right is not None:
-        right_raw, right_rejects = collect_inputs(right)
-        rejects = pd.concat([rejects, right_rejects], ignore_index=True)
-    for side, frame in (("", left_raw), ("right side: ", right_raw)):
-        if frame is not None and len(frame) == 0:
-            raise SchemaError(
-                f"{side}no records left after validation: {len(rejects)} row(s) rejected "
-                "(see the rejects for each reason), none accepted."
-            )
+    if right is None:
+        left_raw, rejects = collect_inputs(data)
+    else:
+        left_raw, right_raw, rejects = collect_link_inputs(data, right)
+    copies = None
+    if collapse_copies:
+        left_raw, left_copies = collapse_duplicates(left_raw)
+        right_copies = None
+        if right_raw is not None:
+            right_raw, right_copies = collapse_duplicates(right_raw)
+        if left_copies.n_collapsed or (right_copies is not None and right_copies.n_collapsed):
+            copies = (left_copies, right_copies)
     if timings is not None:
         timings["read"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -152,7 +176,7 @@ def prepare_inputs(
     del left_raw, right_raw  # the prepared frames hold every input column
     if timings is not None:
         timings["standardize"] = time.perf_counter() - t0
-    return Inputs(left, prepared_right, rejects)
+    return Inputs(left, prepared_right, rejects, copies)
 
 
 def find_candidates(

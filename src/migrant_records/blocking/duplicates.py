@@ -13,6 +13,9 @@ every copy gets its representative's person afterwards:
 - :func:`expand_duplicates` puts the copies back into a result: every record in the
   crosswalk exactly once, each copy with its representative's person id.
 
+The matcher does both (``pipeline.prepare_inputs(..., collapse_copies=True)``, then
+:func:`expand_duplicates` on the result).
+
 Example:
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"source": ["A", "A", "A"], "record_id": ["3", "1", "2"],
@@ -138,36 +141,43 @@ def _expand_frame(collapsed: pd.DataFrame, groups: DuplicateGroups) -> pd.DataFr
     return out
 
 
-def expand_duplicates(result: T, left: DuplicateGroups, right: DuplicateGroups | None = None) -> T:
+def expand_duplicates(result: T) -> T:
     """Put collapsed copies back into a match result, each with its representative's person.
 
     Args:
-        result: A :class:`~migrant_records.result.MatchResult` of the collapsed records.
-        left: The groups of the (left) records.
-        right: The groups of the right records when linking.
+        result: A :class:`~migrant_records.result.MatchResult` whose ``inputs`` were prepared
+            with ``collapse_copies=True`` (returned as it is when nothing was collapsed).
 
     Returns:
         The result over all records: ``records`` and ``clusters`` hold every record once,
         pair positions point at the representatives, and ``pass_counts`` starts with
         ``exact_duplicates`` (records folded into an identical one).
     """
-    n_copies = left.n_collapsed + (right.n_collapsed if right is not None else 0)
-    if n_copies == 0:
-        return result
     r: Any = result
-    n_left_kept = len(left.kept)
-    parts = [_expand_frame(r.records.iloc[:n_left_kept].reset_index(drop=True), left)]
+    inputs = r.inputs
+    if inputs.copies is None:
+        return result
+    left, right = inputs.copies
+    n_copies = left.n_collapsed + (right.n_collapsed if right is not None else 0)
+    left_full = _expand_frame(inputs.left, left)
+    right_full = None
     person = r.clusters["person_id"].to_numpy(dtype=object)
+    n_left_kept = len(inputs.left)
     persons = [person[:n_left_kept][left.rep]]
-    position = [left.kept]
-    n_left = len(left.rep)
-    if right is not None:
-        right_part = r.records.iloc[n_left_kept:].reset_index(drop=True)
-        parts.append(_expand_frame(right_part, right))
+    other = left
+    if inputs.right is not None and right is not None:
+        right_full = _expand_frame(inputs.right, right)
         persons.append(person[n_left_kept:][right.rep])
-        position.append(n_left + right.kept)
-    records = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    full_position = np.concatenate(position)
+        other = right
+    full_inputs = dataclasses.replace(inputs, left=left_full, right=right_full, copies=None)
+    records = full_inputs.records
+    cand = r.candidates
+    full_cand = dataclasses.replace(
+        cand,
+        left=left.kept[np.asarray(cand.left, dtype=np.int64)],
+        right=other.kept[np.asarray(cand.right, dtype=np.int64)],
+        pass_counts={"exact_duplicates": n_copies, **cand.pass_counts},
+    )
     clusters = pd.DataFrame(
         {
             "source": records["source"].to_numpy(),
@@ -177,11 +187,11 @@ def expand_duplicates(result: T, left: DuplicateGroups, right: DuplicateGroups |
     )
     expanded: T = dataclasses.replace(
         r,
-        records=records,
+        inputs=full_inputs,
+        candidates=full_cand,
         clusters=clusters,
-        pair_left=full_position[np.asarray(r.pair_left, dtype=np.int64)],
-        pair_right=full_position[np.asarray(r.pair_right, dtype=np.int64)],
-        n_left=n_left,
-        pass_counts={"exact_duplicates": n_copies, **r.pass_counts},
+        _pairs=None,
+        _records=None,
+        _frequencies={},
     )
     return expanded
