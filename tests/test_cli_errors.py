@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -56,6 +57,22 @@ def test_unreadable_input_file(
     assert status == 2
     line = _error_line(err)
     assert "locked.csv" in line and "Permission denied" in line and "may read" in line
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may read any file"
+)
+def test_really_unreadable_input_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    locked = tmp_path / "locked.csv"
+    locked.write_text("SUMBER,NAMA\nK,Siti\n")
+    locked.chmod(0)
+    try:
+        status, _, err = _run(["validate", str(locked)], capsys)
+    finally:
+        locked.chmod(0o600)
+    assert status == 2
+    line = _error_line(err)
+    assert "locked.csv" in line and "Permission denied" in line
 
 
 def test_out_is_an_existing_file(
@@ -158,9 +175,10 @@ def test_a_bug_is_exit_1_without_traceback_and_debug_shows_it(
     assert status == 1
     line = _error_line(err)
     assert "bug" in line and "--debug" in line and "boom" in line
-    status = main(["--debug", "dedupe", str(a), "--out", str(tmp_path / "o")])
-    err = capsys.readouterr().err
-    assert status == 1 and "Traceback" in err and "RuntimeError: boom" in err
+    for args in (["--debug", "dedupe"], ["dedupe", "--debug"]):
+        status = main([*args, str(a), "--out", str(tmp_path / "o")])
+        err = capsys.readouterr().err
+        assert status == 1 and "Traceback" in err and "RuntimeError: boom" in err
 
 
 def test_header_only_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

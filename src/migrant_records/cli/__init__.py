@@ -46,9 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"migrant-records {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log diagnostics")
-    parser.add_argument(
-        "--debug", action="store_true", help="on an error, also show the full traceback"
-    )
+    debug = "on an error, also show the full traceback"
+    parser.add_argument("--debug", action="store_true", help=debug)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("validate", help="read a file, map its headers, report and write rejects")
@@ -89,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
     for group in _groups():
         group.add_parsers(sub)
+    for command in sub.choices.values():  # --debug also after the command name
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug)
     return parser
 
 
@@ -368,8 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         message = _one_line(
             f"internal error ({type(exc).__name__}: {exc}). This is a bug in migrant-records: "
-            "run the command again with --debug (before the command name) and report the "
-            "traceback"
+            "run the command again with --debug and report the traceback"
         )
         return _fail(message, exc, args.debug, status=1)
 
