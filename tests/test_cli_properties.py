@@ -2,8 +2,9 @@
 
 Random small frames of people (some recorded several times, some rows broken) are written as
 CSV (random encoding and delimiter), XLSX or Parquet with a random id layout, and run through
-``migrant-records dedupe``. The command never shows a traceback; when it succeeds, accepted +
-rejected rows equal the input rows and every accepted record is in the clusters exactly once.
+``migrant-records dedupe`` (or ``link`` of two of the files). The command never shows a
+traceback; when it succeeds, accepted + rejected rows equal the input rows, every accepted
+record is in the clusters exactly once, and every broken row is among the rejects.
 """
 
 from __future__ import annotations
@@ -84,7 +85,18 @@ def _inputs(draw: st.DrawFn) -> dict[str, object]:
                 "unused_list": draw(st.booleans()),
             }
         )
-    return {"files": files, "n_rows": len(frame), "n_junk": n_junk}
+    link = len(files) >= 2 and draw(st.booleans())
+    if link:  # link the first two files; the others are not read
+        files = files[:2]
+    frames = [f["frame"] for f in files]
+    n_rows = sum(len(f) for f in frames)  # type: ignore[arg-type]
+    n_junk = sum(int(f["full_name"].isin(JUNK_NAMES).sum()) for f in frames)  # type: ignore[index]
+    return {
+        "files": files,
+        "n_rows": n_rows,
+        "n_junk": n_junk,
+        "command": "link" if link else "dedupe",
+    }
 
 
 def _write(spec: dict[str, object], folder: Path, k: int) -> Path:
@@ -123,7 +135,7 @@ def _write(spec: dict[str, object], folder: Path, k: int) -> Path:
     ],
 )
 @given(inputs=_inputs())
-def test_dedupe_keeps_every_row_and_never_shows_a_traceback(
+def test_dedupe_and_link_keep_every_row_and_never_show_a_traceback(
     inputs: dict[str, object], capsys: pytest.CaptureFixture[str]
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -132,7 +144,8 @@ def test_dedupe_keeps_every_row_and_never_shows_a_traceback(
         paths = [_write(spec, folder, k) for k, spec in enumerate(files)]  # type: ignore[arg-type]
         out = folder / "out"
         capsys.readouterr()
-        status = main(["dedupe", *map(str, paths), "--out", str(out), "--no-progress"])
+        command = str(inputs["command"])
+        status = main([command, *map(str, paths), "--out", str(out), "--no-progress"])
         err = capsys.readouterr().err
         assert "Traceback" not in err
         assert status == 0, err
@@ -140,6 +153,6 @@ def test_dedupe_keeps_every_row_and_never_shows_a_traceback(
         rejects = pd.read_csv(out / "rejects.csv", dtype=str, keep_default_na=False)
         assert len(clusters) + len(rejects) == inputs["n_rows"]
         assert not clusters.duplicated(["source", "record_id"]).any()
-        assert len(rejects) >= inputs["n_junk"]
+        assert len(rejects) >= inputs["n_junk"]  # type: ignore[operator]
         reasons = set(rejects["reason"]) if len(rejects) else set()
         assert reasons <= {"blank_full_name", "invalid_full_name", "duplicate_record_id"}
