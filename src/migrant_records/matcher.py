@@ -27,12 +27,8 @@ import pandas as pd
 
 from migrant_records import pipeline
 from migrant_records._json import read_json, write_json
-from migrant_records.blocking import (
-    BlockingStrategy,
-    as_strategy,
-    default_blocking,
-    expand_duplicates,
-)
+from migrant_records.blocking import BlockingStrategy, as_strategy, default_blocking
+from migrant_records.blocking.duplicates import expand_duplicates
 from migrant_records.compare import Comparator, as_comparator, default_comparators
 from migrant_records.config import FORMAT, FORMAT_VERSION, MatcherConfig
 from migrant_records.errors import ConfigError, ModelError, NoBlockingPassError
