@@ -94,3 +94,32 @@ def test_link_joins_every_copy_on_either_side(sources: list[pd.DataFrame]) -> No
     )
     assert clusters.loc[copied, "person_id"].nunique() == 1
     assert result.n_left == len(left_all)
+
+
+def test_a_label_about_a_copy_is_about_its_representative(sources: list[pd.DataFrame]) -> None:
+    from migrant_records.blocking import relabel_copies
+
+    base = pd.concat([sources[0], sources[1]], ignore_index=True)
+    found = Matcher(progress=False).dedupe(base).clusters
+    shared = found.loc[found["person_id"].duplicated(), "person_id"].iloc[0]
+    pair = found[found["person_id"] == shared].head(2)  # two records of one person
+    (src_a, rid_a), (src_b, rid_b) = pair[["source", "record_id"]].values.tolist()
+    row = base[(base["source"] == src_a) & (base["record_id"] == rid_a)]
+    frame = pd.concat([base, _copies(row, 3, "dup")], ignore_index=True)
+    # a reviewer says a copy of A is not B: so A (and every copy of it) is not B
+    label = pd.DataFrame(
+        {
+            "source_l": [src_a],
+            "record_id_l": ["dup-00002"],
+            "source_r": [src_b],
+            "record_id_r": [rid_b],
+            "is_match": [False],
+        }
+    )
+    clusters = Matcher(progress=False).dedupe(frame, labels=label).clusters
+    person = clusters.set_index(["source", "record_id"])["person_id"]
+    assert person[(src_a, "dup-00002")] == person[(src_a, rid_a)]
+    assert person[(src_a, rid_a)] != person[(src_b, rid_b)]
+    _, groups = collapse_duplicates(frame)
+    own = label.assign(source_r=src_a, record_id_r=rid_a)
+    assert relabel_copies(own, groups).empty  # a record and its own copy: nothing to learn

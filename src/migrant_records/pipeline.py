@@ -25,6 +25,7 @@ from migrant_records.blocking import (
     BlockingWarning,
     DuplicateGroups,
     collapse_duplicates,
+    relabel_copies,
     union_pairs,
 )
 from migrant_records.cluster import assign_person_ids, cluster_pairs, one_to_one
@@ -348,6 +349,8 @@ def reviewer_labels(
     """
     if labels is None:
         return None, None
+    if inputs.copies is not None:  # a label about a collapsed copy is about its representative
+        labels = relabel_copies(labels, *inputs.copies)
     pos: LabelPositions = label_positions(labels, inputs.left, inputs.right)
     aligned = align_labels(pos, len(inputs.other), cand.left, cand.right)
     negative = ~pos.is_match

@@ -37,6 +37,7 @@ from migrant_records.blocking.duplicates import (
     DuplicateGroups,
     collapse_duplicates,
     expand_duplicates,
+    relabel_copies,
 )
 from migrant_records.blocking.strategies import (
     ExactBlock,
@@ -74,6 +75,7 @@ __all__ = [
     "minhash_signatures",
     "pairs_from_keys",
     "register_strategy",
+    "relabel_copies",
     "strategy_from_dict",
     "union_pairs",
 ]

@@ -39,7 +39,13 @@ import pyarrow.compute as pc
 
 from migrant_records.schemas import CANONICAL_COLUMNS
 
-__all__ = ["IDENTIFYING_COLUMNS", "DuplicateGroups", "collapse_duplicates", "expand_duplicates"]
+__all__ = [
+    "IDENTIFYING_COLUMNS",
+    "DuplicateGroups",
+    "collapse_duplicates",
+    "expand_duplicates",
+    "relabel_copies",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -195,3 +201,49 @@ def expand_duplicates(result: T) -> T:
         _frequencies={},
     )
     return expanded
+
+
+def _representatives(groups: DuplicateGroups) -> dict[tuple[str, str], tuple[str, str]]:
+    """``(source, record_id)`` of each copy -> that of its representative."""
+    if groups.full is None:
+        return {}
+    rep_pos = groups.kept[groups.rep]
+    copies = np.flatnonzero(rep_pos != np.arange(len(rep_pos)))
+    src = groups.full["source"].astype(str).to_numpy()
+    rid = groups.full["record_id"].astype(str).to_numpy()
+    return {(src[k], rid[k]): (src[rep_pos[k]], rid[rep_pos[k]]) for k in copies.tolist()}
+
+
+def relabel_copies(
+    labels: pd.DataFrame, left: DuplicateGroups, right: DuplicateGroups | None = None
+) -> pd.DataFrame:
+    """Reviewer labels with each collapsed copy replaced by its representative.
+
+    A label about a copy is a label about the record it copies; a label between a record and
+    its own copy says nothing and is dropped.
+
+    Args:
+        labels: ``source_l, record_id_l, source_r, record_id_r, is_match`` rows.
+        left: The groups of the (left) records.
+        right: The groups of the right records when linking.
+
+    Returns:
+        The labels, renamed where they name a copy.
+    """
+    out = labels.copy()
+    for side, groups in (("l", left), ("r", left if right is None else right)):
+        reps = _representatives(groups)
+        if not reps or f"source_{side}" not in out or f"record_id_{side}" not in out:
+            continue
+        keys = list(zip(out[f"source_{side}"].astype(str), out[f"record_id_{side}"].astype(str)))
+        new = [reps.get(key, key) for key in keys]
+        changed = np.array([a != b for a, b in zip(keys, new)], dtype=bool)
+        if changed.any():
+            out.loc[changed, f"source_{side}"] = [new[k][0] for k in np.flatnonzero(changed)]
+            out.loc[changed, f"record_id_{side}"] = [new[k][1] for k in np.flatnonzero(changed)]
+    if right is None and {"source_l", "record_id_l", "source_r", "record_id_r"} <= set(out):
+        same = (out["source_l"].astype(str) == out["source_r"].astype(str)) & (
+            out["record_id_l"].astype(str) == out["record_id_r"].astype(str)
+        )
+        out = out.loc[~same.to_numpy()].reset_index(drop=True)
+    return out
