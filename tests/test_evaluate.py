@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import recordlinkage
 
 from migrant_records.cli.reports import evaluate_text
 from migrant_records.errors import ConfigError, InputFileError, SchemaError
@@ -122,6 +121,9 @@ def _mi(pairs: list[tuple[str, str]]) -> pd.MultiIndex:
 
 
 def test_agrees_with_recordlinkage_metrics() -> None:
+    recordlinkage = pytest.importorskip(
+        "recordlinkage", reason='needs the recordlinkage extra: pip install -e ".[recordlinkage]"'
+    )
     rng = np.random.default_rng(3)
     n = 400
     person = rng.integers(0, 150, size=n)

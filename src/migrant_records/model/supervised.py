@@ -221,7 +221,10 @@ class RecordLinkageClassifier(ProbabilityScores):
     Args:
         classifier: A recordlinkage classifier instance, for example
             ``recordlinkage.ECMClassifier()`` (unsupervised) or
-            ``recordlinkage.LogisticRegressionClassifier()`` (supervised).
+            ``recordlinkage.LogisticRegressionClassifier()`` (supervised). Training needs
+            ``recordlinkage`` (the ``recordlinkage`` extra:
+            ``pip install "migrant-records[recordlinkage]"``, which keeps pandas below 3); a
+            saved adapter loads and scores without it.
         n_levels: Number of levels of each comparator; inferred from the data when ``None``.
         comparator_names: Optional comparator names used for the feature columns.
         encoding: ``"agreement"`` (columns for levels 1 and up) or ``"onehot"`` (all levels).
