@@ -78,8 +78,13 @@ def test_value_codes_mark_empty_strings_missing() -> None:
 def test_string_similarity_links_two_frames_like_plain_scoring() -> None:
     rng = np.random.default_rng(4)
     pool = [*_pool(rng, 200), None]
-    left = pd.DataFrame({"name_norm": [pool[k] for k in rng.integers(0, len(pool), 700)]})
-    right = pd.DataFrame({"name_norm": [pool[k] for k in rng.integers(0, len(pool), 500)]})
+    # object columns: pandas 3 str columns cannot hold the lone surrogates of the pool
+    left = pd.DataFrame(
+        {"name_norm": [pool[k] for k in rng.integers(0, len(pool), 700)]}, dtype=object
+    )
+    right = pd.DataFrame(
+        {"name_norm": [pool[k] for k in rng.integers(0, len(pool), 500)]}, dtype=object
+    )
     i = rng.integers(0, 700, 30_000)
     j = rng.integers(0, 500, 30_000)
     comp = StringSimilarity("name_norm", thresholds=(0.95, 0.88))

@@ -165,7 +165,7 @@ def _apply_transform(values: pd.Series, tr: Transform, sort: bool) -> tuple[np.n
         t = u.str.slice(tr.start, tr.stop, tr.step)
     else:  # pragma: no cover - normalize_items rejects anything else
         raise ConfigError(f"Unknown key transform {tr!r}.")
-    tvalues = np.asarray(t.astype(object), dtype=object)
+    tvalues = t.to_numpy(dtype=object, copy=True)
     tvalues[t.isna().to_numpy()] = None
     tcodes, tuniques = pd.factorize(tvalues, sort=sort)
     tcodes = _strip_empty(tcodes.astype(np.int64), tuniques)

@@ -162,7 +162,11 @@ def joint_codes(
     def build() -> np.ndarray:
         if len(vr.values) == 0:
             return np.full(len(vr.codes), -1, dtype=np.int32)
-        trans = np.asarray(pd.Index(vl.values).get_indexer(pd.Index(vr.values)), dtype=np.int64)
+        left_values, right_values = (
+            pd.Index(vl.values, dtype=object),
+            pd.Index(vr.values, dtype=object),
+        )
+        trans = np.asarray(left_values.get_indexer(right_values), dtype=np.int64)
         new = trans < 0
         trans[new] = len(vl.values) + np.arange(int(new.sum()))
         return np.where(vr.codes >= 0, trans[np.maximum(vr.codes, 0)], -1).astype(np.int32)

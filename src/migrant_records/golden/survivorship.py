@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from migrant_records._pandas import object_frame
 from migrant_records.errors import ConfigError, SchemaError
 from migrant_records.schemas import CANONICAL_COLUMNS
 
@@ -474,6 +475,6 @@ def golden_records(
             out["nik_valid"] = nik_valid
     for field in GOLDEN_FIELDS:
         out[f"{field}_from"] = provenance[field]
-    result = pd.DataFrame(out)
+    result = object_frame(out)
     logger.info("built %d golden records from %d records", len(result), len(rec))
     return result

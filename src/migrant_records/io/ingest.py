@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from migrant_records._pandas import object_column
 from migrant_records.errors import InputFileError, SchemaError
 from migrant_records.io.batch import REJECT_COLUMNS, Batch, empty_rejects
 from migrant_records.io.headers import resolve_mapping
@@ -256,7 +257,7 @@ def _build_batch(
     records.index = pd.RangeIndex(len(records))
     for c in records.columns:
         if records[c].dtype != object:
-            records[c] = records[c].astype(object)
+            records[c] = object_column(records[c])
 
     if "source" not in targets and source is not None:
         source_name = source

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from migrant_records._pandas import object_frame
 from migrant_records.errors import SchemaError
 from migrant_records.standardize._util import none_where, unique_strings
 from migrant_records.standardize.address import normalize_address
@@ -279,7 +280,7 @@ def standardize(
     for c in ("dob", "nik_birth_date"):
         additions[c] = np.asarray(additions[c], dtype="datetime64[ns]")
     additions["birth_year"] = np.asarray(additions["birth_year"], dtype="float64")
-    frame = pd.DataFrame(additions, index=index, copy=False)
+    frame = object_frame(additions, index)
     result = pd.concat([out, frame], axis=1)
     result.attrs["standardize_timings"] = timings
     return result

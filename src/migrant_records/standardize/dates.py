@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from migrant_records._pandas import object_frame
 from migrant_records.standardize._util import (
     as_series,
     fold_text,
@@ -229,7 +230,7 @@ def parse_date(
     if ok.any():
         dates[:n][ok] = pd.to_datetime(stamp[ok].astype(str), format="%Y%m%d").to_numpy()
     reasons = np.append(reason, "missing")
-    return pd.DataFrame({"date": dates[codes], "reason": reasons[codes]}, index=series.index)
+    return object_frame({"date": dates[codes], "reason": reasons[codes]}, series.index)
 
 
 _PLACE_DATE = r"^(?P<place>[^0-9]*?)[\s,/;:\-]*(?P<date>[0-9].*)?$"
@@ -268,7 +269,7 @@ def split_birth_place_date(
     place_arr = with_missing(place, None)
     date_arr = np.append(parsed["date"].to_numpy(), np.datetime64("NaT", "ns"))
     reason_arr = with_missing(parsed["reason"].to_numpy(dtype=object), "missing")
-    return pd.DataFrame(
+    return object_frame(
         {"place": place_arr[codes], "date": date_arr[codes], "reason": reason_arr[codes]},
-        index=series.index,
+        series.index,
     )

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from migrant_records._pandas import object_frame
 from migrant_records.data import load_district_codes
 from migrant_records.standardize._util import as_series, unique_strings
 
@@ -244,7 +245,7 @@ def parse_nik(s: Any, reference_date: Any = None) -> pd.DataFrame:
         padded[n] = fill
         return padded[codes]
 
-    out = pd.DataFrame(
+    out = object_frame(
         {
             "nik": expand(nik_text, None),
             "valid": expand(valid, False),
@@ -256,7 +257,7 @@ def parse_nik(s: Any, reference_date: Any = None) -> pd.DataFrame:
             "district_code": expand(d_code, None),
             "suspect": expand(dummy, False),
         },
-        index=series.index,
+        series.index,
     )
     return out
 

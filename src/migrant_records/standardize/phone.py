@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
+from migrant_records._pandas import object_frame
 from migrant_records.standardize._util import as_series, unique_strings, with_missing
 
 __all__ = ["DESTINATION_CALLING_CODES", "PHONE_COLUMNS", "PHONE_REASONS", "normalize_phone"]
@@ -128,7 +129,7 @@ def normalize_phone(s: Any, default_region: str = "ID") -> pd.DataFrame:
     e = with_missing(e164, None)
     c = with_missing(country, None)
     r = with_missing(reason, "missing")
-    return pd.DataFrame(
+    return object_frame(
         {"e164": e[codes], "country": c[codes], "reason": r[codes]},
-        index=series.index,
+        series.index,
     )

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from migrant_records._pandas import object_frame
 from migrant_records.data import load_wilayah
 from migrant_records.standardize._util import as_series, fold_text, unique_strings
 
@@ -333,4 +334,4 @@ def resolve_region(
         values = np.array([r[i] for r in results] + [None], dtype=object)
         out[col] = values[codes]
     logger.debug("resolved %d unique region combinations", len(combos))
-    return pd.DataFrame(out, index=index)
+    return object_frame(out, index)

@@ -1416,8 +1416,8 @@ def generate(
         truth=pd.concat(truths, ignore_index=True),
         people=_people_frame(p),
         programmes=_none_for_na(programmes),
-        participations=participations,
-        placements=placements,
+        participations=_none_for_na(participations),
+        placements=_none_for_na(placements),
         errors=pd.concat(logs, ignore_index=True)
         if logs
         else _empty(("source", "record_id", "error")),

@@ -1,0 +1,53 @@
+"""Helpers that give the same frames on pandas 2 and pandas 3.
+
+pandas 3 infers its ``str`` dtype (missing values as ``NaN``) for object arrays that hold
+strings, where pandas 2 keeps them as ``object`` with ``None``. The library's text columns
+are ``object`` with ``None`` for a missing value on both lines; these helpers say so
+explicitly where frames are built from numpy arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["object_column", "object_frame"]
+
+
+def object_frame(columns: Mapping[str, Any], index: pd.Index | None = None) -> pd.DataFrame:
+    """``pd.DataFrame(columns, index=index)``, keeping object arrays as ``object`` columns.
+
+    Args:
+        columns: Column name -> numpy array, Series or scalar, as for ``pd.DataFrame``.
+        index: Row index (``None``: a range index, or the Series' own index).
+
+    Returns:
+        The frame; a column given as an ``object`` numpy array stays ``object`` (with its
+        ``None`` values), other columns are built as pandas builds them.
+    """
+    data = {
+        name: (
+            pd.Series(values, index=index, dtype=object, copy=False)
+            if isinstance(values, np.ndarray) and values.dtype == object
+            else values
+        )
+        for name, values in columns.items()
+    }
+    return pd.DataFrame(data, index=index, copy=False)
+
+
+def object_column(values: pd.Series) -> pd.Series:
+    """``values`` as an ``object`` Series with ``None`` for every missing value.
+
+    Args:
+        values: Any Series (``str``, ``string`` or ``object`` dtype, usually).
+
+    Returns:
+        A new ``object`` Series with the same index and name.
+    """
+    out = values.to_numpy(dtype=object, copy=True)
+    out[pd.isna(out)] = None
+    return pd.Series(out, index=values.index, name=values.name, dtype=object, copy=False)
