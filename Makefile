@@ -1,11 +1,21 @@
 # migrant-records: the two commands are `make demo` and `make test`.
+#
+# `make test` runs the suite on both pandas lines the library supports:
+# - .venv: pandas 2 (installed first), the project with the dev extra, then the
+#   recordlinkage extra (recordlinkage requires pandas < 3); lint, mypy, docs run here too;
+# - .venv-pandas3: pandas 3 (installed first), then the project with the test extra.
+# tools/check_install.py asserts after each install that pandas kept its major version and
+# that a plain `pip install .` would keep it too.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.stamp-run
 STAMP_DEV := $(VENV)/.stamp-dev
+VENV_PANDAS3 ?= .venv-pandas3
+BIN_PANDAS3 := $(VENV_PANDAS3)/bin
+STAMP_PANDAS3 := $(VENV_PANDAS3)/.stamp-test
 
-.PHONY: demo test lint typecheck pytest docs bench bench-full browser clean
+.PHONY: demo test lint typecheck pytest pytest-pandas3 docs bench bench-full browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +26,21 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "pandas>=2.2,<3"
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python tools/check_install.py 2
+	$(BIN)/python -m pip install --quiet -e ".[dev,recordlinkage]"
 	touch $@ $(STAMP_RUN)
+
+$(BIN_PANDAS3)/python:
+	$(PYTHON) -m venv $(VENV_PANDAS3)
+	$(BIN_PANDAS3)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_PANDAS3): pyproject.toml | $(BIN_PANDAS3)/python
+	$(BIN_PANDAS3)/python -m pip install --quiet "pandas>=3,<4"
+	$(BIN_PANDAS3)/python -m pip install --quiet -e ".[test]"
+	$(BIN_PANDAS3)/python tools/check_install.py 3
+	touch $@
 
 demo: $(STAMP_RUN)
 	$(BIN)/migrant-records demo --out demo_output
@@ -35,10 +58,16 @@ browser: $(STAMP_DEV)
 pytest: $(STAMP_DEV) browser
 	$(BIN)/python -m pytest
 
+# The same suite on pandas 3; tests that need recordlinkage or mkdocs skip with the reason.
+pytest-pandas3: $(STAMP_PANDAS3) browser
+	$(BIN_PANDAS3)/python -c "import pandas, sys; v = pandas.__version__; \
+		sys.exit(None if v.startswith('3.') else f'{sys.prefix} has pandas {v}, not 3.x')"
+	$(BIN_PANDAS3)/python -m pytest
+
 docs: $(STAMP_DEV)
 	$(BIN)/mkdocs build --strict --site-dir site
 
-test: lint typecheck pytest docs
+test: lint typecheck pytest pytest-pandas3 docs
 
 bench: $(STAMP_DEV)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
@@ -49,4 +78,4 @@ bench-full: $(STAMP_DEV)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) site demo_output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV_PANDAS3) site demo_output .pytest_cache .mypy_cache .ruff_cache

@@ -178,12 +178,13 @@ def journey(
     out = pd.DataFrame(rows, columns=list(JOURNEY_COLUMNS))
     out["date"] = pd.to_datetime(out["date"])
     is_record = (out["event"] == "record").to_numpy()
+    dates = out["date"].to_numpy(dtype="datetime64[ns]")
     order = np.lexsort(
         [
             out["record_id"].to_numpy(dtype=str),
             out["source"].to_numpy(dtype=str),
             out["event"].map(_EVENT_ORDER).to_numpy(),
-            out["date"].fillna(pd.Timestamp.min).to_numpy(dtype="datetime64[ns]"),
+            np.where(np.isnat(dates), np.datetime64(pd.Timestamp.min.value, "ns"), dates),
             out["date"].isna().to_numpy() & ~is_record,
             ~is_record,
         ]
