@@ -1,8 +1,8 @@
 # migrant-records: the two commands are `make demo` and `make test`.
 #
 # `make test` runs the suite on both pandas lines the library supports:
-# - .venv: pandas 2 (installed first), the project with the dev extra, then the
-#   recordlinkage extra (recordlinkage requires pandas < 3); lint, mypy, docs run here too;
+# - .venv: pandas 2 (installed first), then the project with the dev and recordlinkage
+#   extras (recordlinkage requires pandas < 3); lint, mypy, docs run here too;
 # - .venv-pandas3: pandas 3 (installed first), then the project with the test extra.
 # tools/check_install.py asserts after each install that pandas kept its major version and
 # that a plain `pip install .` would keep it too.
@@ -27,9 +27,8 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "pandas>=2.2,<3"
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	$(BIN)/python tools/check_install.py 2
 	$(BIN)/python -m pip install --quiet -e ".[dev,recordlinkage]"
+	$(BIN)/python tools/check_install.py 2
 	touch $@ $(STAMP_RUN)
 
 $(BIN_PANDAS3)/python:

@@ -161,7 +161,9 @@ def standardize(
         new["nik_valid"] = parsed["valid"].astype(bool)
         new["nik_reason"] = parsed["reason"]
         new["nik_suspect"] = pd.Series(suspect, index=index)
-        new["nik_id"] = pd.Series(none_where(parsed["nik"], ~(valid & ~suspect)), index=index)
+        new["nik_id"] = pd.Series(
+            none_where(parsed["nik"], ~(valid & ~suspect)), index=index, dtype=object
+        )
         new["nik_birth_date"] = parsed["birth_date"]
         new["nik_sex"] = parsed["sex"]
         new["nik_district_code"] = parsed["district_code"]
