@@ -1,11 +1,11 @@
 # migrant-records: the two commands are `make demo` and `make test`.
 #
 # `make test` runs the suite on both pandas lines the library supports:
-# - .venv: pandas 2 (installed first), then the project with the dev and recordlinkage
-#   extras (recordlinkage requires pandas < 3); lint, mypy, docs run here too;
-# - .venv-pandas3: pandas 3 (installed first), then the project with the test extra.
-# tools/check_install.py asserts after each install that pandas kept its major version and
-# that a plain `pip install .` would keep it too.
+# - .venv: pandas 2 with the project's dev and recordlinkage extras (recordlinkage requires
+#   pandas < 3); lint, mypy, docs run here too;
+# - .venv-pandas3: pandas 3 with the project's test extra.
+# After each install, tools/check_install.py asserts that the environment still has that
+# pandas line and that a plain `pip install .` into it would keep that pandas.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -26,8 +26,7 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet "pandas>=2.2,<3"
-	$(BIN)/python -m pip install --quiet -e ".[dev,recordlinkage]"
+	$(BIN)/python -m pip install --quiet "pandas>=2.2,<3" -e ".[dev,recordlinkage]"
 	$(BIN)/python tools/check_install.py 2
 	touch $@ $(STAMP_RUN)
 
@@ -36,8 +35,7 @@ $(BIN_PANDAS3)/python:
 	$(BIN_PANDAS3)/python -m pip install --quiet --upgrade pip
 
 $(STAMP_PANDAS3): pyproject.toml | $(BIN_PANDAS3)/python
-	$(BIN_PANDAS3)/python -m pip install --quiet "pandas>=3,<4"
-	$(BIN_PANDAS3)/python -m pip install --quiet -e ".[test]"
+	$(BIN_PANDAS3)/python -m pip install --quiet "pandas>=3,<4" -e ".[test]"
 	$(BIN_PANDAS3)/python tools/check_install.py 3
 	touch $@
 
@@ -61,12 +59,18 @@ pytest: $(STAMP_DEV) browser
 pytest-pandas3: $(STAMP_PANDAS3) browser
 	$(BIN_PANDAS3)/python -c "import pandas, sys; v = pandas.__version__; \
 		sys.exit(None if v.startswith('3.') else f'{sys.prefix} has pandas {v}, not 3.x')"
-	$(BIN_PANDAS3)/python -m pytest
+	$(BIN_PANDAS3)/python -m pytest --basetemp=$(VENV_PANDAS3)/pytest-tmp
 
 docs: $(STAMP_DEV)
 	$(BIN)/mkdocs build --strict --site-dir site
 
-test: lint typecheck pytest pytest-pandas3 docs
+# The machine has two cores: the two environments are built side by side, and the two pandas
+# lines' suites run side by side (each suite's output is printed when it ends).
+test:
+	$(MAKE) --no-print-directory -j2 $(STAMP_DEV) $(STAMP_PANDAS3)
+	$(MAKE) --no-print-directory lint typecheck
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest pytest-pandas3
+	$(MAKE) --no-print-directory docs
 
 bench: $(STAMP_DEV)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
