@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from migrant_records._pandas import object_column
 from migrant_records.errors import ConfigError
 from migrant_records.io.batch import REJECT_COLUMNS, Batch, empty_rejects
 from migrant_records.io.ingest import InputSource, read_records
@@ -74,9 +75,7 @@ def combine_batches(batches: Sequence[Batch]) -> tuple[Batch, np.ndarray]:
     frames = [b.records.reindex(columns=columns).astype(object) for b in batches]
     records = pd.concat(frames, ignore_index=True)
     for c in records.columns:
-        values = records[c].to_numpy(dtype=object)
-        values[pd.isna(values)] = None
-        records[c] = values
+        records[c] = object_column(records[c])
     rows = np.concatenate([b.row_numbers for b in batches])
     origin = np.repeat(np.arange(len(batches)), [b.n_records for b in batches])
     notes: list[str] = []
@@ -96,7 +95,7 @@ def combine_batches(batches: Sequence[Batch]) -> tuple[Batch, np.ndarray]:
         )
         ids = records["record_id"].to_numpy(dtype=object).copy()
         ids[dup] = [f"{rid}@{tag}" for rid, tag in zip(ids[dup], tags[origin[dup]])]
-        records["record_id"] = ids
+        records["record_id"] = pd.Series(ids, index=records.index, dtype=object)
         for k in np.unique(origin[dup]).tolist():
             mine = dup & (origin == k)
             owners = sorted({_label(batches[o], o) for o in first_owner[mine].tolist()})
