@@ -4,7 +4,8 @@ Random small frames of people (some recorded several times, some rows broken) ar
 CSV (random encoding and delimiter), XLSX or Parquet with a random id layout, and run through
 ``migrant-records dedupe`` (or ``link`` of two of the files). The command never shows a
 traceback; when it succeeds, accepted + rejected rows equal the input rows, every accepted
-record is in the clusters exactly once, and every broken row is among the rejects.
+record is in the clusters exactly once, and every broken row is among the rejects; when a
+side holds only broken rows it says so in one line and writes the rejects.
 """
 
 from __future__ import annotations
@@ -148,6 +149,12 @@ def test_dedupe_and_link_keep_every_row_and_never_show_a_traceback(
         status = main([command, *map(str, paths), "--out", str(out), "--no-progress"])
         err = capsys.readouterr().err
         assert "Traceback" not in err
+        if status == 2:  # a side (or every file) held only broken rows: refused, rejects kept
+            errors = [line for line in err.splitlines() if line.startswith("error: ")]
+            assert len(errors) == 1, err
+            assert errors[0].startswith("error: no records left after validation"), err
+            assert (out / "rejects.csv").exists()
+            return
         assert status == 0, err
         clusters = pd.read_csv(out / "clusters.csv", dtype=str, keep_default_na=False)
         rejects = pd.read_csv(out / "rejects.csv", dtype=str, keep_default_na=False)
