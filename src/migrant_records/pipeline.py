@@ -329,6 +329,7 @@ def cluster_records(
         conflicts=None if conflicts is None else conflicts(records),
         cannot_link=cannot_link,
         keys=keys,
+        weight=scores.weight,
     )
     return pd.DataFrame(
         {

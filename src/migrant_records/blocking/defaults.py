@@ -51,7 +51,12 @@ def default_blocking(
        together with a wrong day.
     9. ``name_district``: the same name sound and district: wrong or missing birth date.
     10. ``name_region_mother``: the same name sound, regency and mother's name.
-    11. ``lsh_name_year``: MinHash LSH on ``name_core`` bigrams (10 bands of 5 rows) within
+    11. ``dob_district``: the same birth date and district (two errors in the name).
+    12. ``nikdob_first``: the NIK's birth date, first name sound and regency.
+    13. Generic person columns: ``national_id``, ``email``, ``given_name``, ``surname``,
+        ``postcode_year``, and with a given name or surname column ``dob`` and
+        ``name_year``.
+    14. ``lsh_name_year``: MinHash LSH on ``name_core`` bigrams (10 bands of 5 rows) within
         the birth year, regency and sex: several typos at once, day/month swaps. It pairs
         only different spellings; equal names are paired by the passes above.
 
@@ -104,6 +109,20 @@ def default_blocking(
     )
     add("name_district", ["name_key", "district_code"], cap=50)
     add("name_region_mother", ["name_key", "regency_code", "mother_norm"], cap=100)
+    # two errors at once: the same birth date in the same district whatever the name (a
+    # letter swap in a short name plus another error), and the NIK's birth date with the
+    # first name's sound (a wrong or missing written birth date plus a name variant)
+    add("dob_district", ["dob", "district_code"], cap=50)
+    add("nikdob_first", ["nik_birth_date", ("name_key", "first"), "regency_code"], cap=50)
+    # generic person columns (see migrant_records.standardize.person_columns)
+    add("national_id", ["national_id_norm"], cap=50)
+    add("email", ["email_norm"], cap=50)
+    add("given_name", ["given_name_norm"], cap=300)
+    add("surname", ["surname_norm"], cap=300)
+    add("postcode_year", ["postcode_norm", "birth_year"], cap=100)
+    if _filled(frames, "given_name_norm") or _filled(frames, "surname_norm"):
+        add("dob", ["dob"], cap=100)
+        add("name_year", ["name_key", "birth_year"], cap=100)
     within = [c for c in ("birth_year", "regency_code", "sex_norm") if _filled(frames, c)]
     if _filled(frames, "name_core") and len(within) >= 2:
         passes.append(

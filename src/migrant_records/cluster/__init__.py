@@ -12,6 +12,22 @@ Example:
 from __future__ import annotations
 
 from migrant_records.cluster.assign import assign_person_ids, one_to_one
-from migrant_records.cluster.graph import cluster_pairs, conflict_codes
+from migrant_records.cluster.conflicts import (
+    CONFLICT_COLUMNS,
+    conflict_attributes,
+    names_compatible,
+    nik_conflict,
+    within_one_keying_error,
+)
+from migrant_records.cluster.graph import cluster_pairs
 
-__all__ = ["assign_person_ids", "cluster_pairs", "conflict_codes", "one_to_one"]
+__all__ = [
+    "CONFLICT_COLUMNS",
+    "assign_person_ids",
+    "cluster_pairs",
+    "conflict_attributes",
+    "names_compatible",
+    "nik_conflict",
+    "one_to_one",
+    "within_one_keying_error",
+]

@@ -1,22 +1,13 @@
-"""Clusters from scored pairs: connected components, then splitting at conflicts.
+"""Clusters from scored pairs: connected components, then splitting at true conflicts.
 
 Records are nodes; pairs scored at or above the threshold are edges. Connected components are
 the first clusters. A component can hold records that must not be one person, because one
-wrong edge joined two people: two different valid NIKs that each agree with their record's
-birth date, different sexes, or a pair a reviewer marked "not a match". Only such offending
-components (usually few) are split, at their weakest links.
-
-Splitting one component:
-
-1. Keep, of the component's edges, its maximum spanning tree: the strongest edges that still
-   connect every record. Any other edge is never stronger than the tree edges on the path it
-   bypasses.
-2. Rebuild the component by adding the tree edges from strongest to weakest (ties broken by
-   record key, then row position), skipping any edge whose two sides hold conflicting records.
-
-Every skipped edge is the weakest link on the tree path between two conflicting records, so
-the result is what repeatedly cutting the weakest link between conflicting records gives, and
-the same input always gives the same clusters.
+wrong edge joined two people: two trusted NIKs that differ by more than a keying error and
+encode different birth dates or districts, different sexes, or a pair a reviewer marked "not a
+match". Only such offending components (usually few) are split (see
+:mod:`migrant_records.cluster.split`): records sharing a trusted NIK or agreeing exactly on
+name and birth date stay together, the fewest and weakest edges between conflicting records
+are cut, and the other records go to the side they agree with most.
 """
 
 from __future__ import annotations
@@ -28,11 +19,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
+from scipy.sparse.csgraph import connected_components
 
+from migrant_records.cluster.conflicts import CONFLICT_COLUMNS, nik_conflict
+from migrant_records.cluster.split import Constraints, as_objects, name_tokens, split_components
 from migrant_records.errors import ConfigError
 
-__all__ = ["cluster_pairs", "conflict_codes"]
+__all__ = ["cluster_pairs", "constraints_from"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,128 +41,124 @@ def _as_positions(x: Any, name: str) -> np.ndarray:
     return arr.astype(np.int64, copy=False)
 
 
-def _factor(values: Any, n_records: int, name: str, valid: np.ndarray | None = None) -> np.ndarray:
-    """Integer code per record (-1 where missing or not valid)."""
-    s = pd.Series(np.asarray(values, dtype=object) if not isinstance(values, pd.Series) else values)
-    if len(s) != n_records:
-        raise ConfigError(f"conflicts[{name!r}] has {len(s)} values for {n_records} records.")
-    s = s.reset_index(drop=True)
-    codes, _ = pd.factorize(s, use_na_sentinel=True)
-    codes = codes.astype(np.int64)
-    if valid is not None:
-        codes[~valid] = -1
-    return codes
+def _sex_codes(values: Any, n_records: int) -> np.ndarray:
+    """``0`` male, ``1`` female, ``-1`` anything else."""
+    raw, uniques = pd.factorize(pd.Series(np.asarray(values, dtype=object)))
+    if len(raw) != n_records:
+        raise ConfigError(f"conflicts['sex'] has {len(raw)} values for {n_records} records.")
+    norm = {"M": 0, "F": 1}
+    mapped = np.array([norm.get(str(u).strip().upper(), -1) for u in uniques] + [-1], np.int64)
+    return np.asarray(mapped[raw], dtype=np.int64)  # raw == -1 (missing) picks the trailing -1
 
 
-def conflict_codes(conflicts: ConflictsLike | None, n_records: int) -> list[np.ndarray]:
-    """Per-record attribute codes that must not differ inside a cluster (-1 = no constraint).
+def _values(cols: ConflictsLike, name: str, n_records: int) -> np.ndarray:
+    """The column as an array (object ``None`` column when absent); missing values kept."""
+    if name not in cols:
+        return np.full(n_records, None, dtype=object)
+    values = cols[name]
+    arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    if len(arr) != n_records:
+        raise ConfigError(f"conflicts[{name!r}] has {len(arr)} values for {n_records} records.")
+    return arr
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def constraints_from(conflicts: ConflictsLike | None, n_records: int) -> Constraints:
+    """Read the ``conflicts`` argument of :func:`cluster_pairs` into constraint arrays.
 
     Args:
-        conflicts: Frame or mapping with any of ``nik_id`` (identifier; only used where
-            ``nik_agrees_dob`` is true, when that column is present), ``nik_agrees_dob``
-            (bool), ``sex`` (``M`` / ``F``; anything else is ignored).
+        conflicts: Frame or mapping with any of the columns of
+            :data:`~migrant_records.cluster.conflicts.CONFLICT_COLUMNS` (others are ignored).
         n_records: Number of records.
 
     Returns:
-        One ``int64`` code array per attribute.
+        The per-record :class:`~migrant_records.cluster.split.Constraints`.
     """
-    if conflicts is None:
-        return []
-    cols = conflicts
-    out: list[np.ndarray] = []
-    if "nik_id" in cols:
-        valid = None
-        if "nik_agrees_dob" in cols:
-            agree = np.asarray(cols["nik_agrees_dob"])
-            if agree.dtype == bool:
-                valid = agree
-            else:
-                valid = pd.array(agree, dtype="boolean").fillna(False).to_numpy(dtype=bool)
-            if len(valid) != n_records:
-                raise ConfigError(
-                    f"conflicts['nik_agrees_dob'] has {len(valid)} values for {n_records} records."
-                )
-        out.append(_factor(cols["nik_id"], n_records, "nik_id", valid))
-    if "sex" in cols:
-        raw, uniques = pd.factorize(pd.Series(np.asarray(cols["sex"], dtype=object)))
-        if len(raw) != n_records:
-            raise ConfigError(f"conflicts['sex'] has {len(raw)} values for {n_records} records.")
-        norm = {"M": 0, "F": 1}
-        mapped = np.array(
-            [norm.get(str(u).strip().upper(), -1) for u in uniques] + [-1], dtype=np.int64
-        )
-        out.append(mapped[raw])  # raw == -1 (missing) picks the trailing -1
-    unknown = set(cols) - {"nik_id", "nik_agrees_dob", "sex"}
+    cols: ConflictsLike = conflicts if conflicts is not None else {}
+    nik = _values(cols, "nik_id", n_records)
+    if "nik_agrees_dob" in cols:
+        agree = np.asarray(cols["nik_agrees_dob"])
+        if agree.dtype != bool:
+            agree = pd.array(agree, dtype="boolean").fillna(False).to_numpy(dtype=bool)
+        if len(agree) != n_records:
+            raise ConfigError(
+                f"conflicts['nik_agrees_dob'] has {len(agree)} values for {n_records} records."
+            )
+        nik = np.where(agree, nik, None)  # type: ignore[call-overload]
+    nik = np.asarray(nik, dtype=object)
+    nik_code = pd.factorize(nik, use_na_sentinel=True)[0].astype(np.int64)
+    sex = (
+        _sex_codes(cols["sex"], n_records)
+        if "sex" in cols
+        else np.full(n_records, -1, dtype=np.int64)
+    )
+    unknown = set(map(str, cols)) - set(CONFLICT_COLUMNS)
     if unknown:
-        logger.debug("Ignoring conflict columns %s", sorted(map(str, unknown)))
-    return out
+        logger.debug("Ignoring conflict columns %s", sorted(unknown))
+    names = _values(cols, "name", n_records)
+    return Constraints(
+        nik=nik,
+        nik_code=nik_code,
+        names=names,
+        nik_dob=_values(cols, "nik_birth_date", n_records),
+        nik_district=_values(cols, "nik_district_code", n_records),
+        sex=sex,
+        dob=_values(cols, "dob", n_records),
+    )
 
 
-def _offending_labels(labels: np.ndarray, codes: Sequence[np.ndarray]) -> np.ndarray:
-    """Component labels holding two different non-missing codes of some attribute."""
+def _offending_labels(labels: np.ndarray, c: Constraints) -> np.ndarray:
+    """Component labels holding a true conflict (two sexes, or two conflicting NIKs)."""
     bad: list[np.ndarray] = []
-    for code in codes:
+    n_lab = int(labels.max()) + 1 if len(labels) else 0
+    codes = [c.sex, c.nik_code]
+    candidates: list[np.ndarray] = []
+    for k, code in enumerate(codes):
         ok = code >= 0
         if not ok.any():
             continue
-        n_lab = int(labels.max()) + 1
         lo = np.full(n_lab, np.iinfo(np.int64).max, dtype=np.int64)
         hi = np.full(n_lab, -1, dtype=np.int64)
         np.minimum.at(lo, labels[ok], code[ok])
         np.maximum.at(hi, labels[ok], code[ok])
-        bad.append(np.flatnonzero((hi >= 0) & (lo != hi)))
+        found = np.flatnonzero((hi >= 0) & (lo != hi))
+        (bad if k == 0 else candidates).append(found)
+    if candidates and len(candidates[0]):
+        # two different NIKs in a component: a conflict only if some pair truly conflicts
+        rows = np.flatnonzero(np.isin(labels, candidates[0]) & (codes[1] >= 0))
+        rows = rows[np.argsort(labels[rows], kind="stable")]
+        lab = labels[rows].tolist()
+        niks = [str(v) for v in c.nik[rows].tolist()]
+        dobs = as_objects(c.nik_dob[rows])
+        districts = as_objects(c.nik_district[rows])
+        names = [name_tokens(v) for v in c.names[rows].tolist()]
+        confirmed = []
+        start = 0
+        while start < len(rows):
+            end = start
+            entries: dict[str, tuple[Any, Any, Any, Any]] = {}
+            while end < len(rows) and lab[end] == lab[start]:
+                have = entries.get(niks[end])
+                tokens = names[end]
+                if have is not None and have[3]:
+                    tokens = have[3] | tokens if tokens else have[3]
+                entries[niks[end]] = (niks[end], dobs[end], districts[end], tokens)
+                end += 1
+            items = list(entries.values())
+            if any(
+                nik_conflict(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3])
+                for x, a in enumerate(items)
+                for b in items[x + 1 :]
+            ):
+                confirmed.append(lab[start])
+            start = end
+        bad.append(np.asarray(confirmed, dtype=np.int64))
     if not bad:
         return np.empty(0, dtype=np.int64)
     return np.unique(np.concatenate(bad))
-
-
-class _Splitter:
-    """Constrained union-find over one set of components' tree edges (local node indices)."""
-
-    def __init__(self, attrs: list[list[int]], cannot: dict[int, set[int]], n: int) -> None:
-        self.parent = list(range(n))
-        self.size = [1] * n
-        self.attrs = attrs  # one list per attribute: the cluster's code (-1 = none), at roots
-        self.cannot = cannot  # root -> cannot-link constraint ids (only roots that have any)
-
-    def find(self, x: int) -> int:
-        parent = self.parent
-        root = x
-        while parent[root] != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    def union(self, a: int, b: int) -> bool:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return True
-        for col in self.attrs:
-            x, y = col[ra], col[rb]
-            if x >= 0 and y >= 0 and x != y:
-                return False
-        ca = self.cannot.get(ra)
-        cb = self.cannot.get(rb)
-        if ca and cb:
-            small, large = (ca, cb) if len(ca) <= len(cb) else (cb, ca)
-            if any(t in large for t in small):
-                return False
-        if self.size[ra] < self.size[rb]:
-            ra, rb = rb, ra
-            ca, cb = cb, ca
-        self.parent[rb] = ra
-        self.size[ra] += self.size[rb]
-        for col in self.attrs:
-            if col[ra] < 0:
-                col[ra] = col[rb]
-        if cb:
-            if ca:
-                ca |= cb
-            else:
-                self.cannot[ra] = cb
-            del self.cannot[rb]
-        return True
 
 
 def cluster_pairs(
@@ -182,6 +171,7 @@ def cluster_pairs(
     conflicts: ConflictsLike | None = None,
     cannot_link: tuple[np.ndarray, np.ndarray] | None = None,
     keys: Sequence[str] | np.ndarray | None = None,
+    weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """Cluster records from scored pairs.
 
@@ -191,13 +181,19 @@ def cluster_pairs(
         j: Second record of each pair.
         probability: Match probability of each pair.
         threshold: Pairs with probability at or above this are joined.
-        conflicts: Optional per-record attributes (frame or mapping of arrays) that must not
-            differ within a cluster: ``nik_id`` with ``nik_agrees_dob`` (two different valid
-            NIKs that both agree with their record's birth date) and ``sex`` (``M`` / ``F``).
+        conflicts: Optional per-record attributes (frame or mapping of arrays), as
+            :func:`~migrant_records.cluster.conflict_attributes` builds them from prepared
+            records: ``nik_id`` (trusted only where ``nik_agrees_dob`` is true, when that
+            column is present), ``nik_birth_date`` and ``nik_district_code`` (what the NIK
+            encodes), ``sex`` (``M`` / ``F``) and ``link_key`` (records sharing it are kept
+            together). Two trusted NIKs conflict when they differ by more than one keying
+            error and their encoded birth dates or districts differ (or are unknown).
         cannot_link: Optional ``(i, j)`` arrays of pairs that must end in different clusters
             (reviewer "not a match" labels), even when other records link them.
         keys: Optional stable key per record (such as ``"source|record_id"``) used to break
             ties between equally strong edges, so results do not depend on row order.
+        weight: Optional strength of each pair (such as the match weight) used to order edges
+            when splitting; by default the log-odds of ``probability``.
 
     Returns:
         ``int64`` cluster label per record, numbered ``0, 1, ...`` in order of each cluster's
@@ -223,6 +219,8 @@ def cluster_pairs(
     if n_records == 0:
         return np.empty(0, dtype=np.int64)
 
+    if weight is not None and len(np.asarray(weight)) != len(p):
+        raise ConfigError(f"weight has {len(np.asarray(weight))} values for {len(p)} pairs.")
     keep = (p >= threshold) & (ii != jj)
     ei, ej, ep = ii[keep], jj[keep], p[keep]
     graph = coo_matrix(
@@ -231,8 +229,8 @@ def cluster_pairs(
     _, labels = connected_components(graph, directed=False)
     labels = labels.astype(np.int64)
 
-    codes = conflict_codes(conflicts, n_records)
-    bad = _offending_labels(labels, codes)
+    constraints = constraints_from(conflicts, n_records)
+    bad = _offending_labels(labels, constraints)
     cannot: dict[int, set[int]] = {}
     if cannot_link is not None:
         ci = _as_positions(cannot_link[0], "cannot_link[0]")
@@ -249,67 +247,13 @@ def cluster_pairs(
                 cannot.setdefault(b, set()).add(t)
 
     if len(bad):
-        labels = _split(labels, bad, ei, ej, ep, codes, cannot, keys)
+        if weight is not None:
+            ew = np.asarray(weight, dtype=np.float64)[keep]
+        else:
+            clipped = np.clip(ep, 1e-15, 1 - 1e-15)
+            ew = np.log2(clipped / (1 - clipped))
+        labels = split_components(labels, bad, ei, ej, ew, constraints, cannot, keys)
 
     _, first, inv = np.unique(labels, return_index=True, return_inverse=True)
     order = np.argsort(np.argsort(first, kind="stable"), kind="stable")
     return order[inv.reshape(-1)].astype(np.int64)
-
-
-def _split(
-    labels: np.ndarray,
-    bad: np.ndarray,
-    ei: np.ndarray,
-    ej: np.ndarray,
-    ep: np.ndarray,
-    codes: Sequence[np.ndarray],
-    cannot: dict[int, set[int]],
-    keys: Sequence[str] | np.ndarray | None,
-) -> np.ndarray:
-    labels = labels.copy()
-    in_bad = np.isin(labels, bad)
-    sel = in_bad[ei]
-    si, sj, sp = ei[sel], ej[sel], ep[sel]
-    lo, hi = np.minimum(si, sj), np.maximum(si, sj)
-    nodes = np.flatnonzero(in_bad)
-    # Rank of each node for tie-breaking: by key when given, else by row position.
-    if keys is not None:
-        node_keys = np.asarray(keys, dtype=object)[nodes].astype(str)
-        node_rank_local = np.argsort(np.argsort(node_keys, kind="stable"), kind="stable")
-    else:
-        node_rank_local = np.arange(len(nodes))
-    rank = np.full(labels.shape[0], -1, dtype=np.int64)
-    rank[nodes] = node_rank_local
-    r_lo, r_hi = rank[lo], rank[hi]
-    r_a, r_b = np.minimum(r_lo, r_hi), np.maximum(r_lo, r_hi)
-    # Strongest first; ties by the endpoints' ranks. Drop repeated edges (keep the strongest).
-    order = np.lexsort((r_b, r_a, -sp))
-    lo, hi, sp = lo[order], hi[order], sp[order]
-    edge_code = lo * labels.shape[0] + hi
-    _, first = np.unique(edge_code, return_index=True)
-    first.sort()
-    lo, hi, sp = lo[first], hi[first], sp[first]
-    # Unique integer weights = strength order: the minimum spanning tree over them is the
-    # maximum spanning tree of the probabilities, with deterministic tie-breaking.
-    n = labels.shape[0]
-    local = np.full(n, -1, dtype=np.int64)
-    local[nodes] = np.arange(len(nodes))
-    weight = np.arange(1, len(lo) + 1, dtype=np.float64)
-    tree = minimum_spanning_tree(
-        coo_matrix((weight, (local[lo], local[hi])), shape=(len(nodes), len(nodes))).tocsr()
-    ).tocoo()
-    t_order = np.argsort(tree.data, kind="stable")
-    t_a = nodes[tree.row[t_order]]
-    t_b = nodes[tree.col[t_order]]
-
-    attrs = [c[nodes].tolist() for c in codes]
-    local_cannot = {int(local[k]): set(v) for k, v in cannot.items()}
-    splitter = _Splitter(attrs, local_cannot, len(nodes))
-    n_cut = 0
-    for a, b in zip(local[t_a].tolist(), local[t_b].tolist()):
-        if not splitter.union(a, b):
-            n_cut += 1
-    roots = np.fromiter((splitter.find(x) for x in range(len(nodes))), np.int64, len(nodes))
-    labels[nodes] = labels.max() + 1 + roots
-    logger.info("Split %d conflicting cluster(s) by cutting %d weakest link(s)", len(bad), n_cut)
-    return labels

@@ -15,12 +15,14 @@ from migrant_records.compare.builtin import (
     Address,
     BirthDate,
     BirthPlace,
+    Exact,
     MotherName,
     Nik,
     PersonName,
     Phone,
     Region,
     Sex,
+    StringSimilarity,
 )
 from migrant_records.errors import ConfigError
 
@@ -136,7 +138,10 @@ def default_comparators(frame: pd.DataFrame, right: pd.DataFrame | None = None) 
     """Built-in comparators whose columns are present and non-empty in the prepared frame(s).
 
     In order: ``name`` (:class:`PersonName`), ``nik``, ``birth_date``, ``sex``, ``phone``,
-    ``region``, ``mother``, ``birth_place``, ``address``.
+    ``region``, ``mother``, ``birth_place``, ``address``; then, for generic person columns
+    recognised by ``standardize``: ``national_id`` (Damerau-Levenshtein), ``postcode``,
+    ``city`` (or ``place`` on a village column the region tables do not resolve),
+    ``state``, ``email`` and ``occupation``.
 
     Args:
         frame: A prepared frame.
@@ -173,5 +178,23 @@ def default_comparators(frame: pd.DataFrame, right: pd.DataFrame | None = None) 
         out.append(BirthPlace())
     if any_filled("address_norm"):
         out.append(Address())
+    # generic person columns (see migrant_records.standardize.person_columns)
+    if any_filled("national_id_norm"):
+        out.append(
+            StringSimilarity("national_id_norm", "damerau_levenshtein", (0.7,), name="national_id")
+        )
+    if any_filled("postcode_norm"):
+        out.append(Exact("postcode_norm", name="postcode"))
+    if any_filled("city_norm"):
+        out.append(StringSimilarity("city_norm", thresholds=(0.9,), name="city"))
+    elif any_filled("village") and not any_filled(*Region._levels):
+        # place names that the Indonesian region tables do not know (a suburb abroad)
+        out.append(StringSimilarity("village", thresholds=(0.9,), name="place"))
+    if any_filled("state_norm"):
+        out.append(Exact("state_norm", name="state"))
+    if any_filled("email_norm"):
+        out.append(Exact("email_norm", name="email"))
+    if any_filled("occupation_norm"):
+        out.append(StringSimilarity("occupation_norm", thresholds=(0.9,), name="occupation"))
     logger.info("default comparators: %s", [c.name for c in out])
     return out

@@ -21,7 +21,8 @@ from migrant_records.model.base import (
     probability_to_weight,
 )
 from migrant_records.model.fellegi_sunter import FellegiSunter
-from migrant_records.model.rules import Rule, RuleModel, default_prior_rule
+from migrant_records.model.prior import default_prior_rule
+from migrant_records.model.rules import Rule, RuleModel
 from migrant_records.model.sampling import sample_random_pairs, total_pairs
 from migrant_records.model.supervised import RecordLinkageClassifier, SupervisedModel, one_hot
 from migrant_records.model.tf import term_frequencies, tf_for_pairs

@@ -35,7 +35,8 @@ from migrant_records.model._patterns import (
     pattern_sum,
 )
 from migrant_records.model.base import Training
-from migrant_records.model.rules import Rule, RuleModel, default_prior_rule
+from migrant_records.model.prior import default_prior_rule
+from migrant_records.model.rules import Rule, RuleModel
 
 __all__ = ["FellegiSunter"]
 
@@ -301,7 +302,7 @@ class FellegiSunter(ExplainTables, SavedForm):
             logger.warning("No random pairs to estimate u from: EM estimates u as well.")
             self.u_ = None
         total = training.total_pairs
-        rule = self.prior_rule or default_prior_rule(self.comparator_names)
+        rule = self.prior_rule or default_prior_rule(self.comparator_names, self.labels)
         if rule is not None and self.prior is None:
             n_rule = int(RuleModel([rule], self.comparator_names).matches(training.gamma).sum())
             if n_rule > 0:

@@ -18,7 +18,7 @@ from migrant_records.errors import ConfigError, ModelError
 from migrant_records.model._patterns import check_gamma
 from migrant_records.model.base import ProbabilityScores, Training
 
-__all__ = ["Rule", "RuleModel", "default_prior_rule"]
+__all__ = ["Rule", "RuleModel"]
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     ">=": operator.ge,
@@ -100,18 +100,6 @@ class Rule:
     def __repr__(self) -> str:
         conds = ", ".join(f"{k} {op} {lv}" for k, (op, lv) in self.conditions.items())
         return f"Rule({self.name!r}: {conds})"
-
-
-def default_prior_rule(names: Sequence[str]) -> Rule | None:
-    """The high-precision rule used to estimate the prior: same valid NIK and a name agreement.
-
-    Returns ``None`` when the comparators include no ``nik``.
-    """
-    if "nik" in names and "name" in names:
-        return Rule("same_nik_and_name", {"nik": 4, "name": 3})
-    if "nik" in names:
-        return Rule("same_nik", {"nik": 4})
-    return None
 
 
 class RuleModel(ProbabilityScores):

@@ -13,17 +13,33 @@ import numpy as np
 import pandas as pd
 
 from migrant_records._pandas import object_frame
-from migrant_records.errors import SchemaError
+from migrant_records.errors import ConfigError, SchemaError
 from migrant_records.standardize._util import none_where, unique_strings
 from migrant_records.standardize.address import normalize_address
-from migrant_records.standardize.dates import parse_date, split_birth_place_date
-from migrant_records.standardize.names import normalize_name, parse_names
+from migrant_records.standardize.dates import (
+    DEFAULT_MIN_YEAR,
+    check_min_year,
+    parse_date,
+    split_birth_place_date,
+)
+from migrant_records.standardize.names import NAME_PROFILES, normalize_name, parse_names
 from migrant_records.standardize.nik import flag_repeated_nik, parse_nik
+from migrant_records.standardize.person_columns import (
+    normalize_person_columns,
+    recognize_person_columns,
+)
 from migrant_records.standardize.phone import normalize_phone
 from migrant_records.standardize.regions import normalize_place, resolve_region
 from migrant_records.standardize.sex import normalize_sex
 
-__all__ = ["DERIVED_COLUMNS", "DIAGNOSTIC_COLUMNS", "standardize"]
+__all__ = [
+    "DERIVED_COLUMNS",
+    "DIAGNOSTIC_COLUMNS",
+    "INPUT_PREFIX",
+    "PERSON_COLUMNS",
+    "choose_profile",
+    "standardize",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +78,40 @@ DERIVED_COLUMNS = (
 #: Diagnostic columns added after the derived ones.
 DIAGNOSTIC_COLUMNS = ("name_low_identity", "dob_reason", "phone_reason", "region_reason")
 
+#: Optional derived columns, one per generic person column recognised in the input
+#: (see :mod:`migrant_records.standardize.person_columns`).
+PERSON_COLUMNS = (
+    "given_name_norm",
+    "surname_norm",
+    "postcode_norm",
+    "city_norm",
+    "state_norm",
+    "email_norm",
+    "occupation_norm",
+    "national_id_norm",
+)
+
+#: Prefix given to an input column whose name a derived column takes (``dob`` -> ``input_dob``).
+INPUT_PREFIX = "input_"
+
 _ADDRESS_COLUMNS = ("address", "village", "district", "regency", "province")
+_CANONICAL_INPUT = (
+    "source",
+    "record_id",
+    "nik",
+    "full_name",
+    "sex",
+    "birth_date",
+    "birth_place",
+    "phone",
+    "passport_no",
+    "address",
+    "village",
+    "district",
+    "regency",
+    "province",
+    "mother_name",
+)
 _DIGIT = re.compile(r"[0-9]")
 
 
@@ -76,6 +125,8 @@ def standardize(
     reference_date: Any = None,
     progress: bool = False,
     repeated_nik_min_people: int = 3,
+    profile: str = "auto",
+    min_year: int = DEFAULT_MIN_YEAR,
 ) -> pd.DataFrame:
     """Add the derived matching columns to canonical worker records.
 
@@ -83,7 +134,19 @@ def standardize(
     the "prepared frame" contract (see ``docs/standardize.md``) are appended, followed by
     the diagnostics ``name_low_identity``, ``dob_reason``, ``phone_reason`` and
     ``region_reason``. Optional canonical columns that are absent are treated as all
-    missing. Calling it on an already standardised frame recomputes the derived columns.
+    missing. Calling it on an already standardised frame (one holding every derived column)
+    recomputes the derived columns.
+
+    A derived column never overwrites an input column: an input column that is named like
+    a derived column (a user's own ``dob``) is kept as ``input_<name>`` (``input_dob``) and
+    the renaming is logged and listed in ``result.attrs["renamed_columns"]``; if that name is
+    taken too, a ``SchemaError`` says so.
+
+    Generic person columns that do not map to a canonical column (given name, surname,
+    postcode, city, state, e-mail, occupation, national id; see
+    :mod:`~migrant_records.standardize.person_columns`) are recognised by header and
+    content and get a normalised ``<role>_norm`` column (:data:`PERSON_COLUMNS`); what was
+    recognised is logged and listed in ``result.attrs["person_columns"]``.
 
     Args:
         records: Canonical records (``full_name`` is required; the other canonical
@@ -92,6 +155,12 @@ def standardize(
         progress: Show a progress bar over the steps (only on a terminal).
         repeated_nik_min_people: A valid NIK carried by at least this many clearly
             different names is marked suspect (see :func:`flag_repeated_nik`).
+        profile: Name standardisation profile: ``indonesia`` (Indonesian titles, patronyms,
+            old spelling), ``generic`` (Unicode folding only) or ``auto`` (default:
+            :func:`choose_profile` decides from the data). The profile used is in
+            ``result.attrs["profile"]``.
+        min_year: Earliest plausible birth year (default 1900); set it lower for historical
+            data (as low as 1678, the first year pandas timestamps hold).
 
     Returns:
         A new DataFrame: the input columns followed by the derived and diagnostic ones.
@@ -117,9 +186,13 @@ def standardize(
             f"{', '.join(map(str, records.columns)) or '(none)'}. Map the name header to "
             "'full_name' (see migrant_records.io) before standardising"
         )
-    derived = set(DERIVED_COLUMNS) | set(DIAGNOSTIC_COLUMNS)
-    out = records.drop(columns=[c for c in records.columns if c in derived]).copy()
+    if profile not in ("auto", *NAME_PROFILES):
+        raise ConfigError(f"Unknown profile {profile!r}: use 'auto', 'indonesia' or 'generic'.")
+    min_year = check_min_year(min_year)
+    out, renamed = _set_aside_collisions(records)
     index = out.index
+    if profile == "auto":
+        profile = choose_profile(out)
     ref = (
         pd.Timestamp.today().normalize()
         if reference_date is None
@@ -133,7 +206,7 @@ def standardize(
     timings: dict[str, float] = {}
 
     def names() -> None:
-        parsed = parse_names(col("full_name"))
+        parsed = parse_names(col("full_name"), profile=profile)
         new["mother_norm"] = normalize_name(col("mother_name")).rename("mother_norm")
         for c in (
             "name_norm",
@@ -171,7 +244,7 @@ def standardize(
         new["_nik_regency"] = parsed["regency_code"]
 
     def dates() -> None:
-        parsed = parse_date(col("birth_date"), reference_date=ref)
+        parsed = parse_date(col("birth_date"), reference_date=ref, min_year=min_year)
         dob = parsed["date"].copy()
         reason = parsed["reason"].copy()
         place = col("birth_place").astype(object)
@@ -181,7 +254,7 @@ def standardize(
         )
         has_date = digit[codes]
         if has_date.any():
-            split = split_birth_place_date(place[has_date], reference_date=ref)
+            split = split_birth_place_date(place[has_date], reference_date=ref, min_year=min_year)
             fill = dob[has_date].isna().to_numpy() & split["date"].notna().to_numpy()
             rows = index[has_date][fill]
             dob.loc[rows] = split["date"].to_numpy()[fill]
@@ -282,7 +355,66 @@ def standardize(
     for c in ("dob", "nik_birth_date"):
         additions[c] = np.asarray(additions[c], dtype="datetime64[ns]")
     additions["birth_year"] = np.asarray(additions["birth_year"], dtype="float64")
+    roles = recognize_person_columns(out, exclude=frozenset(_CANONICAL_INPUT))
+    for c, values in normalize_person_columns(out, roles).items():
+        additions[c] = values.to_numpy()
     frame = object_frame(additions, index)
     result = pd.concat([out, frame], axis=1)
     result.attrs["standardize_timings"] = timings
+    result.attrs["profile"] = profile
+    result.attrs["person_columns"] = roles
+    result.attrs["renamed_columns"] = renamed
+    logger.info("standardize: name profile %r", profile)
     return result
+
+
+def _set_aside_collisions(records: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The records without stale derived columns, user columns renamed out of their way."""
+    derived = (*DERIVED_COLUMNS, *DIAGNOSTIC_COLUMNS, *PERSON_COLUMNS)
+    if set(DERIVED_COLUMNS) <= set(records.columns):  # a prepared frame: recompute
+        return records.drop(columns=[c for c in records.columns if c in derived]).copy(), {}
+    clash = [c for c in records.columns if c in derived]
+    renamed = {c: f"{INPUT_PREFIX}{c}" for c in clash}
+    taken = [new for new in renamed.values() if new in records.columns]
+    if taken:
+        raise SchemaError(
+            f"Input column(s) {clash} have the names of derived columns and cannot be set "
+            f"aside as {taken}, which exist too; rename these columns before standardising"
+        )
+    if renamed:
+        logger.warning(
+            "input column(s) named like derived columns are kept under new names: %s",
+            ", ".join(f"{old!r} -> {new!r}" for old, new in renamed.items()),
+        )
+    return records.rename(columns=renamed).copy(), renamed
+
+
+def choose_profile(records: pd.DataFrame) -> str:
+    """``generic`` when the records look like non-Indonesian person data, else ``indonesia``.
+
+    Generic: the records carry generic person columns (given name, surname, postcode,
+    city, state, e-mail or a national id; see
+    :func:`~migrant_records.standardize.person_columns.recognize_person_columns`), fewer
+    than 5% of them hold a NIK-like value (16 digits) and fewer than 20% of the phone
+    numbers are written the Indonesian way (``08``, ``+62``, ``62``). Canonical worker
+    records without such columns keep the Indonesian rules.
+
+    Example:
+        >>> choose_profile(pd.DataFrame({"full_name": ["Ann Lee"], "surname": ["Lee"]}))
+        'generic'
+        >>> choose_profile(pd.DataFrame({"full_name": ["Moch. Djoko"]}))
+        'indonesia'
+    """
+    roles = recognize_person_columns(records, exclude=frozenset(_CANONICAL_INPUT))
+    if not set(roles) - {"occupation"}:
+        return "indonesia"
+    n = max(len(records), 1)
+    if "nik" in records.columns:
+        nik = records["nik"].astype("string").str.replace(r"\D", "", regex=True)
+        if (nik.str.len() == 16).sum() >= 0.05 * n:
+            return "indonesia"
+    if "phone" in records.columns:
+        phone = records["phone"].dropna().astype("string").str.replace(r"[\s\-().]", "", regex=True)
+        if len(phone) and phone.str.match(r"^(\+?62|08)").mean() >= 0.2:
+            return "indonesia"
+    return "generic"

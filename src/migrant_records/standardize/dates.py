@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_records._pandas import object_frame
+from migrant_records.errors import ConfigError
 from migrant_records.standardize._util import (
     as_series,
     fold_text,
@@ -73,9 +74,31 @@ def _days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
     return _MONTH_LENGTH[np.clip(month - 1, 0, 11)] + ((month == 2) & leap)
 
 
-def _real(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+#: Default earliest plausible year of a date (a setting: ``parse_date(min_year=...)``).
+DEFAULT_MIN_YEAR = 1900
+#: Earliest year a date can hold (pandas nanosecond timestamps start in September 1677).
+EARLIEST_YEAR = 1678
+
+
+def check_min_year(min_year: int) -> int:
+    """Validate the earliest plausible year of a date (a setting, not a fixed floor).
+
+    Raises:
+        ConfigError: ``min_year`` is before :data:`EARLIEST_YEAR`.
+    """
+    if int(min_year) < EARLIEST_YEAR:
+        raise ConfigError(
+            f"min_year={min_year} is too early: dates are held as pandas timestamps, which "
+            f"start in {EARLIEST_YEAR}; use min_year={EARLIEST_YEAR} or later"
+        )
+    return int(min_year)
+
+
+def _real(
+    year: np.ndarray, month: np.ndarray, day: np.ndarray, min_year: int = DEFAULT_MIN_YEAR
+) -> np.ndarray:
     return (
-        (year >= 1900)
+        (year >= min_year)
         & (month >= 1)
         & (month <= 12)
         & (day >= 1)
@@ -98,6 +121,7 @@ def parse_date(
     dayfirst: bool | None = True,
     pivot_year: int | None = None,
     reference_date: Any = None,
+    min_year: int = DEFAULT_MIN_YEAR,
 ) -> pd.DataFrame:
     """Parse dates in the formats found in Indonesian records.
 
@@ -119,6 +143,8 @@ def parse_date(
         pivot_year: Two-digit years greater than this are 19yy, the others 20yy
             (default: the two-digit year of ``reference_date``).
         reference_date: Dates after it are rejected as ``future`` (default today).
+        min_year: Earliest plausible year (default 1900); earlier dates are ``impossible``.
+            Genealogical or historical data can set it as low as 1678.
 
     Returns:
         DataFrame aligned to ``s`` with ``date`` (datetime64[ns]) and ``reason``
@@ -131,6 +157,7 @@ def parse_date(
         ['1990-05-12', '1990-05-12', '1990-05-12']
     """
     series = as_series(s)
+    min_year = check_min_year(min_year)
     ref = _reference(reference_date)
     pivot = ref.year % 100 if pivot_year is None else int(pivot_year) % 100
     century = ref.year // 100 * 100
@@ -174,7 +201,7 @@ def parse_date(
             first = (a, b) if dayfirst in (True, None) else (b, a)
             d1, m1 = first
             d2, m2 = m1, d1
-            ok1, ok2 = _real(y, m1, d1), _real(y, m2, d2)
+            ok1, ok2 = _real(y, m1, d1, min_year), _real(y, m2, d2, min_year)
             use2 = ~ok1 & ok2
             d, m = np.where(use2, d2, d1), np.where(use2, m2, m1)
             if dayfirst is None:
@@ -189,7 +216,7 @@ def parse_date(
             d2, m2, y2 = (
                 _num(pd.DataFrame({"v": x.str[i:j]}), "v") for i, j in ((0, 2), (2, 4), (4, 8))
             )
-            ok1, ok2 = _real(y1, m1, d1), _real(y2, m2, d2)
+            ok1, ok2 = _real(y1, m1, d1, min_year), _real(y2, m2, d2, min_year)
             amb = ok1 & ok2
             reason[rows[amb]] = "ambiguous"
             use2 = ~ok1 & ok2
@@ -218,7 +245,7 @@ def parse_date(
 
     reason[~done] = "unparseable"
     has_parts = done & pd.isna(reason)
-    real = _real(year, month, day)
+    real = _real(year, month, day, min_year)
     reason[has_parts & ~real] = "impossible"
     ok = has_parts & real
     stamp = year * 10000 + month * 100 + day
@@ -237,7 +264,10 @@ _PLACE_DATE = r"^(?P<place>[^0-9]*?)[\s,/;:\-]*(?P<date>[0-9].*)?$"
 
 
 def split_birth_place_date(
-    s: Any, dayfirst: bool | None = True, reference_date: Any = None
+    s: Any,
+    dayfirst: bool | None = True,
+    reference_date: Any = None,
+    min_year: int = DEFAULT_MIN_YEAR,
 ) -> pd.DataFrame:
     """Split combined birth place and date values (the "tempat/tanggal lahir" field).
 
@@ -248,6 +278,7 @@ def split_birth_place_date(
         s: Values (Series or list-like).
         dayfirst: Passed to :func:`parse_date`.
         reference_date: Passed to :func:`parse_date`.
+        min_year: Passed to :func:`parse_date`.
 
     Returns:
         DataFrame aligned to ``s`` with ``place`` (str, as written), ``date``
@@ -265,7 +296,9 @@ def split_birth_place_date(
     parts = u.fillna("").str.strip().str.extract(_PLACE_DATE)
     stripped = parts["place"].str.strip(" ,/;:-.")
     place = none_where(stripped, u.isna().to_numpy() | (stripped == "").to_numpy())
-    parsed = parse_date(parts["date"], dayfirst=dayfirst, reference_date=reference_date)
+    parsed = parse_date(
+        parts["date"], dayfirst=dayfirst, reference_date=reference_date, min_year=min_year
+    )
     place_arr = with_missing(place, None)
     date_arr = np.append(parsed["date"].to_numpy(), np.datetime64("NaT", "ns"))
     reason_arr = with_missing(parsed["reason"].to_numpy(dtype=object), "missing")

@@ -32,6 +32,7 @@ __all__ = [
     "COMMON_NAME_TOKENS",
     "LOW_IDENTITY_TOKENS",
     "NAME_COLUMNS",
+    "NAME_PROFILES",
     "PATRONYM_MARKERS",
     "indonesian_key",
     "name_key",
@@ -240,9 +241,11 @@ def _clean_text(raw: str) -> str:
     return _NON_NAME.sub(" ", text)
 
 
-def _split(raw: str) -> tuple[list[str], list[str]]:
+def _split(raw: str, generic: bool = False) -> tuple[list[str], list[str]]:
     """Tokenise a raw name into (name tokens, patronym tokens)."""
     text = _clean_text(raw)
+    if generic:  # Unicode folding only: no titles, patronyms or spelling rules
+        return _tokens(text.replace(",", " ")), []
     if "," in text:
         head, *rest = text.split(",")
         tokens = _tokens(head)
@@ -308,9 +311,11 @@ def _derive(tokens: list[str]) -> _Derived:
     )
 
 
-def _parse_one(raw: str, cache: dict[str, _Derived] | None = None) -> _Parsed | None:
-    name_tokens, pat_tokens = _split(raw)
-    tokens = _normalise_tokens(name_tokens)
+def _parse_one(
+    raw: str, cache: dict[str, _Derived] | None = None, generic: bool = False
+) -> _Parsed | None:
+    name_tokens, pat_tokens = _split(raw, generic)
+    tokens = name_tokens if generic else _normalise_tokens(name_tokens)
     if not tokens:
         return None
     patronym = (" ".join(_normalise_tokens(pat_tokens)) or None) if pat_tokens else None
@@ -398,12 +403,12 @@ def indonesian_key(token: str) -> str:
 _EMPTY = _Parsed(*([None] * len(NAME_COLUMNS)))  # type: ignore[arg-type]
 
 
-def _parse_series(s: Any) -> tuple[pd.Series, np.ndarray, list[np.ndarray]]:
+def _parse_series(s: Any, generic: bool = False) -> tuple[pd.Series, np.ndarray, list[np.ndarray]]:
     """Parse the unique values of ``s``: one object array per field, ``None`` last."""
     series = as_series(s)
     codes, uniques = unique_folded(series)
     cache: dict[str, _Derived] = {}
-    parsed = [(u is not None and _parse_one(u, cache)) or _EMPTY for u in uniques]
+    parsed = [(u is not None and _parse_one(u, cache, generic)) or _EMPTY for u in uniques]
     parsed.append(_EMPTY)  # code -1 (missing) picks the last entry
     fields = []
     for i, values in enumerate(zip(*parsed)):
@@ -463,11 +468,19 @@ def name_key(s: Any) -> pd.Series:
     return pd.Series(parsed[2][codes], index=series.index, dtype=object, name=series.name)
 
 
-def parse_names(s: Any) -> pd.DataFrame:
+#: Name standardisation profiles: ``indonesia`` (titles, patronyms, Muhammad variants and
+#: the pre-1972 spelling rules) and ``generic`` (Unicode folding and punctuation only).
+NAME_PROFILES = ("indonesia", "generic")
+
+
+def parse_names(s: Any, profile: str = "indonesia") -> pd.DataFrame:
     """Parse names into the matching columns used by the comparators.
 
     Args:
         s: Raw names (Series or list-like).
+        profile: ``indonesia`` (default: Indonesian titles, ``bin``/``binti`` patronyms,
+            Muhammad variants, old spelling ``tj`` -> ``c``, ``oe`` -> ``u``, ...) or
+            ``generic`` (casefolding, accents and punctuation removed, nothing else).
 
     Returns:
         DataFrame aligned to ``s`` with columns ``name_norm``, ``name_sorted``,
@@ -480,8 +493,12 @@ def parse_names(s: Any) -> pd.DataFrame:
         ...     ["name_norm", "name_core", "name_patronym"]
         ... ].iloc[0].tolist()
         ['i wayan sudarta', 'sudarta', 'made oka']
+        >>> parse_names(pd.Series(["Charles Tjoe"]), profile="generic")["name_norm"].item()
+        'charles tjoe'
     """
-    series, codes, parsed = _parse_series(s)
+    if profile not in NAME_PROFILES:
+        raise ConfigError(f"Unknown name profile {profile!r}: use one of {NAME_PROFILES}.")
+    series, codes, parsed = _parse_series(s, generic=profile == "generic")
     return pd.DataFrame(
         {col: _column(series, codes, parsed, i) for i, col in enumerate(NAME_COLUMNS)},
         index=series.index,

@@ -20,6 +20,7 @@ __all__ = [
     "nik_typo",
     "old_spelling",
     "pick",
+    "short_token_swap",
     "to_obj",
     "typo",
     "zipf_weights",
@@ -155,6 +156,39 @@ def initial_token(name: str, u: float) -> str:
         return name
     i = int(u * (len(tokens) - 1))
     tokens[i] = tokens[i][:1] + "."
+    return " ".join(tokens)
+
+
+def has_short_token(name: str) -> bool:
+    """Whether the name has a token of 3 to 5 letters (one :func:`short_token_swap` can edit)."""
+    return any(3 <= len(t) <= 5 and t.isalpha() for t in name.split(" "))
+
+
+def short_token_swap(name: str, u: float) -> str:
+    """Swap two adjacent letters of a short (3-5 letter) token, the first two included.
+
+    Example:
+        >>> short_token_swap("Rudi Hartono", 0.0)
+        'Urdi Hartono'
+    """
+    tokens = name.split(" ")
+    short = [k for k, t in enumerate(tokens) if 3 <= len(t) <= 5 and t.isalpha()]
+    if not short:
+        return name
+    k = short[int(u * len(short)) % len(short)]
+    tok = tokens[k]
+    low = tok.lower()
+    pos = int(u * 997) % (len(low) - 1)
+    for step in range(len(low) - 1):
+        q = (pos + step) % (len(low) - 1)
+        if low[q] != low[q + 1]:
+            low = low[:q] + low[q + 1] + low[q] + low[q + 2 :]
+            break
+    if tok.isupper():
+        low = low.upper()
+    elif tok[:1].isupper():
+        low = low.capitalize()
+    tokens[k] = low
     return " ".join(tokens)
 
 

@@ -808,6 +808,38 @@ def _region_names(rng: np.random.Generator, idx: IntArray, style: str) -> dict[s
     }
 
 
+_TWO_ERRORS = ("two_typo_year", "two_title_old_year", "two_initial_swap")
+
+
+def _two_errors(
+    rng: np.random.Generator,
+    p: _People,
+    idx: IntArray,
+    rates: dict[str, float],
+    log: _ErrorLog,
+    clean: BoolArray,
+) -> dict[str, BoolArray]:
+    """Records that get two errors at once (the combinations exclude each other).
+
+    Only records whose name no single error touched are eligible, so that a combination is
+    exactly two (or three) errors.
+    """
+    n = len(idx)
+    _, m, d = _ymd(p.dob[idx])
+    eligible = {
+        "two_typo_year": clean,
+        "two_title_old_year": clean & p.old_ok[idx],
+        "two_initial_swap": clean & (p.ntok[idx] >= 2) & (d <= 12) & (d != m),
+    }
+    edges = np.cumsum([rates.get(e, 0.0) for e in _TWO_ERRORS])
+    kind = np.searchsorted(edges, rng.random(n), side="right")
+    out: dict[str, BoolArray] = {}
+    for k, error in enumerate(_TWO_ERRORS):
+        out[error] = (kind == k) & eligible[error]
+        log.add(error, out[error], eligible[error])
+    return out
+
+
 def _render(
     rng: np.random.Generator,
     source: str,
@@ -866,6 +898,28 @@ def _render(
         name, mask, st.typo, rng.random(n), rng.integers(0, 4, size=n), rng.integers(0, 99, size=n)
     )
     changed |= mask
+    short_ok = _flag(name, st.has_short_token) & ~changed
+    mask = draw("name_letter_swap", short_ok)
+    st.apply_rows(name, mask, st.short_token_swap, rng.random(n))
+    changed |= mask
+    combo = _two_errors(rng, p, idx, rates, log, ~changed)
+    st.apply_rows(
+        name,
+        combo["two_typo_year"],
+        st.typo,
+        rng.random(n),
+        rng.integers(0, 4, size=n),
+        rng.integers(0, 99, size=n),
+    )
+    title_old = combo["two_title_old_year"]
+    if title_old.any():
+        name[title_old] = [
+            ("Hj. " if f else "H. ") + st.old_spelling(v)
+            for v, f in zip(name[title_old].tolist(), female[title_old].tolist())
+        ]
+    st.apply_rows(name, combo["two_initial_swap"], st.initial_token, rng.random(n))
+    for mask in combo.values():
+        changed |= mask
     upper = every if upper_style else draw("name_upper")
     same = upper & ~changed
     name[same] = p.name_upper[idx][same]
@@ -890,7 +944,18 @@ def _render(
     # birth date (day/month swap where the swapped date exists and differs)
     dob = p.dob[idx]
     y, m, d = _ymd(dob)
-    swap = draw("date_swap", (d <= 12) & (d != m))
+    swap = draw("date_swap", (d <= 12) & (d != m)) | combo["two_initial_swap"]
+    slip = combo["two_typo_year"] | combo["two_title_old_year"]
+    if slip.any():
+        rows = np.flatnonzero(slip)
+        y = y.copy()
+        y[rows] += np.where(rng.random(len(rows)) < 0.5, -1, 1)
+        d = np.where(slip & (m == 2) & (d == 29), 28, d)
+        moved = pd.to_datetime(
+            pd.DataFrame({"year": y[rows], "month": m[rows], "day": d[rows]})
+        ).to_numpy()
+        dob = dob.copy()
+        dob[rows] = (moved.astype("datetime64[D]") - _EPOCH).astype(np.int64)
     if swap.any():
         rows = np.flatnonzero(swap)
         swapped = pd.to_datetime(
@@ -984,8 +1049,9 @@ def _clip_day(day: IntArray, ref: int) -> IntArray:
 
 
 def _build_sources(
-    rng: np.random.Generator, p: _People, pl: _Placements, ref: int
+    rngs: dict[str, np.random.Generator], p: _People, pl: _Placements, ref: int
 ) -> tuple[dict[str, _SourceRows], pd.DataFrame]:
+    """Who is in each source; each source draws from its own generator ``rngs[source]``."""
     reg = _regions()
     n = p.n
     ref_year = int(_ymd(np.array([ref]))[0][0])
@@ -1006,6 +1072,7 @@ def _build_sources(
     dep_first[pl.person[first]] = pl.dep[first]
 
     # KP2MI placements
+    rng = rngs["kp2mi_placements"]
     pyear = _ymd(pl.dep)[0]
     for yv in sorted(set(pyear.tolist())):
         progs.append(
@@ -1041,6 +1108,7 @@ def _build_sources(
     )
 
     # Desa Migran Emas: programme villages, returnees and family members there
+    rng = rngs["kemendes_dme"]
     villages = np.unique(p.village)
     dme = villages[rng.random(len(villages)) < 0.3]
     dme_year = dict(zip(dme.tolist(), rng.integers(2021, ref_year + 1, size=len(dme)).tolist()))
@@ -1081,6 +1149,7 @@ def _build_sources(
     )
 
     # Cooperatives/SMEs: business capital and cooperatives for returnees
+    rng = rngs["kemenkop_capital"]
     pr = np.where(returned, 0.22, np.where(p.migrant, 0.02, 0.05))
     who = np.flatnonzero(rng.random(n) < pr)
     base = np.where(last_ret[who] != _NA_DAY, last_ret[who], _days("2019-01-01"))
@@ -1128,6 +1197,7 @@ def _build_sources(
     )
 
     # Tourism/Creative Economy: hospitality training before departure, certification after
+    rng = rngs["kemenpar_training"]
     pre = has_hosp & (dep_first > _days("2016-03-01")) & (rng.random(n) < 0.6)
     cert = ~pre & (rng.random(n) < np.where(returned, 0.05, np.where(p.migrant, 0.02, 0.03)))
     who = np.flatnonzero(pre | cert)
@@ -1176,6 +1246,7 @@ def _build_sources(
     )
 
     # campus Migran Centres: young people
+    rng = rngs["migran_centre"]
     age_ref = (ref - p.dob) / _Y
     mc = rng.random(n) < np.where(age_ref < 30, 0.06, 0.01)
     who = np.flatnonzero(mc)
@@ -1216,6 +1287,7 @@ def _build_sources(
     )
 
     # BPS survey: a random sample, plus everyone who is in no other source
+    rng = rngs["bps_survey"]
     seen = np.zeros(n, dtype=bool)
     for rows in out.values():
         seen[rows.person] = True
@@ -1295,10 +1367,15 @@ def generate(
     if not isinstance(people, (int, np.integer)) or people < 1:
         raise ConfigError(f"people must be a positive integer, got {people!r}")
     ref = _days(reference_date)
-    rng = np.random.default_rng(seed)
+    # One child generator for the population and two per source (who is in it, how it is
+    # written), so that changing one source leaves the other sources' records unchanged.
+    children = np.random.SeedSequence(seed).spawn(1 + len(SOURCES))
+    rng = np.random.default_rng(children[0])
+    per_source = {s: c.spawn(2) for s, c in zip(SOURCES, children[1:])}
+    member_rngs = {s: np.random.default_rng(k[0]) for s, k in per_source.items()}
     p, dep1, dest1, occ1 = _people(rng, int(people), ref)
     pl = _placements(rng, p, dep1, dest1, occ1, ref)
-    rows_by_source, programmes = _build_sources(rng, p, pl, ref)
+    rows_by_source, programmes = _build_sources(member_rngs, p, pl, ref)
 
     sources: dict[str, pd.DataFrame] = {}
     truths: list[pd.DataFrame] = []
@@ -1307,6 +1384,7 @@ def generate(
     logs: list[pd.DataFrame] = []
     summary: list[dict[str, object]] = []
     for source, rows in rows_by_source.items():
+        rng = np.random.default_rng(per_source[source][1])
         style = SOURCE_STYLES[source]
         log = _ErrorLog()
         # within-source duplicates (a second registration of the same participation)
@@ -1322,6 +1400,25 @@ def generate(
         person = rows.person[take]
         passport = rows.passport[take] if rows.passport is not None else None
         cols = _render(rng, source, p, person, passport, log)
+        # exact duplicates: rows copied verbatim (an import run twice), appended with new ids
+        rendered = len(take)
+        copied = rng.random(rendered) < ERROR_PROFILES[source].get("exact_duplicate", 0.0)
+        log.add("exact_duplicate", copied, rendered)
+        src_rows = np.flatnonzero(copied)
+        extra_copies = np.where(
+            rng.random(len(src_rows)) < 0.1, rng.integers(1, 4, len(src_rows)), 0
+        )
+        src_rows = np.concatenate([src_rows, np.repeat(src_rows, extra_copies)])
+        src_rows = np.sort(src_rows)
+        rows_out = np.concatenate([np.arange(rendered), src_rows])
+        copy_pos = rendered + np.arange(len(src_rows))
+        for error, chunks in log.rows.items():  # a copy carries the errors of its original
+            had = np.zeros(rendered, dtype=bool)
+            had[np.concatenate(chunks)] = True
+            if error != "exact_duplicate" and had[src_rows].any():
+                chunks.append(copy_pos[had[src_rows]])
+        take, person = take[rows_out], person[rows_out]
+        cols = {c: v[rows_out] for c, v in cols.items()}
         width = max(6, len(str(len(take))) + 1)
         offset = int(rng.integers(1, 10 ** (width - 1)))
         rid = st.to_obj(

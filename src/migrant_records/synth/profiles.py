@@ -5,7 +5,9 @@ is the probability that one record gets that error *among the records where the 
 happen* (a Muhammad variant needs a name with ``Muhammad``, a day/month swap needs a day of
 12 or less that differs from the month, an initial needs a name of two or more tokens).
 The NIK errors (``nik_missing``, ``nik_typo``, ``nik_transposed``, ``nik_kk``,
-``nik_excel``) exclude each other; the others are drawn independently.
+``nik_excel``) exclude each other, as do the two-error combinations (``two_*``, drawn only
+for records whose name no single error changed); the others are drawn independently.
+``docs/synthetic-data.md`` says how the rates were chosen.
 
 :data:`SOURCE_STYLES` holds the formats each source uses for dates, sex, names, regions
 and phone numbers: they are not errors, just how that ministry keeps its data.
@@ -36,6 +38,13 @@ ERRORS: dict[str, str] = {
     "name_initial": "one token before the last written as its initial (names of 2+ tokens)",
     "name_dropped": "only one token of a 2+ token name kept (mononym vs full name)",
     "name_upper": "name in upper case in a source that otherwise writes title case",
+    "name_letter_swap": "two adjacent letters of a short (3-5 letter) name token swapped, the "
+    "first two included (Rudi -> Urdi)",
+    "two_typo_year": "two errors: one name character edit and the birth year off by one",
+    "two_title_old_year": "three errors: a title (H./Hj.), the old spelling and the birth year "
+    "off by one (names the old spelling changes)",
+    "two_initial_swap": "two errors: one name token as its initial and the birth day and month "
+    "swapped (names of 2+ tokens born on days 1-12)",
     "nik_missing": "NIK blank",
     "nik_typo": "one NIK digit changed",
     "nik_transposed": "two adjacent different NIK digits swapped",
@@ -54,6 +63,8 @@ ERRORS: dict[str, str] = {
     "mother_missing": "mother's name blank (sources that hold it)",
     "birth_place_missing": "birth place blank",
     "duplicate": "the same person registered twice in the source (second record, new id)",
+    "exact_duplicate": "a record copied verbatim with a new id (an import run twice); one in ten "
+    "copied records is copied two to four times",
 }
 """Every error the generator can apply, with what it does."""
 
@@ -65,6 +76,10 @@ _COMMON_NAME = {
     "name_typo": 0.04,
     "name_initial": 0.02,
     "name_dropped": 0.04,
+    "name_letter_swap": 0.015,
+    "two_typo_year": 0.006,
+    "two_title_old_year": 0.01,
+    "two_initial_swap": 0.008,
 }
 
 
@@ -97,6 +112,7 @@ ERROR_PROFILES: dict[str, dict[str, float]] = {
         mother_missing=0.05,
         birth_place_missing=0.01,
         duplicate=0.0,
+        exact_duplicate=0.005,
     ),
     "kemendes_dme": _profile(
         name_old_spelling=0.05,
@@ -122,6 +138,7 @@ ERROR_PROFILES: dict[str, dict[str, float]] = {
         mother_missing=0.3,
         birth_place_missing=0.03,
         duplicate=0.02,
+        exact_duplicate=0.03,
     ),
     "kemenkop_capital": _profile(
         name_title=0.04,
@@ -144,6 +161,7 @@ ERROR_PROFILES: dict[str, dict[str, float]] = {
         mother_missing=1.0,
         birth_place_missing=0.2,
         duplicate=0.03,
+        exact_duplicate=0.02,
     ),
     "kemenpar_training": _profile(
         name_typo=0.03,
@@ -165,6 +183,7 @@ ERROR_PROFILES: dict[str, dict[str, float]] = {
         mother_missing=1.0,
         birth_place_missing=0.05,
         duplicate=0.01,
+        exact_duplicate=0.01,
     ),
     "bps_survey": _profile(
         name_old_spelling=0.04,
@@ -188,6 +207,7 @@ ERROR_PROFILES: dict[str, dict[str, float]] = {
         mother_missing=1.0,
         birth_place_missing=0.1,
         duplicate=0.0,
+        exact_duplicate=0.02,
     ),
     "migran_centre": _profile(
         name_title=0.0,
@@ -210,6 +230,7 @@ ERROR_PROFILES: dict[str, dict[str, float]] = {
         mother_missing=1.0,
         birth_place_missing=0.05,
         duplicate=0.01,
+        exact_duplicate=0.01,
     ),
 }
 """Error rates per source: ``ERROR_PROFILES[source][error]`` (see :data:`ERRORS`)."""
