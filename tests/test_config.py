@@ -175,3 +175,24 @@ def test_no_candidate_pairs_gives_one_person_per_record(caplog: Any) -> None:
     assert "no candidate pairs" in caplog.text
     with pytest.raises(ModelError, match="no candidate pairs"):
         mr.Matcher(progress=False).fit(frame)
+
+
+def test_profile_and_min_year_reach_standardisation(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "source": ["parish"] * 4,
+            "record_id": ["1", "2", "3", "4"],
+            "full_name": ["Charles Tjoa", "Charles Tjoa", "Mary Smith", "Mary Smyth"],
+            "birth_date": ["1850-03-01", "1850-03-01", "1848-07-09", "1848-07-09"],
+        }
+    )
+    matcher = mr.Matcher(profile="generic", min_year=1800, progress=False)
+    result = matcher.dedupe(frame)
+    assert result.records["dob"].notna().all()  # pre-1900 dates kept when the range allows
+    assert result.records["name_norm"].iloc[0] == "charles tjoa"  # no Indonesian spelling rules
+    loaded = mr.Matcher.load(matcher.save(tmp_path / "m.json"))
+    assert (loaded.profile, loaded.min_year) == ("generic", 1800)
+    with pytest.raises(ConfigError, match="field 'profile'"):
+        mr.Matcher(profile="martian")
+    with pytest.raises(ConfigError, match="field 'min_year'"):
+        mr.Matcher(min_year=1500)

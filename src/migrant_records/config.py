@@ -54,6 +54,9 @@ class MatcherConfig(BaseModel):
         conflicts: Split clusters at conflicting identifiers.
         one_to_one: For ``link``: each record in at most one matched pair.
         seed: Seed for random pair sampling.
+        profile: Name standardisation profile: ``auto`` (from the data), ``indonesia`` or
+            ``generic``.
+        min_year: Earliest plausible birth year (1678 at the lowest).
         comparators: Saved comparators (``to_dict()`` of each), or ``None`` for the defaults
             chosen from the data.
         blocking: Saved blocking strategies, or ``None`` for the defaults.
@@ -74,6 +77,8 @@ class MatcherConfig(BaseModel):
     conflicts: bool = True
     one_to_one: bool = False
     seed: int = Field(0, ge=0)
+    profile: Literal["auto", "indonesia", "generic"] = "auto"
+    min_year: int = Field(1900, ge=1678, le=2100)
     comparators: list[dict[str, Any]] | None = None
     blocking: list[dict[str, Any]] | None = None
     model: dict[str, Any] | None = None

@@ -27,12 +27,12 @@ import pandas as pd
 
 from migrant_records import pipeline
 from migrant_records._json import read_json, write_json
-from migrant_records.blocking import BlockingStrategy, as_strategy, default_blocking
+from migrant_records.blocking import BlockingStrategy, as_strategy
 from migrant_records.blocking.duplicates import expand_duplicates
 from migrant_records.cluster import conflict_attributes
-from migrant_records.compare import Comparator, as_comparator, default_comparators
+from migrant_records.compare import Comparator, as_comparator
 from migrant_records.config import FORMAT, FORMAT_VERSION, MatcherConfig
-from migrant_records.errors import ConfigError, ModelError, NoBlockingPassError
+from migrant_records.errors import ConfigError, ModelError
 from migrant_records.inputs import InputLike
 from migrant_records.model import FellegiSunter, Model, Rule, model_from_dict
 from migrant_records.result import MatchResult
@@ -51,6 +51,8 @@ _OPTIONS = (
     "conflicts",
     "one_to_one",
     "seed",
+    "profile",
+    "min_year",
 )
 
 
@@ -80,6 +82,9 @@ class Matcher:
             sources are known to be free of duplicates).
         seed: Seed for random pair sampling.
         progress: Show progress bars on long steps (only when stderr is a terminal).
+        profile: Name standardisation profile: ``auto`` (from the data), ``indonesia`` or
+            ``generic`` (see :func:`migrant_records.standardize.standardize`).
+        min_year: Earliest plausible birth year (default 1900; as low as 1678).
 
     Attributes:
         comparators_: The comparators used, set by ``fit``.
@@ -105,6 +110,8 @@ class Matcher:
         one_to_one: bool = False,
         seed: int = 0,
         progress: bool = True,
+        profile: str = "auto",
+        min_year: int = 1900,
     ) -> None:
         options = MatcherConfig.options(
             threshold=threshold,
@@ -114,6 +121,8 @@ class Matcher:
             conflicts=conflicts,
             one_to_one=one_to_one,
             seed=seed,
+            profile=profile,
+            min_year=min_year,
         )
         self.threshold: float = options["threshold"]
         self.prior_rule_recall: float = options["prior_rule_recall"]
@@ -122,6 +131,8 @@ class Matcher:
         self.conflicts: bool = options["conflicts"]
         self.one_to_one: bool = options["one_to_one"]
         self.seed: int = options["seed"]
+        self.profile: str = options["profile"]
+        self.min_year: int = options["min_year"]
         self.blocking = None if blocking is None else [as_strategy(b) for b in blocking]
         self.comparators = None if comparators is None else [as_comparator(c) for c in comparators]
         if model is not None and not isinstance(model, Model):
@@ -177,30 +188,21 @@ class Matcher:
 
     def _resolve(self, inputs: pipeline.Inputs) -> None:
         if self.comparators_ is None:
-            if self.comparators is None:
-                self.comparators_ = default_comparators(inputs.left, inputs.right)
-            else:
-                self.comparators_ = list(self.comparators)
-            names = [c.name for c in self.comparators_]
-            if len(set(names)) != len(names):
-                raise ConfigError(f"Comparator names must be unique, got {names}.")
-            if not self.comparators_:
-                raise ConfigError(
-                    "No comparator applies to these records: they have no filled identifying "
-                    f"column (columns found: {list(inputs.left.columns)[:20]}). Fill full_name "
-                    "and birth_date (or nik), or give comparators=[...]."
-                )
+            self.comparators_ = pipeline.choose_comparators(self.comparators, inputs)
         if self.blocking_ is None:
-            self.blocking_ = (
-                default_blocking(inputs.left, inputs.right)
-                if self.blocking is None
-                else list(self.blocking)
-            )
-            if not self.blocking_:
-                raise NoBlockingPassError(
-                    "No blocking pass applies to these records: fill full_name together with "
-                    "birth_date, nik or phone, or give blocking=[...]."
-                )
+            self.blocking_ = pipeline.choose_blocking(self.blocking, inputs)
+
+    def _inputs(self, data: Any, right: Any, timings: dict[str, float]) -> pipeline.Inputs:
+        """Read, validate, fold exact copies and standardise with this matcher's settings."""
+        return pipeline.prepare_inputs(
+            data,
+            right,
+            progress=self._bars,
+            timings=timings,
+            collapse_copies=True,
+            profile=self.profile,
+            min_year=self.min_year,
+        )
 
     def _new_model(self) -> Any:
         if self.model is not None:
@@ -235,9 +237,7 @@ class Matcher:
             ModelError: Blocking found no candidate pairs, so there is nothing to train on.
         """
         timings: dict[str, float] = {}
-        inputs = pipeline.prepare_inputs(
-            data, right, progress=self._bars, timings=timings, collapse_copies=True
-        )
+        inputs = self._inputs(data, right, timings)
         self._resolve(inputs)
         cand, gamma = self._compare(inputs, timings)
         if len(cand) == 0:
@@ -339,9 +339,7 @@ class Matcher:
         refit: bool | None,
     ) -> MatchResult:
         timings: dict[str, float] = {}
-        inputs = pipeline.prepare_inputs(
-            data, right_data, progress=self._bars, timings=timings, collapse_copies=True
-        )
+        inputs = self._inputs(data, right_data, timings)
         self._resolve(inputs)
         cand, gamma = self._compare(inputs, timings)
         aligned, cannot = pipeline.reviewer_labels(labels, inputs, cand)
@@ -406,6 +404,8 @@ class Matcher:
             conflicts=self.conflicts,
             one_to_one=self.one_to_one,
             seed=self.seed,
+            profile=self.profile,  # type: ignore[arg-type]
+            min_year=self.min_year,
             comparators=None if comps is None else [_config_of(c) for c in comps],
             blocking=None if blocks is None else [_config_of(b) for b in blocks],
             model=None if model is None else _config_of(model),
@@ -431,6 +431,8 @@ class Matcher:
             conflicts=config.conflicts,
             one_to_one=config.one_to_one,
             seed=config.seed,
+            profile=config.profile,
+            min_year=config.min_year,
         )
         if config.trained:
             if matcher.model is None or matcher.comparators is None or matcher.blocking is None:

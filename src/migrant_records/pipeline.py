@@ -25,21 +25,25 @@ from migrant_records.blocking import (
     BlockingWarning,
     DuplicateGroups,
     collapse_duplicates,
+    default_blocking,
     relabel_copies,
     union_pairs,
 )
 from migrant_records.cluster import assign_person_ids, cluster_pairs, one_to_one
-from migrant_records.compare import Comparator, compare_pairs
+from migrant_records.compare import Comparator, compare_pairs, default_comparators
+from migrant_records.errors import ConfigError, NoBlockingPassError
 from migrant_records.inputs import InputLike, collect_inputs, collect_link_inputs
 from migrant_records.labels import LabelPositions, align_labels, label_positions
 from migrant_records.model import Training, sample_random_pairs, term_frequencies, tf_for_pairs
 from migrant_records.records import record_key
-from migrant_records.standardize import standardize
+from migrant_records.standardize import DEFAULT_MIN_YEAR, standardize
 
 __all__ = [
     "Candidates",
     "Inputs",
     "Scores",
+    "choose_blocking",
+    "choose_comparators",
     "cluster_records",
     "compare_candidates",
     "find_candidates",
@@ -123,8 +127,10 @@ class Scores:
     probability: np.ndarray
 
 
-def _prepare(frame: pd.DataFrame, progress: bool) -> pd.DataFrame:
-    return standardize(frame.reset_index(drop=True), progress=progress)
+def _prepare(frame: pd.DataFrame, progress: bool, profile: str, min_year: int) -> pd.DataFrame:
+    return standardize(
+        frame.reset_index(drop=True), progress=progress, profile=profile, min_year=min_year
+    )
 
 
 def prepare_inputs(
@@ -134,6 +140,8 @@ def prepare_inputs(
     progress: bool = False,
     timings: dict[str, float] | None = None,
     collapse_copies: bool = False,
+    profile: str = "auto",
+    min_year: int = DEFAULT_MIN_YEAR,
 ) -> Inputs:
     """Read, validate and standardise one side (dedupe) or two (link).
 
@@ -149,6 +157,9 @@ def prepare_inputs(
             standardising (:func:`~migrant_records.blocking.collapse_duplicates`); the groups
             are kept in :attr:`Inputs.copies`, and the result must be expanded with
             :func:`~migrant_records.blocking.expand_duplicates`.
+        profile: Name standardisation profile (``auto``, ``indonesia``, ``generic``; see
+            :func:`~migrant_records.standardize.standardize`).
+        min_year: Earliest plausible birth year.
 
     Raises:
         NoRecordsError: No record is left on a side after validation.
@@ -172,12 +183,48 @@ def prepare_inputs(
     if timings is not None:
         timings["read"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    left = _prepare(left_raw, progress)
-    prepared_right = None if right_raw is None else _prepare(right_raw, progress)
+    left = _prepare(left_raw, progress, profile, min_year)
+    prepared_right = None if right_raw is None else _prepare(right_raw, progress, profile, min_year)
     del left_raw, right_raw  # the prepared frames hold every input column
     if timings is not None:
         timings["standardize"] = time.perf_counter() - t0
     return Inputs(left, prepared_right, rejects, copies)
+
+
+def choose_comparators(given: Sequence[Comparator] | None, inputs: Inputs) -> list[Comparator]:
+    """The given comparators, or the defaults for the prepared columns present.
+
+    Raises:
+        ConfigError: Two comparators share a name, or none applies.
+    """
+    comps = default_comparators(inputs.left, inputs.right) if given is None else list(given)
+    names = [c.name for c in comps]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"Comparator names must be unique, got {names}.")
+    if not comps:
+        raise ConfigError(
+            "No comparator applies to these records: they have no filled identifying "
+            f"column (columns found: {list(inputs.left.columns)[:20]}). Fill full_name "
+            "and birth_date (or nik), or give comparators=[...]."
+        )
+    return comps
+
+
+def choose_blocking(
+    given: Sequence[BlockingStrategy] | None, inputs: Inputs
+) -> list[BlockingStrategy]:
+    """The given blocking passes, or the defaults for the prepared columns present.
+
+    Raises:
+        NoBlockingPassError: No pass applies.
+    """
+    passes = default_blocking(inputs.left, inputs.right) if given is None else list(given)
+    if not passes:
+        raise NoBlockingPassError(
+            "No blocking pass applies to these records: fill full_name together with "
+            "birth_date, nik or phone, or give blocking=[...]."
+        )
+    return passes
 
 
 def find_candidates(
