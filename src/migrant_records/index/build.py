@@ -77,6 +77,7 @@ def load_result(
     ).sort_values(["rid", "order"], kind="stable")
     events["rid"] = events["rid"].where(events["event"] == "attach")
     events = events.assign(other_id=None, label=-1)[["event", "person_id", "other_id", "label", "rid"]]
+    events = events.reset_index(drop=True)
     events["event_id"] = counters.take("event", len(events))
     backend.insert(
         "mr_history",
@@ -87,7 +88,7 @@ def load_result(
                 "event": events["event"].astype(object).to_numpy(),
                 "person_id": events["person_id"].astype(object).to_numpy(),
                 "other_id": pd.Series([None] * len(events), dtype=object).to_numpy(),
-                "rid": events["rid"].astype("Int64").to_numpy(),
+                "rid": events["rid"].astype("Int64"),
             }
         ),
     )
