@@ -291,3 +291,15 @@ def test_schema_creation_is_refused_twice(tmp_path: Path) -> None:
     with pytest.raises(IndexSchemaError):
         create_schema(backend)
     backend.close()
+
+
+def test_keys_of_one_record_equal_the_keys_computed_for_a_frame(trained) -> None:  # type: ignore[no-untyped-def]
+    from migrant_records.index.keys import block_keys
+
+    matcher, result = trained
+    frame = result.records.head(150)
+    together = block_keys(matcher.blocking_, frame)
+    for pos in range(len(frame)):
+        alone = block_keys(matcher.blocking_, frame.iloc[[pos]].reset_index(drop=True))
+        expected = together[together["pos"] == pos]
+        assert sorted(alone["key"].tolist()) == sorted(expected["key"].tolist()), pos

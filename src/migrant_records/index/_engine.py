@@ -23,6 +23,7 @@ from migrant_records.matcher import _conflict_frame as conflict_frame
 from migrant_records.model import FellegiSunter, tf_for_pairs
 
 __all__ = [
+    "CLUSTER_COLUMNS",
     "Scored",
     "check_matcher",
     "cluster_local",
@@ -35,6 +36,9 @@ __all__ = [
 ]
 
 _SUPPORTED = (ExactBlock, QGramLSH, SortedNeighbourhood)
+
+CLUSTER_COLUMNS = ("source", "record_id", "nik_id", "nik_birth_date", "dob", "sex_norm", "nik_sex")
+"""Prepared columns that clustering reads (record keys and the conflict attributes)."""
 
 
 def prepare(frame: pd.DataFrame) -> pd.DataFrame:
@@ -174,8 +178,3 @@ def cluster_local(
         conflicts=conflicts,
         keys=np.asarray(keys, dtype=object),
     )
-
-
-def describe(obj: Any) -> str:
-    """Name of a blocking pass for messages."""
-    return str(getattr(obj, "name", obj))

@@ -207,6 +207,7 @@ def apply_change(
         backend,
         "person_id IN (SELECT person_id FROM mr_tmp_touched) "
         "OR rid IN (SELECT rid FROM mr_tmp_fresh)",
+        only=engine.CLUSTER_COLUMNS,
     )
     local["prior"] = local["person_id"].where(
         ~local["rid"].isin(change.fresh_rids) | local["rid"].isin(change.updated), None

@@ -86,16 +86,27 @@ def find_candidates(
     """
     keys = block_keys(passes, frame)
     sorts = sort_values(passes, frame)
-    backend.temp("mr_tmp_fresh_keys", keys[["key"]].drop_duplicates())
-    counts = backend.query(
-        "SELECT k.key AS key, COUNT(*) AS n FROM mr_keys k "
-        "JOIN mr_tmp_fresh_keys f ON k.key = f.key GROUP BY k.key"
-    )
-    kept, fresh = new_pairs(keys, counts, pass_caps(passes))
-    backend.temp("mr_tmp_kept_keys", kept[["key"]].drop_duplicates())
-    stored_rows = backend.query(
-        "SELECT k.key AS key, k.rid AS rid FROM mr_keys k JOIN mr_tmp_kept_keys f ON k.key = f.key"
-    )
+    unique_keys = keys["key"].drop_duplicates()
+    if len(unique_keys) <= 200:  # one record: by constants, so the key index answers
+        in_sql, params = backend.in_list(unique_keys.tolist())
+        stored_all = backend.query(
+            f"SELECT key, rid FROM mr_keys WHERE key IN {in_sql}", params
+        )
+        counts = stored_all.groupby("key").size().rename("n").reset_index()
+        kept, fresh = new_pairs(keys, counts, pass_caps(passes))
+        stored_rows = stored_all[stored_all["key"].isin(kept["key"])]
+    else:
+        backend.temp("mr_tmp_fresh_keys", unique_keys.to_frame())
+        counts = backend.query(
+            "SELECT k.key AS key, COUNT(*) AS n FROM mr_keys k "
+            "JOIN mr_tmp_fresh_keys f ON k.key = f.key GROUP BY k.key"
+        )
+        kept, fresh = new_pairs(keys, counts, pass_caps(passes))
+        backend.temp("mr_tmp_kept_keys", kept[["key"]].drop_duplicates())
+        stored_rows = backend.query(
+            "SELECT k.key AS key, k.rid AS rid FROM mr_keys k "
+            "JOIN mr_tmp_kept_keys f ON k.key = f.key"
+        )
     stored = kept.merge(stored_rows, on="key")[["pass", "pos", "rid"]]
     stored_parts = [stored]
     fresh_parts = [fresh]

@@ -19,7 +19,7 @@ from migrant_records.index.changes import ChangeSet
 from migrant_records.index.counters import Counters
 from migrant_records.index.lookup import lookup_records
 from migrant_records.index.rows import digest
-from migrant_records.index.store import Backend, create_schema
+from migrant_records.index.store import Backend, create_indexes, create_schema
 from migrant_records.index.store import migrate as check_schema
 from migrant_records.inputs import InputLike, collect_inputs
 from migrant_records.matcher import Matcher
@@ -133,10 +133,13 @@ class PersonIndex:
                     }
                 ),
             )
+            loaded = None
             if result is not None:
-                return load_result(backend, index.matcher, result, counters)
-            counters.save()
-            return None
+                loaded = load_result(backend, index.matcher, result, counters)
+            else:
+                counters.save()
+            create_indexes(backend)
+            return loaded
 
         try:
             index._write(build, fresh_schema=True)

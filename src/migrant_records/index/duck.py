@@ -30,6 +30,7 @@ class DuckDBBackend(Backend):
     """
 
     kind = "duckdb"
+    embedded = True
     types = {
         "text": "VARCHAR",
         "int": "BIGINT",

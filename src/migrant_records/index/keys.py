@@ -44,7 +44,7 @@ from migrant_records.blocking._keys import KeyItem, key_codes
 
 __all__ = ["block_keys", "new_pairs", "pass_caps", "sort_values"]
 
-_SEP = "\x1f"
+_MULT = np.uint64(0x9E3779B97F4A7C15)
 
 
 def _text(value: Any) -> str:
@@ -55,65 +55,117 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _hash_texts(texts: Sequence[str]) -> np.ndarray:
+    """Stable 64-bit hashes of strings (the same in every process and version)."""
+    arr = np.asarray(list(texts), dtype=object)
+    if len(arr) == 0:
+        return np.empty(0, dtype=np.uint64)
+    return pd.util.hash_array(arr, categorize=False)
+
+
 def _item_text(item: KeyItem, frame: pd.DataFrame) -> np.ndarray:
     """One string per row for a key item; None where it is null or empty."""
-    keys = key_codes([item], [frame])
-    codes, uniques = keys.parts[0]
+    codes, uniques = key_codes([item], [frame]).parts[0]
     texts = np.array([_text(u) for u in np.asarray(uniques, dtype=object)] + [None], dtype=object)
     return texts[np.where(codes >= 0, codes, len(texts) - 1)]
 
 
-def _composite(items: Sequence[KeyItem], frame: pd.DataFrame) -> np.ndarray:
-    out: np.ndarray | None = None
-    for item in items:
-        part = _item_text(item, frame)
-        if out is None:
-            out = part
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    if isinstance(value, str):
+        return value in ("", " ")
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _row_value(item: KeyItem, frame: pd.DataFrame) -> Any:
+    """The key item's value for a one-row frame, as the vectorized path computes it."""
+    if isinstance(item, str):
+        return None if _missing(value := frame[item].iloc[0]) else value
+    if not isinstance(item, tuple) or callable(item[1]) and not isinstance(item[1], str):
+        raise TypeError  # callables: use the vectorized path
+    column, tr = item
+    series = frame[column]
+    value = series.iloc[0]
+    if _missing(value):
+        return None
+    if tr in ("year", "month"):
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            return value
+        date = pd.to_datetime(series, errors="coerce").iloc[0]
+        if _missing(date):
+            return None
+        return date.year if tr == "year" else date.month
+    text = str(value)
+    if tr == "first":
+        out = text.split(" ", 1)[0]
+    elif tr == "last":
+        out = text.rsplit(" ", 1)[-1]
+    else:
+        assert isinstance(tr, slice)
+        out = text[tr.start : tr.stop : tr.step]
+    return None if out in ("", " ") else out
+
+
+def _item_hash(item: KeyItem, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """A 64-bit hash of each row's key item value, and whether the value is present."""
+    if len(frame) == 1:  # a lookup: plain Python is many times faster than factorizing
+        try:
+            value = _row_value(item, frame)
+        except TypeError:
+            pass
         else:
-            ok = pd.notna(out) & pd.notna(part)
-            joined = np.full(len(part), None, dtype=object)
-            joined[ok] = pd.Series(out[ok]).str.cat(pd.Series(part[ok]), sep=_SEP).to_numpy()
-            out = joined
-    assert out is not None
-    return out
+            if value is None:
+                return np.zeros(1, dtype=np.uint64), np.zeros(1, dtype=bool)
+            return _hash_texts([_text(value)]), np.ones(1, dtype=bool)
+    codes, uniques = key_codes([item], [frame]).parts[0]
+    hashes = _hash_texts([_text(u) for u in np.asarray(uniques, dtype=object)])
+    valid = codes >= 0
+    out = np.zeros(len(codes), dtype=np.uint64)
+    out[valid] = hashes[codes[valid]]
+    return out, valid
 
 
-def _hash(prefix: str, texts: np.ndarray) -> np.ndarray:
-    values = (prefix + _SEP + pd.Series(texts, dtype=object)).to_numpy(dtype=object)
-    return pd.util.hash_array(values, categorize=True).view(np.int64)
+def _mix(h: np.ndarray, part: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        h = (h ^ part) * _MULT
+        return h ^ (h >> np.uint64(29))
+
+
+def _composite(
+    items: Sequence[KeyItem], frame: pd.DataFrame, prefix: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hash of a composite key (``prefix`` names the pass) and whether every part is present."""
+    h = np.full(len(frame), _hash_texts([prefix])[0], dtype=np.uint64)
+    valid = np.ones(len(frame), dtype=bool)
+    for item in items:
+        part, ok = _item_hash(item, frame)
+        h = _mix(h, part)
+        valid &= ok
+    return h, valid
 
 
 def _lsh_keys(no: int, strategy: QGramLSH, frame: pd.DataFrame) -> list[pd.DataFrame]:
     values = _item_text(strategy.column, frame)
-    within = (
-        _composite(strategy.within, frame)
-        if strategy.within
-        else np.full(len(frame), "", dtype=object)
-    )
-    ok = np.flatnonzero(pd.notna(values) & pd.notna(within))
+    within, ok_within = _composite(strategy.within, frame, f"{no}:within")
+    ok = np.flatnonzero(pd.notna(values) & ok_within)
     if len(ok) == 0:
         return []
     codes, uniques = pd.factorize(values[ok])
     sig = minhash_signatures(
         [str(u) for u in uniques], strategy.q, strategy.num_perm, strategy.seed
     )
-    mult = np.uint64(0x9E3779B97F4A7C15)
     out = []
     for band in range(strategy.bands):
         block = sig[:, band * strategy.rows : (band + 1) * strategy.rows].astype(np.uint64)
-        h = np.zeros(len(block), dtype=np.uint64)
+        h = np.full(len(block), _hash_texts([f"{no}:band{band}"])[0], dtype=np.uint64)
         for r in range(strategy.rows):
-            h = (h ^ block[:, r]) * mult
-        texts = pd.Series(h[codes].astype(str)).str.cat(pd.Series(within[ok]), sep=_SEP)
-        out.append(
-            pd.DataFrame(
-                {
-                    "pass": np.int16(no),
-                    "key": _hash(f"{no}:{band}", texts.to_numpy(dtype=object)),
-                    "pos": ok,
-                }
-            )
-        )
+            h = _mix(h, block[:, r])
+        key = _mix(h[codes], within[ok])
+        out.append(pd.DataFrame({"pass": np.int16(no), "key": key.view(np.int64), "pos": ok}))
     return out
 
 
@@ -131,13 +183,9 @@ def block_keys(passes: Sequence[BlockingStrategy], frame: pd.DataFrame) -> pd.Da
     parts: list[pd.DataFrame] = []
     for no, strategy in enumerate(passes):
         if isinstance(strategy, ExactBlock):
-            texts = _composite(strategy.items, frame)
-            ok = np.flatnonzero(pd.notna(texts))
-            parts.append(
-                pd.DataFrame(
-                    {"pass": np.int16(no), "key": _hash(str(no), texts[ok]), "pos": ok}
-                )
-            )
+            h, valid = _composite(strategy.items, frame, str(no))
+            ok = np.flatnonzero(valid)
+            parts.append(pd.DataFrame({"pass": np.int16(no), "key": h[ok].view(np.int64), "pos": ok}))
         elif isinstance(strategy, QGramLSH):
             parts.extend(_lsh_keys(no, strategy, frame))
     if not parts:

@@ -35,8 +35,13 @@ def lookup_records(
     pairs = cand.stored_pairs
     if pairs.empty:
         return pd.DataFrame({c: [] for c in _COLUMNS})
-    backend.temp("mr_tmp_lookup", pd.DataFrame({"rid": np.unique(pairs["rid"].to_numpy())}))
-    stored = read_records(backend, "rid IN (SELECT rid FROM mr_tmp_lookup)")
+    rids = np.unique(pairs["rid"].to_numpy()).tolist()
+    if len(rids) <= 1000:  # by constants: the database's index answers
+        in_sql, params = backend.in_list(rids)
+        stored = read_records(backend, f"rid IN {in_sql}", params)
+    else:
+        backend.temp("mr_tmp_lookup", pd.DataFrame({"rid": rids}))
+        stored = read_records(backend, "rid IN (SELECT rid FROM mr_tmp_lookup)")
     n = len(prepared)
     local = pd.concat([prepared, stored.drop(columns=["rid", "person_id"])], ignore_index=True)
     slot = pd.Series(np.arange(n, n + len(stored)), index=stored["rid"].to_numpy())

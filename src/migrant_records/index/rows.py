@@ -28,8 +28,7 @@ def record_keys(frame: pd.DataFrame) -> np.ndarray:
 def digest(frame: pd.DataFrame) -> np.ndarray:
     """A 64-bit digest of each prepared record (same content, same digest)."""
     cols = sorted(frame.columns)
-    text = frame[cols].astype(str)
-    return pd.util.hash_pandas_object(text, index=False).to_numpy().view(np.int64)
+    return pd.util.hash_pandas_object(frame[cols], index=False).to_numpy().view(np.int64)
 
 
 def read_columns(backend: Backend) -> dict[str, str]:
@@ -98,23 +97,37 @@ def write_records(
 
 
 def _restore(series: pd.Series, dtype: str) -> pd.Series:
-    if dtype == "object":
-        values = series.astype(object)
-        return values.where(values.notna(), None)
+    if dtype == "object" or str(series.dtype) == dtype:
+        return series
     try:
         return series.astype(dtype)
     except (TypeError, ValueError):
         return series
 
 
-def read_records(backend: Backend, where: str, params: Sequence[object] = ()) -> pd.DataFrame:
+def read_records(
+    backend: Backend,
+    where: str,
+    params: Sequence[object] = (),
+    *,
+    only: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Stored records matching a SQL condition, as prepared frame columns.
 
+    Args:
+        backend: The database.
+        where: SQL condition on ``mr_records``.
+        params: Its parameters.
+        only: Read only these prepared columns (default: all).
+
     Returns:
-        ``rid``, ``person_id``, then every stored prepared column with its original dtype.
+        ``rid``, ``person_id``, then the stored prepared columns with their original dtypes.
     """
     columns = read_columns(backend)
-    rows = backend.query(f"SELECT * FROM mr_records WHERE {where} ORDER BY rid", params)
+    if only is not None:
+        columns = {name: dtype for name, dtype in columns.items() if name in set(only)}
+    select = ", ".join(["rid", "person_id", *(f'"c_{name}"' for name in columns)])
+    rows = backend.query(f"SELECT {select} FROM mr_records WHERE {where} ORDER BY rid", params)
     out = {"rid": rows["rid"].astype(np.int64), "person_id": rows["person_id"].astype(object)}
     for name, dtype in columns.items():
         col = f"c_{name}"

@@ -36,6 +36,7 @@ __all__ = [
     "IndexBusyError",
     "IndexSchemaError",
     "column_kind",
+    "create_indexes",
     "create_schema",
     "migrate",
 ]
@@ -60,12 +61,14 @@ class Backend(abc.ABC):
 
     Attributes:
         kind: ``"duckdb"`` or ``"postgres"``.
+        embedded: An embedded columnar store (DuckDB) that keeps only the key indexes.
         types: SQL type for each logical type (``text``, ``int``, ``small``, ``float``,
             ``bool``, ``time``).
     """
 
     kind: str
     types: dict[str, str]
+    embedded: bool = False
 
     @abc.abstractmethod
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
@@ -133,31 +136,46 @@ def _ddl(t: dict[str, str]) -> list[str]:
         f"CREATE TABLE mr_meta (name {t['text']}, value {t['text']})",
         f"CREATE TABLE mr_records (rid {t['int']}, source {t['text']}, record_id {t['text']}, "
         f"person_id {t['text']}, run_id {t['int']}, digest {t['int']})",
-        "CREATE INDEX mr_records_rid ON mr_records (rid)",
-        "CREATE INDEX mr_records_key ON mr_records (source, record_id)",
-        "CREATE INDEX mr_records_person ON mr_records (person_id)",
         f"CREATE TABLE mr_keys (key {t['int']}, rid {t['int']})",
-        "CREATE INDEX mr_keys_key ON mr_keys (key)",
-        "CREATE INDEX mr_keys_rid ON mr_keys (rid)",
         f"CREATE TABLE mr_sortkeys (pass {t['small']}, value {t['text']}, rid {t['int']})",
-        "CREATE INDEX mr_sortkeys_value ON mr_sortkeys (pass, value)",
         f"CREATE TABLE mr_edges (a {t['int']}, b {t['int']}, probability {t['float']}, "
         f"weight {t['float']}, run_id {t['int']})",
-        "CREATE INDEX mr_edges_a ON mr_edges (a)",
-        "CREATE INDEX mr_edges_b ON mr_edges (b)",
         f"CREATE TABLE mr_persons (person_id {t['text']}, seq {t['int']}, status {t['text']}, "
         f"alias_of {t['text']}, origin {t['text']}, run_id {t['int']})",
-        "CREATE INDEX mr_persons_id ON mr_persons (person_id)",
         f"CREATE TABLE mr_history (event_id {t['int']}, run_id {t['int']}, event {t['text']}, "
         f"person_id {t['text']}, other_id {t['text']}, rid {t['int']}, detail {t['text']})",
-        "CREATE INDEX mr_history_person ON mr_history (person_id)",
         f"CREATE TABLE mr_evidence (event_id {t['int']}, a {t['int']}, b {t['int']}, "
         f"probability {t['float']})",
         f"CREATE TABLE mr_runs (run_id {t['int']}, run_at {t['text']}, operation {t['text']}, "
         f"n_records {t['int']}, summary {t['text']})",
         f"CREATE TABLE mr_tf (col {t['text']}, value {t['text']}, n {t['int']})",
-        "CREATE INDEX mr_tf_value ON mr_tf (col, value)",
     ]
+
+
+
+# Indexes: (statement, whether an embedded DuckDB file keeps it). DuckDB uses an index for
+# lookups by constants only (a record's keys, a few records by id), and maintaining one
+# costs on every insert, so a DuckDB index keeps only those.
+_INDEXES = [
+    ("CREATE INDEX mr_records_rid ON mr_records (rid)", True),
+    ("CREATE INDEX mr_records_key ON mr_records (source, record_id)", False),
+    ("CREATE INDEX mr_records_person ON mr_records (person_id)", False),
+    ("CREATE INDEX mr_keys_key ON mr_keys (key)", True),
+    ("CREATE INDEX mr_keys_rid ON mr_keys (rid)", False),
+    ("CREATE INDEX mr_sortkeys_value ON mr_sortkeys (pass, value)", True),
+    ("CREATE INDEX mr_edges_a ON mr_edges (a)", False),
+    ("CREATE INDEX mr_edges_b ON mr_edges (b)", False),
+    ("CREATE INDEX mr_persons_id ON mr_persons (person_id)", False),
+    ("CREATE INDEX mr_history_person ON mr_history (person_id)", False),
+    ("CREATE INDEX mr_tf_value ON mr_tf (col, value)", False),
+]
+
+
+def create_indexes(backend: Backend) -> None:
+    """Create the indexes (after a bulk load, which is faster than loading into them)."""
+    for statement, embedded in _INDEXES:
+        if embedded or not backend.embedded:
+            backend.execute(statement)
 
 
 def create_schema(backend: Backend) -> None:
