@@ -108,7 +108,10 @@ def _rule_matcher(records: pd.DataFrame) -> mr.Matcher:
     """Match on an exact NIK or an exact phone: who links to whom is known in advance."""
     nik, phone = get_comparator("nik"), get_comparator("phone")
     model = RuleModel(
-        [Rule("nik", {"nik": len(nik.labels) - 1}), Rule("phone", {"phone": len(phone.labels) - 1})],
+        [
+            Rule("nik", {"nik": len(nik.labels) - 1}),
+            Rule("phone", {"phone": len(phone.labels) - 1}),
+        ],
         comparator_names=["nik", "phone"],
     )
     blocking = [ExactBlock(["nik_id"], name="nik"), ExactBlock(["phone_e164"], name="phone")]

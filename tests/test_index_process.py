@@ -111,7 +111,9 @@ def test_two_processes_adding_at_once_both_land(index_target, months):  # type: 
     expected = sum(len(pd.read_csv(p)) for p in paths[1:])
     assert len(crosswalk) == expected
     assert not crosswalk.duplicated(["source", "record_id"]).any()
-    assert set(crosswalk["person_id"]) <= set(persons.loc[persons["status"] == "active", "person_id"])
+    assert set(crosswalk["person_id"]) <= set(
+        persons.loc[persons["status"] == "active", "person_id"]
+    )
     assert (history["event"] == "attach").sum() == expected
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -165,7 +164,7 @@ def cluster_local(
     i: np.ndarray,
     j: np.ndarray,
     probability: np.ndarray,
-    keys: Sequence[str],
+    keys: Sequence[str] | np.ndarray,
 ) -> np.ndarray:
     """Cluster a few persons' records with the same rules as ``dedupe`` (conflict splitting)."""
     conflicts = conflict_frame(frame) if matcher.conflicts else None

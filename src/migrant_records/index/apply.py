@@ -147,7 +147,9 @@ def _evidence(
     for _, ev in events[events["event"].isin(["merge", "split"])].iterrows():
         other = ev["other_id"]
         if ev["event"] == "merge":
-            sel = inside[(inside["la"] == ev["label"]) & ((inside["pa"] == other) != (inside["pb"] == other))]
+            sel = inside[
+                (inside["la"] == ev["label"]) & ((inside["pa"] == other) != (inside["pb"] == other))
+            ]
         else:
             sel = e[
                 (e["pa"] == other)
@@ -209,9 +211,9 @@ def apply_change(
         "OR rid IN (SELECT rid FROM mr_tmp_fresh)",
         only=engine.CLUSTER_COLUMNS,
     )
-    local["prior"] = local["person_id"].where(
-        ~local["rid"].isin(change.fresh_rids) | local["rid"].isin(change.updated), None
-    )
+    prior = local["person_id"].to_numpy(dtype=object).copy()
+    prior[local["rid"].isin(change.fresh_rids) & ~local["rid"].isin(change.updated)] = None
+    local["prior"] = prior
     _rid_table(backend, "mr_tmp_local", local["rid"].to_numpy())
     local_edges = backend.query(
         "SELECT a, b, probability FROM mr_edges WHERE a IN (SELECT rid FROM mr_tmp_local) "
@@ -234,9 +236,7 @@ def apply_change(
     if changed.any():
         backend.temp(
             "mr_tmp_ids",
-            pd.DataFrame(
-                {"rid": local["rid"].to_numpy()[changed], "pid": plan.person_of[changed]}
-            ),
+            pd.DataFrame({"rid": local["rid"].to_numpy()[changed], "pid": plan.person_of[changed]}),
         )
         backend.execute(
             "UPDATE mr_records SET person_id = t.pid FROM mr_tmp_ids t WHERE mr_records.rid = t.rid"
@@ -245,7 +245,9 @@ def apply_change(
     retired = sorted(p for p in touched if p not in kept and p not in dict(plan.aliases))
 
     events = plan.events.copy()
-    extra = [("update", prior_of_old.get(int(r)), None, -1, int(r)) for r in change.updated]
+    extra: list[tuple[str, str | None, str | None, int, int | None]] = [
+        ("update", prior_of_old.get(int(r)), None, -1, int(r)) for r in change.updated
+    ]
     extra += [("erase", p, None, -1, None) for p in erased["person_id"].tolist()]
     extra += [("retire", p, None, -1, None) for p in retired]
     if extra:

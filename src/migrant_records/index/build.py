@@ -76,7 +76,9 @@ def load_result(
         ignore_index=True,
     ).sort_values(["rid", "order"], kind="stable")
     events["rid"] = events["rid"].where(events["event"] == "attach")
-    events = events.assign(other_id=None, label=-1)[["event", "person_id", "other_id", "label", "rid"]]
+    events = events.assign(other_id=None, label=-1)[
+        ["event", "person_id", "other_id", "label", "rid"]
+    ]
     events = events.reset_index(drop=True)
     events["event_id"] = counters.take("event", len(events))
     backend.insert(

@@ -89,9 +89,7 @@ def find_candidates(
     unique_keys = keys["key"].drop_duplicates()
     if len(unique_keys) <= 200:  # one record: by constants, so the key index answers
         in_sql, params = backend.in_list(unique_keys.tolist())
-        stored_all = backend.query(
-            f"SELECT key, rid FROM mr_keys WHERE key IN {in_sql}", params
-        )
+        stored_all = backend.query(f"SELECT key, rid FROM mr_keys WHERE key IN {in_sql}", params)
         counts = stored_all.groupby("key").size().rename("n").reset_index()
         kept, fresh = new_pairs(keys, counts, pass_caps(passes))
         stored_rows = stored_all[stored_all["key"].isin(kept["key"])]
@@ -128,7 +126,10 @@ def find_candidates(
 
 
 def same_value_pairs(
-    passes: Sequence[BlockingStrategy], pass_no: np.ndarray, left: pd.DataFrame, i: np.ndarray,
+    passes: Sequence[BlockingStrategy],
+    pass_no: np.ndarray,
+    left: pd.DataFrame,
+    i: np.ndarray,
     j: np.ndarray,
 ) -> np.ndarray:
     """Pairs found by an LSH pass with ``same_value_pairs=False`` whose values are equal.

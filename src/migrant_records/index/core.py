@@ -160,9 +160,10 @@ class PersonIndex:
                 first); without it such an index is refused with a message.
             timeout: Seconds to wait for another process holding the index.
         """
-        if not str(target).startswith(("postgresql://", "postgres://")) and not Path(
-            target
-        ).exists():
+        if (
+            not str(target).startswith(("postgresql://", "postgres://"))
+            and not Path(target).exists()
+        ):
             raise ConfigError(
                 f"No index at {target}: create one with PersonIndex.create() or "
                 "`migrant-records index create`."
@@ -323,9 +324,7 @@ class PersonIndex:
         finally:
             self._backend.rollback()
 
-    def lookup(
-        self, records: pd.DataFrame | Mapping[str, Any], k: int = 5
-    ) -> pd.DataFrame:
+    def lookup(self, records: pd.DataFrame | Mapping[str, Any], k: int = 5) -> pd.DataFrame:
         """The persons most likely to be the given record(s), without adding anything.
 
         Args:

@@ -85,7 +85,7 @@ def _row_value(item: KeyItem, frame: pd.DataFrame) -> Any:
     """The key item's value for a one-row frame, as the vectorized path computes it."""
     if isinstance(item, str):
         return None if _missing(value := frame[item].iloc[0]) else value
-    if not isinstance(item, tuple) or callable(item[1]) and not isinstance(item[1], str):
+    if not isinstance(item, tuple) or (callable(item[1]) and not isinstance(item[1], str)):
         raise TypeError  # callables: use the vectorized path
     column, tr = item
     series = frame[column]
@@ -185,7 +185,9 @@ def block_keys(passes: Sequence[BlockingStrategy], frame: pd.DataFrame) -> pd.Da
         if isinstance(strategy, ExactBlock):
             h, valid = _composite(strategy.items, frame, str(no))
             ok = np.flatnonzero(valid)
-            parts.append(pd.DataFrame({"pass": np.int16(no), "key": h[ok].view(np.int64), "pos": ok}))
+            parts.append(
+                pd.DataFrame({"pass": np.int16(no), "key": h[ok].view(np.int64), "pos": ok})
+            )
         elif isinstance(strategy, QGramLSH):
             parts.extend(_lsh_keys(no, strategy, frame))
     if not parts:

@@ -18,6 +18,7 @@ from migrant_records.index.store import Backend, column_kind
 
 __all__ = ["digest", "read_columns", "read_records", "record_keys", "write_records"]
 
+
 def record_keys(frame: pd.DataFrame) -> np.ndarray:
     """``"source|record_id"`` of each record (the tie-breaking key of clustering)."""
     return (frame["source"].astype(str) + "|" + frame["record_id"].astype(str)).to_numpy(
@@ -59,7 +60,7 @@ def _storable(series: pd.Series) -> pd.Series:
     kind = column_kind(series)
     if kind == "text":
         values = series.astype(object)
-        values = values.where(values.notna(), None)
+        values[values.isna()] = None
         if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
             return values
         return values.map(lambda v: v if v is None or isinstance(v, str) else str(v))
@@ -100,7 +101,7 @@ def _restore(series: pd.Series, dtype: str) -> pd.Series:
     if dtype == "object" or str(series.dtype) == dtype:
         return series
     try:
-        return series.astype(dtype)
+        return series.astype(dtype)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return series
 
@@ -135,4 +136,3 @@ def read_records(
             out[name] = _restore(rows[col], dtype)
     frame = pd.DataFrame(out)
     return frame.reset_index(drop=True)
-

@@ -152,7 +152,6 @@ def _ddl(t: dict[str, str]) -> list[str]:
     ]
 
 
-
 # Indexes: (statement, whether an embedded DuckDB file keeps it). DuckDB uses an index for
 # lookups by constants only (a record's keys, a few records by id), and maintaining one
 # costs on every insert, so a DuckDB index keeps only those.

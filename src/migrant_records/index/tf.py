@@ -65,8 +65,7 @@ def frequencies(backend: Backend, matcher: Matcher, frame: pd.DataFrame) -> dict
             continue
         backend.temp("mr_tmp_tfv", pd.DataFrame({"value": values.astype(object)}))
         rows = backend.query(
-            "SELECT value, n FROM mr_tf WHERE col = ? AND value IN "
-            "(SELECT value FROM mr_tmp_tfv)",
+            "SELECT value, n FROM mr_tf WHERE col = ? AND value IN (SELECT value FROM mr_tmp_tfv)",
             [column],
         )
         freq = pd.Series(rows["n"].to_numpy(np.float64) / float(total), index=rows["value"])
