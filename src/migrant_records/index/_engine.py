@@ -13,13 +13,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from migrant_records import pipeline
 from migrant_records.blocking import ExactBlock, QGramLSH, SortedNeighbourhood
 from migrant_records.cluster import cluster_pairs
 from migrant_records.compare import compare_pairs
 from migrant_records.errors import ConfigError, ModelError
 from migrant_records.matcher import Matcher
 from migrant_records.matcher import _conflict_frame as conflict_frame
-from migrant_records.model import FellegiSunter, tf_for_pairs
+from migrant_records.model import tf_for_pairs
 
 __all__ = [
     "CLUSTER_COLUMNS",
@@ -76,7 +77,7 @@ def matcher_from_json(text: str) -> Matcher:
 
 def tf_columns(matcher: Matcher) -> dict[str, str]:
     """Comparator name -> column whose term frequencies adjust its exact level."""
-    if not matcher.term_frequency or not isinstance(matcher.model_, FellegiSunter):
+    if not matcher.term_frequency:
         return {}
     assert matcher.comparators_ is not None
     out: dict[str, str] = {}
@@ -121,39 +122,33 @@ def score_pairs(
     """
     assert matcher.comparators_ is not None and matcher.model_ is not None
     gamma = compare_pairs(matcher.comparators_, frame, frame, i, j)
-    tf: dict[str, np.ndarray] | None = None
-    if isinstance(matcher.model_, FellegiSunter):
-        tf = {}
-        for name, column in tf_columns(matcher).items():
-            if column in frame.columns and column in frequencies:
-                tf[name] = tf_for_pairs(frame[column], frame[column], i, j, frequencies[column])
-        weight, prob = matcher.model_.predict(gamma, tf=tf or None)
-    else:
-        prob = np.asarray(matcher.model_.predict_proba(gamma), dtype=np.float64)
-        clipped = np.clip(prob, 1e-12, 1 - 1e-12)
-        weight = np.log2(clipped / (1 - clipped))
-    return Scored(gamma, tf or None, np.asarray(weight, np.float64), np.asarray(prob, np.float64))
+    tf: dict[str, np.ndarray] = {}
+    for name, column in tf_columns(matcher).items():
+        if column in frame.columns and column in frequencies:
+            tf[name] = tf_for_pairs(frame[column], frame[column], i, j, frequencies[column])
+    scores = pipeline.score_candidates(matcher.model_, gamma, tf or None)
+    return Scored(gamma, tf or None, scores.weight, scores.probability)
 
 
 def explain_pairs(matcher: Matcher, scored: Scored, rows: Sequence[int]) -> list[str]:
     """A short text per pair: each comparator's level and its part of the match weight."""
-    assert matcher.comparators_ is not None
-    names = [c.name for c in matcher.comparators_]
-    labels = [list(c.labels) for c in matcher.comparators_]
     model = matcher.model_
-    tables = model.weight_tables() if isinstance(model, FellegiSunter) else None
+    assert model is not None
     out: list[str] = []
     for row in rows:
-        parts: list[str] = []
-        for k, name in enumerate(names):
-            level = int(scored.gamma[row, k])
-            if level < 0:
-                parts.append(f"{name}: null")
+        tf = None
+        if scored.tf:
+            tf = {name: float(values[row]) for name, values in scored.tf.items()}
+        table = model.explain(scored.gamma[row], tf)
+        parts = []
+        for rec in table.to_dict("records"):
+            if rec["comparator"] in ("prior", "total"):
                 continue
-            text = f"{name}: {labels[k][level]}"
-            if tables is not None:
-                text += f" ({tables[k][level + 1]:+.1f})"
-            parts.append(text)
+            if rec["level"] is None or pd.isna(rec["level"]) or int(rec["level"]) < 0:
+                parts.append(f"{rec['comparator']}: null")
+                continue
+            weight = float(rec["weight"]) + float(rec.get("tf_weight") or 0.0)
+            parts.append(f"{rec['comparator']}: {rec['label']} ({weight:+.1f})")
         out.append("; ".join(parts))
     return out
 
