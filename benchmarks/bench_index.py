@@ -249,7 +249,12 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.step:
         step = {"add": step_add, "rerun": step_rerun, "lookup": step_lookup}[args.step]
-        print(json.dumps(step(args)))
+        result = step(args)
+        # also next to the index, so that an interrupted run keeps what it measured
+        target = Path(args.index or args.model).with_suffix(".steps.jsonl")
+        with target.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"step": args.step, **result}) + "\n")
+        print(json.dumps(result))
         return 0
     machine = _machine()
     with tempfile.TemporaryDirectory(dir=args.workdir) as folder:
