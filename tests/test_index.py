@@ -275,6 +275,17 @@ def test_schema_version_is_checked(index_target, trained):  # type: ignore[no-un
     index.close()
     with pytest.raises(IndexSchemaError, match="Upgrade migrant-records"):
         PersonIndex.open(index_target)
+    from migrant_records.index.core import connect
+
+    backend = connect(index_target)
+    backend.begin(write=True)
+    backend.execute("UPDATE mr_meta SET value = '0' WHERE name = 'schema_version'")
+    backend.commit()
+    backend.close()
+    with pytest.raises(IndexSchemaError, match="migrate=True"):
+        PersonIndex.open(index_target)
+    with pytest.raises(IndexSchemaError, match="No migration from schema version 0"):
+        PersonIndex.open(index_target, migrate=True)
     with pytest.raises(IndexSchemaError, match="already holds a person index"):
         PersonIndex.create(index_target, matcher)
 

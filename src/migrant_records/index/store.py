@@ -225,8 +225,7 @@ def migrate(backend: Backend, *, apply: bool) -> int:
     if version < SCHEMA_VERSION and not apply:
         raise IndexSchemaError(
             f"The index has schema version {version}; this library writes {SCHEMA_VERSION}. "
-            "Back it up, then open it with PersonIndex.open(..., migrate=True) (or "
-            "`migrant-records index migrate`) to upgrade it."
+            "Back it up, then open it with PersonIndex.open(..., migrate=True) to upgrade it."
         )
     while version < SCHEMA_VERSION:
         if version not in MIGRATIONS:
