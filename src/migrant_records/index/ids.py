@@ -102,9 +102,11 @@ def assign_ids(
     events: list[tuple[str, str, str | None, int, int | None]] = []
     plan = IdPlan(person_of=np.empty(len(frame), dtype=object))
     id_of_label: dict[int, str] = {}
+    groups = pd.Series(np.arange(len(labels))).groupby(labels, sort=False).indices
     for label in pd.unique(labels).tolist():
-        members = frame.index[labels == label]
+        members = groups[label]
         owners = sorted(claims.get(label, []), key=lambda p: (seq.get(p, 0), p))
+        member_prior = prior[members]
         if owners:
             pid = owners[0]
             for other in owners[1:]:
@@ -112,17 +114,17 @@ def assign_ids(
                 events.append(("merge", pid, other, label, None))
         else:
             came_from = sorted(
-                {p for p in prior[members] if p is not None}, key=lambda p: (seq.get(p, 0), p)
+                {p for p in member_prior if p is not None}, key=lambda p: (seq.get(p, 0), p)
             )
             pid = mint()
             plan.new_persons.append((pid, came_from[0] if came_from else None))
             if not came_from:
                 events.append(("new", pid, None, label, None))
         id_of_label[label] = pid
-        moved = {p for p in prior[members] if p is not None and keeper.get(p) != label}
+        moved = {p for p in member_prior if p is not None and keeper.get(p) != label}
         for p in sorted(moved):
             events.append(("split", pid, p, label, None))
-        for rid in rids[members][pd.isna(prior[members])].tolist():
+        for rid in rids[members][pd.isna(member_prior)].tolist():
             events.append(("attach", pid, None, label, int(rid)))
     plan.person_of = np.array([id_of_label[int(lab)] for lab in labels], dtype=object)
     plan.events = pd.DataFrame(
