@@ -43,6 +43,15 @@ RECORDS_PER_PERSON = 1.54
 
 
 def _peak_mib() -> float:
+    """Peak resident memory of this process since it started (VmHWM).
+
+    ``ru_maxrss`` would not do: Linux carries it over from the parent through fork and exec.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return float(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
