@@ -138,7 +138,13 @@ def _rec(rid: str, nik: str | None = None, phone: str | None = None) -> dict[str
 @pytest.fixture
 def xy_index(index_target):  # type: ignore[no-untyped-def]
     """Person X (two records sharing a NIK) and person Y (one record with a phone)."""
-    start = pd.DataFrame([_rec("x1", nik=NIK_X), _rec("x2", nik=NIK_X), _rec("y1", phone=PHONE_Y)])
+    start = pd.DataFrame(
+        [
+            _rec("x1", nik=NIK_X),
+            _rec("x2", nik=NIK_X, phone="082222222222"),
+            _rec("y1", phone=PHONE_Y),
+        ]
+    )
     matcher = _rule_matcher(start)
     index = PersonIndex.create(index_target, matcher)
     index.add(start.iloc[:2])
