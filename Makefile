@@ -52,8 +52,10 @@ typecheck: $(STAMP_DEV)
 browser: $(STAMP_DEV)
 	-$(BIN)/python tools/ensure_browser.py
 
+# The person-index tests also run against a throw-away PostgreSQL server that this starts
+# (installing PostgreSQL with apt-get where missing) and stops when pytest ends.
 pytest: $(STAMP_DEV) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python tools/with_postgres.py $(BIN)/python -m pytest
 
 # The same suite on pandas 3; tests that need recordlinkage or mkdocs skip with the reason.
 pytest-pandas3: $(STAMP_PANDAS3) browser

@@ -23,3 +23,31 @@ def small_result(small_synth):  # type: ignore[no-untyped-def]
     import migrant_records as mr
 
     return mr.dedupe(list(small_synth.sources.values()), progress=False)
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def index_target(request, tmp_path):  # type: ignore[no-untyped-def]
+    """Where to create a person index: a DuckDB file, or a fresh schema on PostgreSQL.
+
+    ``make test`` starts a PostgreSQL server (tools/with_postgres.py) and passes its URL in
+    ``MR_TEST_POSTGRES_URL``; without one the PostgreSQL variant skips and says why.
+    """
+    if request.param == "duckdb":
+        return str(tmp_path / "persons.duckdb")
+    url = os.environ.get("MR_TEST_POSTGRES_URL")
+    if not url:
+        why = os.environ.get(
+            "MR_TEST_POSTGRES_SKIP",
+            "MR_TEST_POSTGRES_URL is not set; run the tests with `make test` (or "
+            "`python tools/with_postgres.py python -m pytest`) to start a PostgreSQL server",
+        )
+        pytest.skip(f"PostgreSQL index tests skipped: {why}")
+    import uuid
+
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute(f"CREATE SCHEMA {schema}")  # type: ignore[arg-type]
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}"

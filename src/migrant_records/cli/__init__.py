@@ -1,6 +1,7 @@
 """The ``migrant-records`` command line.
 
-Subcommands: ``validate``, ``schema``, ``dedupe``, ``link``, ``generate``, ``evaluate``
+Subcommands: ``validate``, ``schema``, ``dedupe``, ``link``, ``generate``, ``evaluate``,
+``index`` (a living person index, see :mod:`migrant_records.cli.index`)
 and ``demo``.
 Run ``migrant-records COMMAND --help`` for the options of each.
 
@@ -94,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Modules (in this package) holding further groups of subcommands.
-_GROUPS: tuple[str, ...] = ()
+_GROUPS: tuple[str, ...] = ("index",)
 
 
 def _groups() -> list[Any]:

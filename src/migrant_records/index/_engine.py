@@ -1,0 +1,177 @@
+"""The one place where the person index touches the matching engine.
+
+The index reuses the engine's stage functions (standardise, compare, score, cluster) on the
+few records an operation concerns. Everything the index needs from the engine goes through
+this module, so that a change of the engine's seams is a change here only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from migrant_records import pipeline
+from migrant_records.blocking import ExactBlock, QGramLSH, SortedNeighbourhood
+from migrant_records.cluster import cluster_pairs, conflict_attributes
+from migrant_records.compare import compare_pairs
+from migrant_records.errors import ConfigError, ModelError
+from migrant_records.matcher import Matcher
+from migrant_records.model import tf_for_pairs
+
+__all__ = [
+    "CLUSTER_COLUMNS",
+    "Scored",
+    "check_matcher",
+    "cluster_local",
+    "explain_pairs",
+    "matcher_from_json",
+    "matcher_to_json",
+    "prepare",
+    "score_pairs",
+    "tf_columns",
+]
+
+_SUPPORTED = (ExactBlock, QGramLSH, SortedNeighbourhood)
+
+CLUSTER_COLUMNS = ("source", "record_id", "nik_id", "nik_birth_date", "dob", "sex_norm", "nik_sex")
+"""Prepared columns that clustering reads (record keys and the conflict attributes)."""
+
+
+def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """Standardise canonical records (adds the derived columns), row position = record."""
+    return Matcher.prepare(frame, progress=False)
+
+
+def check_matcher(matcher: Matcher) -> None:
+    """Refuse a matcher the index cannot store or run incrementally."""
+    if matcher.model_ is None or matcher.comparators_ is None or matcher.blocking_ is None:
+        raise ModelError(
+            "The person index needs a trained matcher: run matcher.fit(records) or "
+            "matcher.dedupe(records) first."
+        )
+    for strategy in matcher.blocking_:
+        if not isinstance(strategy, _SUPPORTED):
+            raise ConfigError(
+                f"Blocking pass {getattr(strategy, 'name', strategy)!r} is a "
+                f"{type(strategy).__name__}; the person index supports ExactBlock, "
+                "SortedNeighbourhood and QGramLSH passes (their keys are stored per record)."
+            )
+    matcher_to_json(matcher)  # fails early when something cannot be saved
+
+
+def matcher_to_json(matcher: Matcher) -> str:
+    """The trained matcher as JSON text."""
+    return json.dumps(matcher.to_dict(), sort_keys=True)
+
+
+def matcher_from_json(text: str) -> Matcher:
+    """Rebuild the trained matcher stored in an index."""
+    matcher = Matcher.from_dict(json.loads(text))
+    matcher.progress = False
+    return matcher
+
+
+def tf_columns(matcher: Matcher) -> dict[str, str]:
+    """Comparator name -> column whose term frequencies adjust its exact level."""
+    if not matcher.term_frequency:
+        return {}
+    assert matcher.comparators_ is not None
+    out: dict[str, str] = {}
+    for comp in matcher.comparators_:
+        column = getattr(comp, "tf_column", None)
+        if column:
+            out[comp.name] = str(column)
+    return out
+
+
+class Scored:
+    """Scores of candidate pairs: levels, term frequencies, weight and probability."""
+
+    def __init__(
+        self,
+        gamma: np.ndarray,
+        tf: dict[str, np.ndarray] | None,
+        weight: np.ndarray,
+        probability: np.ndarray,
+    ) -> None:
+        self.gamma = gamma
+        self.tf = tf
+        self.weight = weight
+        self.probability = probability
+
+
+def score_pairs(
+    matcher: Matcher,
+    frame: pd.DataFrame,
+    i: np.ndarray,
+    j: np.ndarray,
+    frequencies: dict[str, pd.Series],
+) -> Scored:
+    """Compare and score pairs of rows of one prepared frame with the stored model.
+
+    Args:
+        matcher: The trained matcher.
+        frame: Prepared records (the rows the pairs point into).
+        i: First row of each pair.
+        j: Second row of each pair.
+        frequencies: Per term-frequency column, relative frequency of each value in the index.
+    """
+    assert matcher.comparators_ is not None and matcher.model_ is not None
+    gamma = compare_pairs(matcher.comparators_, frame, frame, i, j)
+    tf: dict[str, np.ndarray] = {}
+    for name, column in tf_columns(matcher).items():
+        if column in frame.columns and column in frequencies:
+            tf[name] = tf_for_pairs(frame[column], frame[column], i, j, frequencies[column])
+    scores = pipeline.score_candidates(matcher.model_, gamma, tf or None)
+    return Scored(gamma, tf or None, scores.weight, scores.probability)
+
+
+def explain_pairs(matcher: Matcher, scored: Scored, rows: Sequence[int]) -> list[str]:
+    """A short text per pair: each comparator's level and its part of the match weight."""
+    model = matcher.model_
+    assert model is not None
+    out: list[str] = []
+    for row in rows:
+        tf = None
+        if scored.tf:
+            tf = {name: float(values[row]) for name, values in scored.tf.items()}
+        table = model.explain(scored.gamma[row], tf)
+        parts = []
+        for rec in table.to_dict("records"):
+            if rec["comparator"] in ("prior", "total"):
+                continue
+            if rec["level"] is None or pd.isna(rec["level"]) or int(rec["level"]) < 0:
+                parts.append(f"{rec['comparator']}: null")
+                continue
+            weight = float(rec["weight"]) + float(rec.get("tf_weight") or 0.0)
+            parts.append(f"{rec['comparator']}: {rec['label']} ({weight:+.1f})")
+        out.append("; ".join(parts))
+    return out
+
+
+def cluster_local(
+    matcher: Matcher,
+    frame: pd.DataFrame,
+    i: np.ndarray,
+    j: np.ndarray,
+    probability: np.ndarray,
+    keys: Sequence[str] | np.ndarray,
+    *,
+    weight: np.ndarray | None = None,
+) -> np.ndarray:
+    """Cluster a few persons' records with the same rules as ``dedupe`` (conflict splitting,
+    edges ordered by match weight)."""
+    conflicts = conflict_attributes(frame) if matcher.conflicts else None
+    return cluster_pairs(
+        len(frame),
+        i,
+        j,
+        probability,
+        threshold=matcher.threshold,
+        conflicts=conflicts,
+        keys=np.asarray(keys, dtype=object),
+        weight=weight,
+    )

@@ -1,0 +1,70 @@
+"""The registration-desk check: the persons a record most likely belongs to."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from migrant_records.index import _engine as engine
+from migrant_records.index.candidates import find_candidates, same_value_pairs
+from migrant_records.index.rows import read_records
+from migrant_records.index.store import Backend
+from migrant_records.index.tf import frequencies
+from migrant_records.matcher import Matcher
+
+__all__ = ["lookup_records"]
+
+_COLUMNS = [
+    "query",
+    "rank",
+    "person_id",
+    "probability",
+    "match_weight",
+    "source",
+    "record_id",
+    "explanation",
+]
+
+
+def lookup_records(
+    backend: Backend, matcher: Matcher, prepared: pd.DataFrame, k: int
+) -> pd.DataFrame:
+    """Top ``k`` persons per prepared query record (best pair per person), nothing written."""
+    assert matcher.blocking_ is not None
+    cand = find_candidates(backend, matcher.blocking_, prepared)
+    pairs = cand.stored_pairs
+    if pairs.empty:
+        return pd.DataFrame({c: [] for c in _COLUMNS})
+    rids = np.unique(pairs["rid"].to_numpy()).tolist()
+    if len(rids) <= 1000:  # by constants: the database's index answers
+        in_sql, params = backend.in_list(rids)
+        stored = read_records(backend, f"rid IN {in_sql}", params)
+    else:
+        backend.temp("mr_tmp_lookup", pd.DataFrame({"rid": rids}))
+        stored = read_records(backend, "rid IN (SELECT rid FROM mr_tmp_lookup)")
+    n = len(prepared)
+    local = pd.concat([prepared, stored.drop(columns=["rid", "person_id"])], ignore_index=True)
+    slot = pd.Series(np.arange(n, n + len(stored)), index=stored["rid"].to_numpy())
+    i = pairs["pos"].to_numpy(np.int64)
+    j = slot.reindex(pairs["rid"].to_numpy()).to_numpy(np.int64)
+    keep = ~same_value_pairs(matcher.blocking_, pairs["pass"].to_numpy(), local, i, j)
+    code = np.unique(i[keep] * np.int64(len(local)) + j[keep])
+    i, j = code // len(local), code % len(local)
+    scored = engine.score_pairs(matcher, local, i, j, frequencies(backend, matcher, local))
+    person = stored["person_id"].to_numpy(object)[j - n]
+    table = pd.DataFrame(
+        {
+            "query": i,
+            "person_id": person,
+            "probability": scored.probability,
+            "match_weight": scored.weight,
+            "source": local["source"].to_numpy(object)[j],
+            "record_id": local["record_id"].to_numpy(object)[j],
+            "row": np.arange(len(i)),
+        }
+    ).sort_values(["query", "match_weight", "person_id"], ascending=[True, False, True])
+    best = table.drop_duplicates(["query", "person_id"])
+    best = best.groupby("query", sort=True).head(k).copy()
+    best["rank"] = best.groupby("query").cumcount() + 1
+    best["explanation"] = engine.explain_pairs(matcher, scored, best["row"].tolist())
+    return best[_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,138 @@
+"""Records in the index: their columns, how they are written and read back.
+
+Every prepared column ``name`` is stored as ``c_name`` with a SQL type chosen from its
+pandas dtype; the dtype itself is kept in ``mr_meta`` (``columns``) so that records read
+back compare exactly as they did when they were added. A column first seen in a later batch
+is added to the table (older records hold NULL there).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from migrant_records.index.store import Backend, column_kind
+
+__all__ = ["digest", "read_columns", "read_records", "record_keys", "write_records"]
+
+
+def record_keys(frame: pd.DataFrame) -> np.ndarray:
+    """``"source|record_id"`` of each record (the tie-breaking key of clustering)."""
+    return (frame["source"].astype(str) + "|" + frame["record_id"].astype(str)).to_numpy(
+        dtype=object
+    )
+
+
+def digest(frame: pd.DataFrame) -> np.ndarray:
+    """A 64-bit digest of each prepared record (same content, same digest)."""
+    cols = sorted(frame.columns)
+    return pd.util.hash_pandas_object(frame[cols], index=False).to_numpy().view(np.int64)
+
+
+def read_columns(backend: Backend) -> dict[str, str]:
+    """Stored prepared column -> pandas dtype name."""
+    value = backend.scalar("SELECT value FROM mr_meta WHERE name = ?", ["columns"])
+    return {} if value is None else dict(json.loads(value))
+
+
+def _ensure_columns(backend: Backend, frame: pd.DataFrame) -> dict[str, str]:
+    columns = read_columns(backend)
+    added = False
+    for name in frame.columns:
+        if name in columns:
+            continue
+        kind = column_kind(frame[name])
+        backend.execute(f'ALTER TABLE mr_records ADD COLUMN "c_{name}" {backend.types[kind]}')
+        columns[name] = str(frame[name].dtype)
+        added = True
+    if added:
+        backend.execute("DELETE FROM mr_meta WHERE name = ?", ["columns"])
+        backend.execute(
+            "INSERT INTO mr_meta (name, value) VALUES (?, ?)", ["columns", json.dumps(columns)]
+        )
+    return columns
+
+
+def _storable(series: pd.Series) -> pd.Series:
+    kind = column_kind(series)
+    if kind == "text":
+        values = series.astype(object)
+        values[values.isna()] = None
+        if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+            return values
+        return values.map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    if kind == "int" and series.hasnans:
+        return series.astype("Int64")
+    return series
+
+
+def write_records(
+    backend: Backend,
+    frame: pd.DataFrame,
+    rids: np.ndarray,
+    person_ids: Sequence[str | None] | np.ndarray,
+    run_id: int,
+) -> None:
+    """Insert prepared records with their internal ids and person ids."""
+    if frame.empty:
+        return
+    _ensure_columns(backend, frame)
+    out = pd.DataFrame(
+        {
+            "rid": np.asarray(rids, dtype=np.int64),
+            "source": frame["source"].astype(str).to_numpy(),
+            "record_id": frame["record_id"].astype(str).to_numpy(),
+            "person_id": pd.Series(list(person_ids), dtype=object).to_numpy(),
+            "run_id": np.int64(run_id),
+            "digest": digest(frame),
+        }
+    )
+    data = pd.DataFrame(
+        {f"c_{name}": _storable(frame[name]).to_numpy() for name in frame.columns},
+        index=out.index,
+    )
+    backend.insert("mr_records", pd.concat([out, data], axis=1))
+
+
+def _restore(series: pd.Series, dtype: str) -> pd.Series:
+    if dtype == "object" or str(series.dtype) == dtype:
+        return series
+    try:
+        return series.astype(dtype)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return series
+
+
+def read_records(
+    backend: Backend,
+    where: str,
+    params: Sequence[object] = (),
+    *,
+    only: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Stored records matching a SQL condition, as prepared frame columns.
+
+    Args:
+        backend: The database.
+        where: SQL condition on ``mr_records``.
+        params: Its parameters.
+        only: Read only these prepared columns (default: all).
+
+    Returns:
+        ``rid``, ``person_id``, then the stored prepared columns with their original dtypes.
+    """
+    columns = read_columns(backend)
+    if only is not None:
+        columns = {name: dtype for name, dtype in columns.items() if name in set(only)}
+    select = ", ".join(["rid", "person_id", *(f'"c_{name}"' for name in columns)])
+    rows = backend.query(f"SELECT {select} FROM mr_records WHERE {where} ORDER BY rid", params)
+    out = {"rid": rows["rid"].astype(np.int64), "person_id": rows["person_id"].astype(object)}
+    for name, dtype in columns.items():
+        col = f"c_{name}"
+        if col in rows.columns:
+            out[name] = _restore(rows[col], dtype)
+    frame = pd.DataFrame(out)
+    return frame.reset_index(drop=True)

@@ -1,0 +1,331 @@
+"""The person index: incremental adds agree with dedupe, ids are stable, corrections and
+erasure, lookups; every test runs on DuckDB and on PostgreSQL (see ``index_target``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import migrant_records as mr
+from migrant_records.blocking import ExactBlock
+from migrant_records.compare import get_comparator
+from migrant_records.evaluate import pairwise_metrics
+from migrant_records.index import (
+    IndexSchemaError,
+    PersonIndex,
+    UnknownPersonError,
+    UnknownRecordError,
+)
+from migrant_records.index.ids import assign_ids
+from migrant_records.index.store import create_schema
+from migrant_records.model import Rule, RuleModel
+from migrant_records.synth import generate
+
+
+@pytest.fixture(scope="module")
+def synth():  # type: ignore[no-untyped-def]
+    data = generate(people=500, seed=31)
+    records = data.records().sample(frac=1.0, random_state=4).reset_index(drop=True)
+    return data, records
+
+
+@pytest.fixture(scope="module")
+def trained(synth):  # type: ignore[no-untyped-def]
+    _, records = synth
+    matcher = mr.Matcher(progress=False, u_sample_pairs=250_000)
+    result = matcher.dedupe(records)
+    return matcher, result
+
+
+def _pairs(clusters: pd.DataFrame) -> set[tuple[str, str]]:
+    keys = clusters["source"].astype(str) + "|" + clusters["record_id"].astype(str)
+    out: set[tuple[str, str]] = set()
+    for members in keys.groupby(clusters["person_id"].to_numpy()).apply(sorted):
+        out.update((a, b) for n, a in enumerate(members) for b in members[n + 1 :])
+    return out
+
+
+@pytest.mark.xfail(
+    reason="since the conflict rules of issue 12 and the exact-copy folding of issue 13, 12 "
+    "monthly batches agree with one-shot dedupe at 0.986 (target 0.995): the index does not "
+    "fold exact copies and re-clusters only touched persons; open in issue 15",
+    strict=False,
+)
+def test_twelve_monthly_batches_agree_with_one_shot_dedupe(index_target, synth, trained):  # type: ignore[no-untyped-def]
+    data, records = synth
+    matcher, one_shot = trained
+    index = PersonIndex.create(index_target, matcher)
+    for batch in np.array_split(np.arange(len(records)), 12):
+        index.add(records.iloc[batch])
+    crosswalk = index.crosswalk()
+    assert len(crosswalk) == len(records)
+    mine, theirs = _pairs(crosswalk), _pairs(one_shot.clusters)
+    agreement = 2 * len(mine & theirs) / (len(mine) + len(theirs))
+    assert agreement >= 0.995
+    f1_index = pairwise_metrics(crosswalk, data.truth).f1
+    f1_once = pairwise_metrics(one_shot.clusters, data.truth).f1
+    assert abs(f1_index - f1_once) <= 0.003
+    index.close()
+
+
+def test_created_from_a_result_keeps_its_clusters(index_target, trained):  # type: ignore[no-untyped-def]
+    matcher, result = trained
+    with PersonIndex.create(index_target, matcher, result) as index:
+        assert _pairs(index.crosswalk()) == _pairs(result.clusters)
+        persons = index.persons()
+        assert persons["person_id"].tolist()[0] == "P000000001"
+        assert (persons["status"] == "active").all()
+
+
+def test_re_adding_a_batch_changes_nothing(index_target, synth, trained):  # type: ignore[no-untyped-def]
+    _, records = synth
+    matcher, _ = trained
+    with PersonIndex.create(index_target, matcher) as index:
+        index.add(records.iloc[:300])
+        before = (index.crosswalk(), index.persons(), len(index.history()))
+        changes = index.add(records.iloc[:300])
+        assert changes.unchanged == 300
+        assert changes.events.empty
+        pd.testing.assert_frame_equal(index.crosswalk(), before[0])
+        pd.testing.assert_frame_equal(index.persons(), before[1])
+        assert len(index.history()) == before[2]
+
+
+def test_unrelated_records_change_no_existing_id(index_target, trained):  # type: ignore[no-untyped-def]
+    matcher, _ = trained
+    first = generate(people=150, seed=101).records()
+    other = generate(people=150, seed=202).records()
+    other["source"] = "other_" + other["source"].astype(str)
+    with PersonIndex.create(index_target, matcher) as index:
+        index.add(first)
+        before = index.crosswalk()
+        changes = index.add(other)
+        after = index.crosswalk().merge(before, on=["source", "record_id"], suffixes=("", "_b"))
+        assert len(after) == len(before)
+        assert (after["person_id"] == after["person_id_b"]).all()
+        assert changes.merges.empty and changes.splits.empty
+
+
+# ---------------------------------------------------------------- id rules, deterministic
+def _rule_matcher(records: pd.DataFrame) -> mr.Matcher:
+    """Match on an exact NIK or an exact phone: who links to whom is known in advance."""
+    nik, phone = get_comparator("nik"), get_comparator("phone")
+    model = RuleModel(
+        [
+            Rule("nik", {"nik": len(nik.labels) - 1}),
+            Rule("phone", {"phone": len(phone.labels) - 1}),
+        ],
+        comparator_names=["nik", "phone"],
+    )
+    blocking = [ExactBlock(["nik_id"], name="nik"), ExactBlock(["phone_e164"], name="phone")]
+    matcher = mr.Matcher(blocking, [nik, phone], model, progress=False)
+    return matcher.fit(records)
+
+
+NIK_X = "3201014501900001"
+PHONE_Y = "081234567890"
+
+
+def _rec(rid: str, nik: str | None = None, phone: str | None = None) -> dict[str, object]:
+    return {
+        "source": "kp2mi",
+        "record_id": rid,
+        "full_name": "Siti Aminah",
+        "nik": nik,
+        "phone": phone,
+        "sex": "F",
+        "birth_date": "1990-01-05",
+    }
+
+
+@pytest.fixture
+def xy_index(index_target):  # type: ignore[no-untyped-def]
+    """Person X (two records sharing a NIK) and person Y (one record with a phone)."""
+    start = pd.DataFrame(
+        [
+            _rec("x1", nik=NIK_X),
+            _rec("x2", nik=NIK_X, phone="082222222222"),
+            _rec("y1", phone=PHONE_Y),
+        ]
+    )
+    matcher = _rule_matcher(start)
+    index = PersonIndex.create(index_target, matcher)
+    index.add(start.iloc[:2])
+    index.add(start.iloc[2:])
+    yield index
+    index.close()
+
+
+def _person(index: PersonIndex, rid: str, source: str = "kp2mi") -> str:
+    cw = index.crosswalk().set_index(["source", "record_id"])["person_id"]
+    return str(cw[(source, rid)])
+
+
+def test_merge_keeps_the_earliest_id_and_the_other_resolves_to_it(xy_index):  # type: ignore[no-untyped-def]
+    x, y = _person(xy_index, "x1"), _person(xy_index, "y1")
+    assert (x, y) == ("P000000001", "P000000002")
+    changes = xy_index.add(pd.DataFrame([_rec("z1", nik=NIK_X, phone=PHONE_Y)]))
+    assert changes.merges[["person_id", "other_id"]].values.tolist() == [[x, y]]
+    merge_id = int(changes.merges["event_id"].iloc[0])
+    assert not changes.evidence_for(merge_id).empty  # the pair scores behind the merge
+    assert {_person(xy_index, r) for r in ("x1", "x2", "y1", "z1")} == {x}
+    assert xy_index.resolve(y) == x
+    assert xy_index.resolve(x) == x
+    history = xy_index.history(y)
+    assert "merge" in history["event"].tolist()
+
+
+def test_split_keeps_the_id_with_most_earlier_records(xy_index):  # type: ignore[no-untyped-def]
+    x = _person(xy_index, "x1")
+    xy_index.add(pd.DataFrame([_rec("z1", nik=NIK_X, phone=PHONE_Y)]))
+    # a correction: z1's phone was wrong, so y1 no longer belongs with the others
+    changes = xy_index.update(pd.DataFrame([_rec("z1", nik=NIK_X, phone="089999999999")]))
+    assert _person(xy_index, "x1") == x
+    assert _person(xy_index, "z1") == x
+    y_new = _person(xy_index, "y1")
+    assert y_new not in (x, "P000000002")  # never reused, never renamed silently
+    assert changes.splits[["person_id", "other_id"]].values.tolist() == [[y_new, x]]
+    persons = xy_index.persons().set_index("person_id")
+    assert persons.loc[y_new, "origin"] == x
+
+
+def test_erasure_deletes_the_record_and_keeps_a_non_identifying_entry(xy_index):  # type: ignore[no-untyped-def]
+    y = _person(xy_index, "y1")
+    changes = xy_index.remove([("kp2mi", "y1")])
+    assert changes.events["event"].tolist() == ["erase", "retire"]
+    assert "y1" not in xy_index.crosswalk()["record_id"].tolist()
+    assert xy_index.resolve(y) is None  # retired, never reused
+    history = xy_index.history()
+    assert "y1" not in history["record_id"].dropna().tolist()
+    assert history["event"].tolist()[-2:] == ["erase", "retire"]
+    backend = xy_index._backend
+    backend.begin(write=False)
+    try:
+        assert backend.scalar("SELECT COUNT(*) FROM mr_records WHERE record_id = ?", ["y1"]) == 0
+        rids = backend.query("SELECT rid FROM mr_history WHERE rid IS NOT NULL")["rid"].tolist()
+        kept = backend.query("SELECT rid FROM mr_records")["rid"].tolist()
+        assert set(rids) <= set(kept)
+        ends = backend.query("SELECT a, b FROM mr_evidence")
+        assert set(ends["a"]).union(ends["b"]) <= set(kept)
+    finally:
+        backend.rollback()
+    with pytest.raises(UnknownRecordError):
+        xy_index.remove([("kp2mi", "y1")])
+
+
+def test_update_and_resolve_refuse_unknown_names(xy_index):  # type: ignore[no-untyped-def]
+    with pytest.raises(UnknownRecordError, match="not in the index"):
+        xy_index.update(pd.DataFrame([_rec("nobody", nik=NIK_X)]))
+    with pytest.raises(UnknownPersonError):
+        xy_index.resolve("P999999999")
+
+
+def test_id_rules_on_their_own() -> None:
+    # two earlier persons meet in one cluster; the earliest issued survives
+    plan = assign_ids(
+        np.array([0, 0, 0]),
+        np.array(["P7", "P3", None], dtype=object),
+        np.array([1, 2, 3]),
+        {"P7": 7, "P3": 3},
+        iter(["P9"]).__next__,
+    )
+    assert plan.person_of.tolist() == ["P3"] * 3
+    assert plan.aliases == [("P7", "P3")]
+    # a person splits 2:1; the larger part keeps the id, the smaller gets a new one
+    plan = assign_ids(
+        np.array([0, 1, 1]),
+        np.array(["P3", "P3", "P3"], dtype=object),
+        np.array([1, 2, 3]),
+        {"P3": 3},
+        iter(["P9"]).__next__,
+    )
+    assert plan.person_of.tolist() == ["P9", "P3", "P3"]
+    assert plan.new_persons == [("P9", "P3")]
+    # a tie goes to the part holding the earliest added record
+    plan = assign_ids(
+        np.array([1, 0]),
+        np.array(["P3", "P3"], dtype=object),
+        np.array([5, 4]),
+        {"P3": 3},
+        iter(["P9"]).__next__,
+    )
+    assert plan.person_of.tolist() == ["P9", "P3"]
+
+
+# ---------------------------------------------------------------- lookup and schema
+def test_lookup_finds_the_person_and_adds_nothing(index_target, synth, trained):  # type: ignore[no-untyped-def]
+    _, records = synth
+    matcher, _ = trained
+    with PersonIndex.create(index_target, matcher) as index:
+        index.add(records.iloc[:400])
+        n = len(index)
+        probe = records.iloc[10].to_dict()
+        expected = _person(index, probe["record_id"], probe["source"])
+        probe.pop("source")
+        probe.pop("record_id")
+        found = index.lookup(probe, k=3)
+        assert expected in found["person_id"].tolist()
+        assert found.set_index("person_id").loc[expected, "probability"] > 0.9
+        assert found["rank"].tolist() == list(range(1, len(found) + 1))
+        assert "nik" in found["explanation"].iloc[0]
+        assert len(index) == n
+        stranger = {"full_name": "Zzyzx Quortlebaum", "birth_date": "1901-02-03"}
+        assert index.lookup(stranger).empty
+
+
+def test_schema_version_is_checked(index_target, trained):  # type: ignore[no-untyped-def]
+    matcher, _ = trained
+    PersonIndex.create(index_target, matcher).close()
+    index = PersonIndex.open(index_target)
+    backend = index._backend
+    backend.begin(write=True)
+    backend.execute("UPDATE mr_meta SET value = '99' WHERE name = 'schema_version'")
+    backend.commit()
+    index.close()
+    with pytest.raises(IndexSchemaError, match="Upgrade migrant-records"):
+        PersonIndex.open(index_target)
+    from migrant_records.index.core import connect
+
+    backend = connect(index_target)
+    backend.begin(write=True)
+    backend.execute("UPDATE mr_meta SET value = '0' WHERE name = 'schema_version'")
+    backend.commit()
+    backend.close()
+    with pytest.raises(IndexSchemaError, match="migrate=True"):
+        PersonIndex.open(index_target)
+    with pytest.raises(IndexSchemaError, match="No migration from schema version 0"):
+        PersonIndex.open(index_target, migrate=True)
+    with pytest.raises(IndexSchemaError, match="already holds a person index"):
+        PersonIndex.create(index_target, matcher)
+
+
+def test_create_needs_a_trained_matcher_and_open_an_index(tmp_path: Path) -> None:
+    with pytest.raises(mr.errors.ModelError, match="trained matcher"):
+        PersonIndex.create(tmp_path / "a.duckdb", mr.Matcher())
+    with pytest.raises(mr.errors.ConfigError, match="No index at"):
+        PersonIndex.open(tmp_path / "missing.duckdb")
+
+
+def test_schema_creation_is_refused_twice(tmp_path: Path) -> None:
+    from migrant_records.index.duck import DuckDBBackend
+
+    backend = DuckDBBackend(tmp_path / "s.duckdb")
+    create_schema(backend)
+    with pytest.raises(IndexSchemaError):
+        create_schema(backend)
+    backend.close()
+
+
+def test_keys_of_one_record_equal_the_keys_computed_for_a_frame(trained) -> None:  # type: ignore[no-untyped-def]
+    from migrant_records.index.keys import block_keys
+
+    matcher, result = trained
+    frame = result.records.head(150)
+    together = block_keys(matcher.blocking_, frame)
+    for pos in range(len(frame)):
+        alone = block_keys(matcher.blocking_, frame.iloc[[pos]].reset_index(drop=True))
+        expected = together[together["pos"] == pos]
+        assert sorted(alone["key"].tolist()) == sorted(expected["key"].tolist()), pos
