@@ -144,7 +144,9 @@ def _f(value: Any, digits: int = 1) -> str:
 def cli_section(data: dict[str, Any]) -> list[str]:
     """Markdown of the CLI section (between markers so a ``cli``-only run can replace it)."""
     runs: list[dict[str, Any]] = data.get("runs", [])
-    lines = [MARK_BEGIN, f"## {ROW_TITLE}", ""]
+    n = data.get("records") or 0
+    title = ROW_TITLE if n >= 900_000 else f"{n:,} records, end to end, CLI"
+    lines = [MARK_BEGIN, f"## {title}", ""]
     lines += [
         f"`migrant-records dedupe` on the {len(data.get('files', []))} CSV files written by "
         f"`migrant-records generate --people {_f(data.get('people'))} --seed "

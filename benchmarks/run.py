@@ -633,7 +633,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--cli-seed", type=int, default=20260101, help="seed of those inputs")
     p.add_argument("--cli-baseline", type=Path, default=None, help="baseline src/ folder (cli)")
+    p.add_argument(
+        "--cli-current", type=Path, default=None, help="src/ folder of the code measured as 'after'"
+    )
     p.add_argument("--cli-label", default="", help="what the baseline and current code are")
+    p.add_argument(
+        "--cli-concurrent",
+        action="store_true",
+        help="run the baseline and the current code at the same time (same load for both)",
+    )
     p.add_argument(
         "--cli-note",
         action="append",
@@ -679,19 +687,30 @@ def run_cli_section(args: argparse.Namespace, cache: Path, timeout: float) -> di
     started = dt.datetime.now(dt.timezone.utc)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     runs: list[dict[str, Any]] = []
-    variants: list[tuple[str, Path | None]] = []
+    variants: list[tuple[str, Path | None]] = []  # (label, src folder or the installed code)
     if args.cli_baseline is not None:
         variants.append(("before", args.cli_baseline))
-    variants.append(("after" if args.cli_baseline is not None else "current", None))
-    for label, src in variants:
+    variants.append(("after" if args.cli_baseline is not None else "current", args.cli_current))
+
+    def one(label: str, src: Path | None) -> dict[str, Any]:
         _log(f"  cli {label} ...")
         result = cli_bench.run_cli(files, src=src, timeout=timeout)
         wall, rss = result.get("wall_s", 0.0), result.get("max_rss_mib", 0.0)
         _log(f"  cli {label}: {wall:.1f} s, {rss:.0f} MiB")
-        runs.append({"label": label, "code": str(src or "this checkout"), **result})
+        return {"label": label, "code": str(src or "this checkout"), **result}
+
+    if args.cli_concurrent and len(variants) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(variants)) as pool:
+            runs = list(pool.map(lambda v: one(*v), variants))
+        how = "ran at the same time (each process saw the same load)"
+    else:
+        runs = [one(label, src) for label, src in variants]
+        how = "ran back-to-back"
     notes = [
         "The machine is shared (2 cores, several other jobs): absolute seconds are inflated and "
-        "noisy; compare the runs of one table, which ran back-to-back."
+        f"noisy; compare the runs of one table, which {how}."
     ]
     if args.cli_label:
         notes.append(args.cli_label)
