@@ -643,6 +643,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="run the baseline and the current code at the same time (same load for both)",
     )
     p.add_argument(
+        "--cli-rerender",
+        action="store_true",
+        help="no new measurement: render the last cli section again with the --cli-note notes",
+    )
+    p.add_argument(
         "--cli-note",
         action="append",
         default=[],
@@ -665,6 +670,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--cache", type=Path, default=None, help="folder for prepared datasets")
     return p.parse_args(argv)
+
+
+def rerender_cli_section(args: argparse.Namespace) -> dict[str, Any]:
+    """The last measured ``cli`` section (from the JSON next to ``--out``) with new notes."""
+    raw_path = args.out.with_suffix(".json")
+    raw = json.loads(raw_path.read_text(encoding="utf-8")) if raw_path.exists() else {}
+    cli = raw.get("cli")
+    if not cli:
+        raise SystemExit(f"{raw_path} holds no cli section to render again; measure it first")
+    notes = [n for n in cli.get("notes", []) if n not in args.cli_note]
+    return {**cli, "notes": notes + list(args.cli_note)}
 
 
 def run_cli_section(args: argparse.Namespace, cache: Path, timeout: float) -> dict[str, Any]:
@@ -765,7 +781,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     files, libraries, workdir, timeout=timeout, max_pairs=args.max_pairs
                 )
         cli: dict[str, Any] | None = None
-        if "cli" in sections:
+        if "cli" in sections and args.cli_rerender:
+            cli = rerender_cli_section(args)
+        elif "cli" in sections:
             cli = run_cli_section(args, cache, timeout)
         if sections == {"cli"} and args.out.exists():
             assert cli is not None
