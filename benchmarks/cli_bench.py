@@ -157,6 +157,7 @@ def cli_section(data: dict[str, Any]) -> list[str]:
         "",
     ]
     header = ["run", "code", "wall s", "max RSS MiB", "user s", "sys s", "pairs", "persons"]
+    header += ["pairs.parquet MiB"]
     lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for r in runs:
         lines.append(
@@ -171,6 +172,7 @@ def cli_section(data: dict[str, Any]) -> list[str]:
                     _f(r.get("sys_s")),
                     _f(r.get("candidate_pairs")),
                     _f(r.get("persons")),
+                    _f((r.get("output_mib") or {}).get("pairs.parquet")),
                 ]
             )
             + " |"
@@ -187,6 +189,7 @@ def cli_section(data: dict[str, Any]) -> list[str]:
                     "-",
                     "-",
                     _f(splink.get("candidate_pairs")),
+                    "-",
                     "-",
                 ]
             )
