@@ -8,7 +8,11 @@ Sections:
 - ``compare``: migrant-records against recordlinkage and Splink 5 (DuckDB) on FEBRL 1-3
   (dedupe), FEBRL 4 (link) and synthetic ministry data (10k and 100k records; 1M in full
   mode): seconds per stage, total, peak memory, candidate pairs and pairwise precision,
-  recall and F1 computed here, the same way for every library.
+  recall and F1 computed here, the same way for every library;
+- ``cli``: ``migrant-records dedupe`` end to end on the CSV files of ``migrant-records
+  generate`` (1.07M records by default) under ``/usr/bin/time``: wall, peak memory and the
+  stage breakdown, with an optional baseline source tree run back-to-back
+  (``benchmarks/cli_bench.py``). A ``cli``-only run replaces just that section of RESULTS.md.
 
 Usage::
 
@@ -16,6 +20,7 @@ Usage::
     python benchmarks/run.py                        # full: adds the 1M-record run
     python benchmarks/run.py --sections compare --datasets febrl1 --sizes 10000
     python benchmarks/run.py --libraries migrant-records,splink --out /tmp/RESULTS.md
+    python benchmarks/run.py --sections cli --cli-inputs /tmp/in --cli-baseline /tmp/old/src
 
 Every library and dataset runs in a fresh process (``benchmarks/competitors.py``), so the
 peak resident memory reported is that run's own.
@@ -44,6 +49,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import cli_bench  # noqa: E402
 from competitors import LIBRARIES  # noqa: E402
 from data import DatasetFiles, iso_date, prepare_dataset, read_records  # noqa: E402
 
@@ -542,8 +548,16 @@ def write_report(
     datasets: Sequence[DatasetFiles],
     runs: Sequence[Run],
     facts: dict[str, dict[str, Any]],
+    cli: dict[str, Any] | None = None,
 ) -> None:
-    """Write RESULTS.md (and the raw numbers next to it as JSON)."""
+    """Write RESULTS.md (and the raw numbers next to it as JSON).
+
+    The CLI section of an earlier report is kept when ``cli`` is ``None``.
+    """
+    previous = out.read_text(encoding="utf-8") if out.exists() else ""
+    previous_raw: dict[str, Any] = {}
+    if out.with_suffix(".json").exists():
+        previous_raw = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     lines = [
         "# Benchmark results",
         "",
@@ -563,6 +577,7 @@ def write_report(
     lines += [""]
     lines += micro_section(micro)
     lines += comparison_section(datasets, runs, facts)
+    lines += cli_bench.cli_section(cli) if cli else cli_bench.existing_section(previous)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
     raw = {
@@ -579,6 +594,7 @@ def write_report(
             }
             for r in runs
         ],
+        "cli": cli if cli else previous_raw.get("cli"),
     }
     out.with_suffix(".json").write_text(json.dumps(raw, indent=1, default=str), encoding="utf-8")
 
@@ -605,7 +621,37 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--sections",
         default="micro,compare",
-        help="comma-separated sections to run: micro, compare (default: both)",
+        help="comma-separated sections to run: micro, compare, cli (default: micro,compare)",
+    )
+    p.add_argument("--cli-inputs", type=Path, default=None, help="folder of CSV inputs (cli)")
+    p.add_argument(
+        "--cli-people",
+        type=int,
+        default=695_000,
+        help="people generated into the cli inputs (695,000: about 1.07M records); generated "
+        "into the cache when --cli-inputs is not given",
+    )
+    p.add_argument("--cli-seed", type=int, default=20260101, help="seed of those inputs")
+    p.add_argument("--cli-baseline", type=Path, default=None, help="baseline src/ folder (cli)")
+    p.add_argument(
+        "--cli-current", type=Path, default=None, help="src/ folder of the code measured as 'after'"
+    )
+    p.add_argument("--cli-label", default="", help="what the baseline and current code are")
+    p.add_argument(
+        "--cli-concurrent",
+        action="store_true",
+        help="run the baseline and the current code at the same time (same load for both)",
+    )
+    p.add_argument(
+        "--cli-rerender",
+        action="store_true",
+        help="no new measurement: render the last cli section again with the --cli-note notes",
+    )
+    p.add_argument(
+        "--cli-note",
+        action="append",
+        default=[],
+        help="a sentence for the cli section (load, Splink figure not rerun); repeatable",
     )
     p.add_argument(
         "--sizes",
@@ -626,15 +672,85 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def rerender_cli_section(args: argparse.Namespace) -> dict[str, Any]:
+    """The last measured ``cli`` section (from the JSON next to ``--out``) with new notes."""
+    raw_path = args.out.with_suffix(".json")
+    raw = json.loads(raw_path.read_text(encoding="utf-8")) if raw_path.exists() else {}
+    cli = raw.get("cli")
+    if not cli:
+        raise SystemExit(f"{raw_path} holds no cli section to render again; measure it first")
+    notes = [n for n in cli.get("notes", []) if n not in args.cli_note]
+    return {**cli, "notes": notes + list(args.cli_note)}
+
+
+def run_cli_section(args: argparse.Namespace, cache: Path, timeout: float) -> dict[str, Any]:
+    """The ``cli`` section: baseline (if given) and current code back-to-back on CSV files."""
+    folder = args.cli_inputs
+    people = args.cli_people
+    seed = args.cli_seed
+    if folder is None:
+        folder = cache / f"cli_{people}"
+        if not any(folder.glob("*.csv")):
+            _log(f"generating {people:,} people into {folder}")
+            subprocess.run(
+                [
+                    *(sys.executable, "-c", cli_bench.MAIN, "generate"),
+                    *("--people", str(people), "--seed", str(seed), "--out", str(folder)),
+                ],
+                check=True,
+            )
+    files = cli_bench.input_files(folder)
+    started = dt.datetime.now(dt.timezone.utc)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    runs: list[dict[str, Any]] = []
+    variants: list[tuple[str, Path | None]] = []  # (label, src folder or the installed code)
+    if args.cli_baseline is not None:
+        variants.append(("before", args.cli_baseline))
+    variants.append(("after" if args.cli_baseline is not None else "current", args.cli_current))
+
+    def one(label: str, src: Path | None) -> dict[str, Any]:
+        _log(f"  cli {label} ...")
+        result = cli_bench.run_cli(files, src=src, timeout=timeout)
+        wall, rss = result.get("wall_s", 0.0), result.get("max_rss_mib", 0.0)
+        _log(f"  cli {label}: {wall:.1f} s, {rss:.0f} MiB")
+        return {"label": label, "code": str(src or "this checkout"), **result}
+
+    if args.cli_concurrent and len(variants) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(variants)) as pool:
+            runs = list(pool.map(lambda v: one(*v), variants))
+        how = "ran at the same time (each process saw the same load)"
+    else:
+        runs = [one(label, src) for label, src in variants]
+        how = "ran back-to-back"
+    notes = [
+        "The machine is shared (2 cores, several other jobs): absolute seconds are inflated and "
+        f"noisy; compare the runs of one table, which {how}."
+    ]
+    if args.cli_label:
+        notes.append(args.cli_label)
+    return {
+        "date": f"{started:%Y-%m-%d %H:%M}",
+        "files": [p.name for p in files],
+        "people": people,
+        "seed": seed,
+        "records": cli_bench.count_rows(files),
+        "load": f"1-minute load average at the start {load:.1f} on {os.cpu_count()} cores.",
+        "runs": runs,
+        "notes": notes + list(args.cli_note),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the selected sections and write the report."""
     args = parse_args(argv)
     started = dt.datetime.now(dt.timezone.utc)
     t0 = time.perf_counter()
     sections = {s.strip() for s in args.sections.split(",") if s.strip()}
-    unknown = sections - {"micro", "compare"}
+    unknown = sections - {"micro", "compare", "cli"}
     if unknown:
-        raise SystemExit(f"unknown section(s) {sorted(unknown)}: use micro, compare")
+        raise SystemExit(f"unknown section(s) {sorted(unknown)}: use micro, compare, cli")
     sizes = (
         [int(s) for s in args.sizes.split(",") if s.strip()]
         if args.sizes is not None
@@ -664,6 +780,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                 runs += run_comparison(
                     files, libraries, workdir, timeout=timeout, max_pairs=args.max_pairs
                 )
+        cli: dict[str, Any] | None = None
+        if "cli" in sections and args.cli_rerender:
+            cli = rerender_cli_section(args)
+        elif "cli" in sections:
+            cli = run_cli_section(args, cache, timeout)
+        if sections == {"cli"} and args.out.exists():
+            assert cli is not None
+            text = args.out.read_text(encoding="utf-8")
+            args.out.write_text(
+                cli_bench.replace_section(text, cli_bench.cli_section(cli)), encoding="utf-8"
+            )
+            raw_path = args.out.with_suffix(".json")
+            raw = json.loads(raw_path.read_text(encoding="utf-8")) if raw_path.exists() else {}
+            raw["cli"] = cli
+            raw_path.write_text(json.dumps(raw, indent=1, default=str), encoding="utf-8")
+            _log(f"updated the cli section of {args.out}")
+            return 0
         write_report(
             args.out,
             command=command.strip(),
@@ -673,6 +806,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             datasets=datasets,
             runs=runs,
             facts=facts,
+            cli=cli,
         )
     _log(f"wrote {args.out} in {(time.perf_counter() - t0) / 60:.1f} min")
     return 0

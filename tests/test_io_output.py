@@ -23,8 +23,8 @@ import migrant_records.result as result
 marker = pathlib.Path(sys.argv[1])
 real_write = result.MatchResult.write
 
-def slow_write(self, out):
-    paths = real_write(self, out)
+def slow_write(self, out, **options):
+    paths = real_write(self, out, **options)
     marker.write_text(str(out))
     time.sleep(120)
     return paths

@@ -243,7 +243,7 @@ class Matcher:
         if len(cand) == 0:
             raise ModelError(pipeline.no_candidates_message(len(inputs.records)))
         aligned, _ = pipeline.reviewer_labels(labels, inputs, cand)
-        self._train(inputs, cand, gamma, aligned)
+        self._train(inputs, cand, gamma, aligned, self._tf(inputs, cand))
         return self
 
     def dedupe(
@@ -316,6 +316,7 @@ class Matcher:
         cand: pipeline.Candidates,
         gamma: np.ndarray,
         labels: np.ndarray | None,
+        tf: dict[str, Any] | None,
     ) -> None:
         assert self.comparators_ is not None
         training = pipeline.training_bundle(
@@ -324,7 +325,7 @@ class Matcher:
             cand,
             gamma,
             labels=labels,
-            tf=self._tf(inputs, cand),
+            tf=tf,
             seed=self.seed,
             progress=self._bars,
         )
@@ -344,13 +345,13 @@ class Matcher:
         cand, gamma = self._compare(inputs, timings)
         aligned, cannot = pipeline.reviewer_labels(labels, inputs, cand)
         t0 = time.perf_counter()
+        tf = self._tf(inputs, cand) if len(cand) else None  # once, for training and scoring
         if len(cand) == 0:
             logger.warning(pipeline.no_candidates_message(len(inputs.records)))
         elif refit or (refit is None and self.model_ is None):
-            self._train(inputs, cand, gamma, aligned)
+            self._train(inputs, cand, gamma, aligned, tf)
         timings["train"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        tf = self._tf(inputs, cand) if len(cand) else None
         if len(cand) and self.model_ is None:
             raise ModelError("The matcher has no trained model: call fit() or dedupe() first.")
         scores = pipeline.score_candidates(self.model_, gamma, tf, aligned)

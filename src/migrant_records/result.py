@@ -13,6 +13,7 @@ import pandas as pd
 
 from migrant_records.errors import ConfigError, ModelError
 from migrant_records.model import probability_to_weight
+from migrant_records.pairs_file import DEFAULT_PAIRS_FLOOR, write_pairs
 from migrant_records.pipeline import Candidates, Inputs, Scores
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -341,8 +342,17 @@ class MatchResult:
         return self.pairs.iloc[order].reset_index(drop=True)
 
     # ------------------------------------------------------------------ output
-    def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``clusters.csv``, ``pairs.parquet`` and ``rejects.csv`` into a folder."""
+    def write(
+        self, out_dir: str | Path, *, pairs_floor: float | None = DEFAULT_PAIRS_FLOOR
+    ) -> dict[str, Path]:
+        """Write ``clusters.csv``, ``pairs.parquet`` and ``rejects.csv`` into a folder.
+
+        Args:
+            out_dir: The folder (created when missing).
+            pairs_floor: ``pairs.parquet`` holds the scored pairs at or above this match
+                probability (default 0.01: the clear non-matches, most of a large run's
+                candidates, are left out); ``None`` writes every scored pair.
+        """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {
@@ -351,7 +361,17 @@ class MatchResult:
             "rejects": out / "rejects.csv",
         }
         self.clusters.to_csv(paths["clusters"], index=False)
-        self.pairs.to_parquet(paths["pairs"], index=False)
+        write_pairs(
+            paths["pairs"],
+            self.records,
+            self.pair_left,
+            self.pair_right,
+            weight=self.match_weight,
+            probability=self.match_probability,
+            gamma=self.gamma,
+            comparator_names=[c.name for c in self.comparators],
+            floor=pairs_floor,
+        )
         self.rejects.to_csv(paths["rejects"], index=False)
         return paths
 

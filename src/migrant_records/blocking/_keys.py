@@ -8,7 +8,8 @@ Series``. String transforms run on the unique values only, so they stay fast on 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ __all__ = [
     "item_from_json",
     "item_label",
     "item_to_json",
+    "key_cache",
     "key_codes",
     "normalize_items",
 ]
@@ -139,8 +141,15 @@ def _strip_empty(codes: np.ndarray, uniques: Any) -> np.ndarray:
     return codes
 
 
-def _apply_transform(values: pd.Series, tr: Transform, sort: bool) -> tuple[np.ndarray, Any]:
-    """Factorize ``values`` after ``tr``; string transforms run on unique values only."""
+def _apply_transform(
+    values: pd.Series,
+    tr: Transform,
+    sort: bool,
+    frames: Sequence[pd.DataFrame] = (),
+    item: Any = None,
+) -> tuple[np.ndarray, Any]:
+    """Factorize ``values`` after ``tr``; string transforms run on unique values only (the
+    column's own codes come from the :func:`key_cache` when it is on)."""
     if isinstance(tr, str) and tr in ("year", "month"):
         if pd.api.types.is_datetime64_any_dtype(values):
             part = values.dt.year if tr == "year" else values.dt.month
@@ -155,7 +164,10 @@ def _apply_transform(values: pd.Series, tr: Transform, sort: bool) -> tuple[np.n
         out = pd.Series(tr(values))
         codes, uniques = pd.factorize(out, sort=sort)
         return _strip_empty(codes.astype(np.int64), uniques), uniques
-    codes, uniques = pd.factorize(values)
+    if item is not None and frames:
+        codes, uniques = _factorized_raw(values, frames, item)
+    else:
+        codes, uniques = pd.factorize(values)
     u = pd.Series(np.asarray(uniques, dtype=object)).astype("string")
     if tr == "first":
         t = u.str.split(" ", n=1).str[0]
@@ -171,6 +183,19 @@ def _apply_transform(values: pd.Series, tr: Transform, sort: bool) -> tuple[np.n
     tcodes = _strip_empty(tcodes.astype(np.int64), tuniques)
     mapped = np.where(codes >= 0, tcodes[np.maximum(codes, 0)] if len(tcodes) else -1, -1)
     return mapped.astype(np.int64), tuniques
+
+
+def _factorized_raw(
+    values: pd.Series, frames: Sequence[pd.DataFrame], item: Any
+) -> tuple[np.ndarray, Any]:
+    """Plain ``pd.factorize`` of a transformed item's column, shared through the cache."""
+    key = (tuple(id(f) for f in frames), item[0], "plain")
+    if _CACHE is not None and key in _CACHE:
+        return _CACHE[key]
+    codes, uniques = pd.factorize(values)
+    if _CACHE is not None:
+        _CACHE[key] = (codes, uniques)
+    return codes, uniques
 
 
 def _item_values(
@@ -190,6 +215,76 @@ def _item_values(
     else:
         values = pd.concat([p.reset_index(drop=True) for p in parts], ignore_index=True)
     return values, tr
+
+
+#: Codes of key items already factorised in the current :func:`key_cache` (``None``: off).
+_CACHE: dict[Hashable, tuple[np.ndarray, Any]] | None = None
+
+
+@contextmanager
+def key_cache() -> Iterator[None]:
+    """Factorise each key item once while the block runs, however many passes use it.
+
+    The blocking passes of one run share columns (``dob`` in six passes, ``name_key`` in four,
+    ``nik_digits`` in four): inside this block the codes of a column, or of a named transform
+    of it, are computed the first time and reused. Callables are not cached. The cache holds
+    the frames by identity, so use it only while the frames do not change (one ``union_pairs``).
+    """
+    global _CACHE
+    outer = _CACHE
+    if outer is None:
+        _CACHE = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _CACHE = None
+
+
+def _cache_key(item: Any, frames: Sequence[pd.DataFrame], sort: bool) -> Hashable | None:
+    ids = tuple(id(f) for f in frames)
+    if isinstance(item, str):
+        return (ids, item, None, sort)
+    if isinstance(item, tuple) and isinstance(item[1], str):
+        return (ids, item[0], item[1], sort)
+    if isinstance(item, tuple) and isinstance(item[1], slice):
+        tr = item[1]
+        return (ids, item[0], ("slice", tr.start, tr.stop, tr.step), sort)
+    return None
+
+
+def _item_codes(
+    item: KeyItem, frames: Sequence[pd.DataFrame], sort: bool
+) -> tuple[np.ndarray, Any]:
+    """Codes and uniques of one key item (from the :func:`key_cache` when it is on)."""
+    key = _cache_key(item, frames, sort) if _CACHE is not None else None
+    if key is not None and _CACHE is not None and key in _CACHE:
+        return _CACHE[key]
+    values, tr = _item_values(item, frames)
+    if tr is None:
+        codes, uniques = _factorized(values, frames, item, sort)
+    else:
+        codes, uniques = _apply_transform(values, tr, sort, frames, item)
+    if key is not None and _CACHE is not None:
+        _CACHE[key] = (codes, uniques)
+    return codes, uniques
+
+
+def _factorized(
+    values: pd.Series, frames: Sequence[pd.DataFrame], item: Any, sort: bool
+) -> tuple[np.ndarray, Any]:
+    """``pd.factorize`` of a column (empty strings are missing), shared through the cache."""
+    col = item if isinstance(item, str) else item[0] if isinstance(item, tuple) else None
+    key = (tuple(id(f) for f in frames), col, "raw", sort) if col is not None else None
+    if key is not None and _CACHE is not None and key in _CACHE:
+        return _CACHE[key]
+    codes, uniques = pd.factorize(values, sort=sort)
+    codes = codes.astype(np.int64)
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        codes = _strip_empty(codes, uniques)
+    if key is not None and _CACHE is not None:
+        _CACHE[key] = (codes, uniques)
+    return codes, uniques
 
 
 @dataclass
@@ -241,14 +336,7 @@ def key_codes(
     parts: list[tuple[np.ndarray, Any]] = []
     combined: np.ndarray | None = None
     for item in items:
-        values, tr = _item_values(item, frames)
-        if tr is None:
-            codes, uniques = pd.factorize(values, sort=sort)
-            codes = codes.astype(np.int64)
-            if values.dtype == object or pd.api.types.is_string_dtype(values):
-                codes = _strip_empty(codes, uniques)
-        else:
-            codes, uniques = _apply_transform(values, tr, sort)
+        codes, uniques = _item_codes(item, frames, sort)
         parts.append((codes, uniques))
         if combined is None:
             combined = codes

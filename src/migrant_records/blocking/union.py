@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from migrant_records.blocking._keys import key_cache
 from migrant_records.blocking._pairs import in_sorted, sorted_unique
 from migrant_records.blocking.base import BaseStrategy, BlockingStrategy, BlockPairs
 from migrant_records.errors import ConfigError
@@ -117,18 +118,19 @@ def _iter_passes(
     n_right = len(left) if right is None else len(right)
     base = np.int64(max(n_right, 1))
     seen = np.empty(0, dtype=np.int64)
-    for strategy in _progress(strategies, progress):
-        result = _run_pass(strategy, left, right)
-        keys = sorted_unique(result.left * base + result.right)
-        if len(seen):
-            keys = keys[~in_sorted(keys, seen)]
-            seen = _merge_sorted([seen, keys]) if len(keys) else seen
-        else:
-            seen = keys
-        logger.info(
-            "blocking pass %s: %d pairs, %d new", strategy.name, len(result.left), len(keys)
-        )
-        yield strategy, result, keys
+    with key_cache():  # each key column is factorised once for all passes
+        for strategy in _progress(strategies, progress):
+            result = _run_pass(strategy, left, right)
+            keys = sorted_unique(result.left * base + result.right)
+            if len(seen):
+                keys = keys[~in_sorted(keys, seen)]
+                seen = _merge_sorted([seen, keys]) if len(keys) else seen
+            else:
+                seen = keys
+            logger.info(
+                "blocking pass %s: %d pairs, %d new", strategy.name, len(result.left), len(keys)
+            )
+            yield strategy, result, keys
 
 
 def union_pairs(

@@ -36,6 +36,16 @@ def _add_match_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threshold", type=float, default=None, help="match probability (0-1)")
     p.add_argument("--report", action="store_true", help="also write OUT/report.html")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    p.add_argument(
+        "--pairs-floor",
+        type=float,
+        default=None,
+        metavar="P",
+        help="pairs.parquet holds the scored pairs with match probability >= P (default 0.01)",
+    )
+    p.add_argument(
+        "--all-pairs", action="store_true", help="write every scored pair to pairs.parquet"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run the whole pipeline on the shipped sample data")
     p.add_argument("--out", default="demo_output", help="output folder (default: demo_output)")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    p.add_argument(
+        "--pairs-floor",
+        type=float,
+        default=None,
+        metavar="P",
+        help="pairs.parquet holds the scored pairs with match probability >= P (default 0.01)",
+    )
+    p.add_argument(
+        "--all-pairs", action="store_true", help="write every scored pair to pairs.parquet"
+    )
     for group in _groups():
         group.add_parsers(sub)
     for command in sub.choices.values():  # --debug also after the command name
@@ -141,9 +161,28 @@ def _matcher(args: argparse.Namespace, **options: Any) -> Any:
     if args.threshold is not None:
         options["threshold"] = args.threshold
     options["progress"] = not args.no_progress
+    _pairs_floor(args)  # output flags are checked before the run, not after it
     if args.model and Path(args.model).exists():
         return Matcher.load(args.model).set_params(**options)
     return Matcher().set_params(**options)
+
+
+def _pairs_floor(args: argparse.Namespace) -> float | None:
+    """The probability floor of pairs.parquet from ``--pairs-floor`` / ``--all-pairs``."""
+    from migrant_records.errors import ConfigError
+    from migrant_records.pairs_file import DEFAULT_PAIRS_FLOOR
+
+    if args.all_pairs and args.pairs_floor is not None:
+        raise ConfigError("Give --all-pairs or --pairs-floor, not both.")
+    if args.all_pairs:
+        return None
+    floor = DEFAULT_PAIRS_FLOOR if args.pairs_floor is None else float(args.pairs_floor)
+    if not 0.0 <= floor <= 1.0:
+        raise ConfigError(
+            f"--pairs-floor must be a probability between 0 and 1, got {floor}; use "
+            "--all-pairs to write every scored pair."
+        )
+    return floor
 
 
 def _finish(
@@ -152,8 +191,9 @@ def _finish(
     from migrant_records.io import atomic_output_dir
 
     out = Path(args.out)
+    floor = _pairs_floor(args)
     with atomic_output_dir(out) as tmp:
-        paths = result.write(tmp)
+        paths = result.write(tmp, pairs_floor=floor)
         matcher.save(tmp / "model.json")
         if args.report:
             result.write_report(tmp / "report.html", **(tables or {}))
