@@ -1,0 +1,320 @@
+"""The one bridge from the Spark engine to the pandas stage functions (internal).
+
+Everything the Spark engine computes on records or pairs goes through the functions here,
+which call the same standardisation, blocking keys, comparators, model and clustering code as
+:class:`~migrant_records.Matcher`. Each function works on one pandas batch (a partition, a
+group or a component), so the Spark engine reaches the same results as the pandas engine by
+running the same code, not a copy of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from migrant_records.blocking import BlockingStrategy, ExactBlock, QGramLSH
+from migrant_records.blocking._keys import KeyItem, key_codes
+from migrant_records.blocking.strategies import minhash_signatures
+from migrant_records.cluster import assign_person_ids, cluster_pairs
+from migrant_records.compare import Comparator, compare_pairs
+from migrant_records.errors import ConfigError
+from migrant_records.matcher import Matcher, _conflict_frame, _default_prior_rule
+from migrant_records.model import FellegiSunter, RuleModel, sample_random_pairs
+from migrant_records.model.tf import _codes as _tf_codes
+from migrant_records.standardize.nik import parse_nik
+
+__all__ = [
+    "KEY_SEP",
+    "candidate_gamma",
+    "check_strategies",
+    "conflict_attributes",
+    "key_strings",
+    "lsh_band_keys",
+    "nik_partition_key",
+    "person_ids",
+    "prepare",
+    "random_pairs",
+    "resolve",
+    "score",
+    "split_component",
+    "tf_values",
+    "train",
+]
+
+KEY_SEP = "\x1f"
+"""Separator between the parts of a composite blocking key."""
+
+_MULT = np.uint64(0x9E3779B97F4A7C15)
+
+
+# ---------------------------------------------------------------------- standardisation
+def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """Standardise one batch of canonical records (same code as the pandas engine)."""
+    return Matcher.prepare(frame)
+
+
+def nik_partition_key(nik: pd.Series) -> pd.Series:
+    """The cleaned NIK of valid NIKs (``None`` otherwise): records sharing one are standardised
+    together, so that checks across records of one NIK (repeated NIKs) see all of them."""
+    parsed = parse_nik(nik.reset_index(drop=True))
+    digits = parsed["nik"].astype(object)
+    valid = parsed["valid"].to_numpy(dtype=bool)
+    return pd.Series(np.where(valid, digits, None), index=nik.index, dtype=object)
+
+
+def resolve(
+    matcher: Matcher, left: pd.DataFrame, right: pd.DataFrame | None
+) -> tuple[list[Comparator], list[BlockingStrategy]]:
+    """Comparators and blocking passes of ``matcher`` for frames with these filled columns."""
+    matcher._resolve(left, right)
+    assert matcher.comparators_ is not None and matcher.blocking_ is not None
+    return list(matcher.comparators_), list(matcher.blocking_)
+
+
+# ---------------------------------------------------------------------- blocking keys
+def check_strategies(strategies: Sequence[BlockingStrategy]) -> None:
+    """Refuse passes the Spark engine cannot run as joins, with what to use instead."""
+    names = [s.name for s in strategies]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"Blocking pass names must be unique, got {names}; pass name=... .")
+    for s in strategies:
+        if not isinstance(s, (ExactBlock, QGramLSH)):
+            raise ConfigError(
+                f"Blocking pass {s.name!r} ({type(s).__name__}) cannot run on Spark: the Spark "
+                "engine runs ExactBlock and QGramLSH passes as joins on their keys. Express "
+                "the pass as an ExactBlock key or run this matcher with the pandas engine."
+            )
+
+
+def key_strings(items: Sequence[KeyItem], frame: pd.DataFrame) -> np.ndarray:
+    """One string per row naming the row's block (``None`` where a key part is missing).
+
+    The parts are computed by the pandas blocking code (``key_codes``), so two records share a
+    key string exactly when the pandas engine puts them in one block.
+    """
+    keys = key_codes(items, [frame.reset_index(drop=True)])
+    out = np.full(len(frame), None, dtype=object)
+    valid = keys.codes >= 0
+    if not valid.any():
+        return out
+    pieces: list[np.ndarray] = []
+    for (codes, uniques), label in zip(keys.parts, keys.labels):
+        uniq = np.asarray(uniques, dtype=object)
+        text = np.array([f"{label}={_plain(v)}" for v in uniq.tolist()] + [""], dtype=object)
+        pieces.append(text[np.where(codes >= 0, codes, len(uniq))])
+    joined = pieces[0]
+    for part in pieces[1:]:
+        joined = joined + KEY_SEP + part
+    out[valid] = joined[valid]
+    return out
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    return str(value)
+
+
+def lsh_band_keys(strategy: QGramLSH, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Band block keys of a :class:`QGramLSH` pass for one batch.
+
+    Returns:
+        ``(keys, values)``: ``keys`` has shape ``(rows, bands)`` (``None`` where the record is
+        in no block), ``values`` the record's value (pairs of one band block must differ in
+        it when the pass leaves equal values to other passes).
+    """
+    frame = frame.reset_index(drop=True)
+    value_keys = key_codes([strategy.column], [frame])
+    vcodes = value_keys.codes
+    uniques = np.asarray(value_keys.parts[0][1], dtype=object)
+    within = key_strings(strategy.within, frame) if strategy.within else None
+    valid = vcodes >= 0
+    if within is not None:
+        valid &= pd.notna(within)
+    keys = np.full((len(frame), strategy.bands), None, dtype=object)
+    values = np.full(len(frame), None, dtype=object)
+    if not valid.any():
+        return keys, values
+    used = np.unique(vcodes[valid])
+    sig = minhash_signatures(
+        [str(uniques[v]) for v in used], strategy.q, strategy.num_perm, strategy.seed
+    )
+    slot = np.searchsorted(used, vcodes[valid])
+    rows = np.flatnonzero(valid)
+    values[rows] = uniques[vcodes[valid]]
+    suffix = within[rows] if within is not None else np.full(len(rows), "", dtype=object)
+    for band in range(strategy.bands):
+        block = sig[:, band * strategy.rows : (band + 1) * strategy.rows].astype(np.uint64)
+        h = np.zeros(len(block), dtype=np.uint64)
+        for r in range(strategy.rows):
+            h = (h ^ block[:, r]) * _MULT
+        text = np.array([f"band {band} ~ {x:016x}" for x in h.tolist()], dtype=object)
+        keys[rows, band] = text[slot] + KEY_SEP + suffix
+    return keys, values
+
+
+# ---------------------------------------------------------------------- comparison
+def candidate_gamma(
+    comparators: Sequence[Comparator], left: pd.DataFrame, right: pd.DataFrame
+) -> np.ndarray:
+    """Comparison levels of row-aligned pairs (row ``k`` of ``left`` with row ``k`` of ``right``)."""
+    left = left.reset_index(drop=True)
+    right = right.reset_index(drop=True)
+    pos = np.arange(len(left), dtype=np.int64)
+    return compare_pairs(comparators, left, right, pos, pos)
+
+
+def tf_columns(comparators: Sequence[Comparator]) -> dict[str, str]:
+    """Comparator name -> the column whose value frequency adjusts its exact level."""
+    out: dict[str, str] = {}
+    for comp in comparators:
+        column = getattr(comp, "tf_column", None)
+        if column:
+            out[comp.name] = str(column)
+    return out
+
+
+def tf_values(values: pd.Series) -> pd.Series:
+    """The value counted for term frequencies (``None`` for nulls and blank strings)."""
+    codes, uniq = _tf_codes(values.reset_index(drop=True))
+    arr = np.append(uniq, None).astype(object)
+    return pd.Series(arr[np.where(codes >= 0, codes, len(uniq))], index=values.index)
+
+
+def pair_tf(left: pd.Series, right: pd.Series, freq: pd.Series) -> np.ndarray:
+    """Frequency of the shared value of each row-aligned pair (NaN where they differ)."""
+    lv = tf_values(left).to_numpy(dtype=object)
+    rv = tf_values(right).to_numpy(dtype=object)
+    agree = pd.notna(lv) & (lv == rv)
+    out = np.full(len(lv), np.nan, dtype=np.float32)
+    out[agree] = freq.to_numpy(dtype=np.float64)[agree]
+    return out
+
+
+# ---------------------------------------------------------------------- model
+def random_pairs(matcher: Matcher, n_left: int, n_right: int | None) -> tuple[Any, Any]:
+    """The random pairs the pandas engine draws to estimate u (same count, same seed)."""
+    n_sample = min(matcher.u_sample_pairs, max(250_000, 10 * (n_left + (n_right or 0))))
+    return sample_random_pairs(n_left, n_right, max_pairs=n_sample, seed=matcher.seed)
+
+
+def train(
+    matcher: Matcher,
+    comparators: Sequence[Comparator],
+    n_left: int,
+    n_right: int | None,
+    random_patterns: np.ndarray,
+    random_counts: np.ndarray,
+    patterns: np.ndarray,
+    counts: np.ndarray,
+) -> None:
+    """Train ``matcher``'s model from comparison patterns and their counts.
+
+    The pandas engine's recipe on aggregated data: u from the random pairs' levels, the prior
+    from the prior rule's matches, m by EM on the candidate patterns. Counts are exact
+    integers, so the result equals training on the pairs one by one.
+    """
+    names = [c.name for c in comparators]
+    model = matcher.model
+    n_pairs = int(counts.sum())
+    if model is None:
+        model = FellegiSunter(
+            names, [len(c.labels) for c in comparators], [list(c.labels) for c in comparators]
+        )
+    if n_pairs == 0:
+        raise ConfigError("Cannot fit on zero pairs; blocking produced no candidate pairs.")
+    if isinstance(model, FellegiSunter):
+        model.estimate_u(np.repeat(random_patterns, random_counts.astype(np.int64), axis=0))
+        rule = matcher.prior_rule or _default_prior_rule(names)
+        total = FellegiSunter.total_pairs(n_left, n_right)
+        if rule is not None and model.prior is None:
+            hits = RuleModel([rule], comparator_names=names).matches(patterns)
+            n_rule = int(counts[hits].sum())
+            if n_rule > 0:
+                model.estimate_prior(n_rule, total, recall=matcher.prior_rule_recall)
+        model.fit_m(patterns, counts=counts)
+        if model.prior_ is None and model.lambda_candidates_ is not None:
+            est = model.lambda_candidates_ * n_pairs / max(total, 1)
+            model.prior_ = float(min(max(est, 1e-12), 0.5))
+    else:
+        model.fit(np.repeat(patterns, counts.astype(np.int64), axis=0))
+    matcher.model_ = model
+
+
+def score(
+    model: Any, gamma: np.ndarray, tf: dict[str, np.ndarray] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Match weight and probability of each pair, through the model's own scoring path."""
+    if isinstance(model, FellegiSunter):
+        weight, prob = model.predict(gamma, tf=tf)
+        return np.asarray(weight, dtype=np.float64), np.asarray(prob, dtype=np.float64)
+    prob = np.asarray(model.predict_proba(gamma), dtype=np.float64)
+    clipped = np.clip(prob, 1e-12, 1 - 1e-12)
+    return np.log2(clipped / (1 - clipped)), prob
+
+
+# ---------------------------------------------------------------------- clustering
+def conflict_attributes(records: pd.DataFrame) -> pd.DataFrame:
+    """Per record: the NIK that must not differ inside a cluster and the sex (``M``/``F``).
+
+    Columns ``nik_c`` (the NIK where it agrees with the birth date, else ``None``) and
+    ``sex_c``; the same attributes the pandas engine's conflict splitting reads.
+    """
+    frame = _conflict_frame(records.reset_index(drop=True))
+    nik = frame["nik_id"].astype(object).where(frame["nik_agrees_dob"].astype(bool), None)
+    sex = frame["sex"].astype(object).map(
+        lambda v: str(v).strip().upper() if isinstance(v, str) else None
+    )
+    sex = sex.where(sex.isin(["M", "F"]), None)
+    return pd.DataFrame(
+        {
+            "nik_c": nik.where(pd.notna(nik), None).to_numpy(dtype=object),
+            "sex_c": sex.to_numpy(dtype=object),
+        }
+    )
+
+
+def split_component(
+    nodes: pd.DataFrame, edges: pd.DataFrame, threshold: float
+) -> np.ndarray:
+    """Split one component that joins conflicting records (the pandas clustering code).
+
+    Args:
+        nodes: ``node, key, nik_c, sex_c`` of the component's records.
+        edges: ``a, b, p`` edges between them (probability at or above the threshold).
+        threshold: The matcher's threshold.
+
+    Returns:
+        A label per row of ``nodes``.
+    """
+    local = pd.Series(np.arange(len(nodes)), index=nodes["node"].to_numpy())
+    a = local.reindex(edges["a"].to_numpy()).to_numpy(dtype=np.int64)
+    b = local.reindex(edges["b"].to_numpy()).to_numpy(dtype=np.int64)
+    agree = nodes["nik_c"].notna().to_numpy(dtype=bool)
+    conflicts = pd.DataFrame(
+        {
+            "nik_id": nodes["nik_c"].to_numpy(dtype=object),
+            "nik_agrees_dob": agree,
+            "sex": nodes["sex_c"].to_numpy(dtype=object),
+        }
+    )
+    return cluster_pairs(
+        len(nodes),
+        a,
+        b,
+        edges["p"].to_numpy(dtype=np.float64),
+        threshold=threshold,
+        conflicts=conflicts,
+        keys=nodes["key"].astype(str).to_numpy(dtype=object),
+    )
+
+
+def person_ids(min_keys: Sequence[str] | np.ndarray) -> np.ndarray:
+    """The person id of each cluster from its smallest record key (pandas engine's ids)."""
+    keys = np.asarray(min_keys, dtype=object)
+    return assign_person_ids(np.arange(len(keys)), keys)
