@@ -60,9 +60,11 @@ def nik_partition_key(nik: pd.Series) -> pd.Series:
     """The cleaned NIK of valid NIKs (``None`` otherwise): records sharing one are standardised
     together, so that checks across records of one NIK (repeated NIKs) see all of them."""
     parsed = parse_nik(nik.reset_index(drop=True))
-    digits = parsed["nik"].astype(object)
+    digits = parsed["nik"].to_numpy(dtype=object)
     valid = parsed["valid"].to_numpy(dtype=bool)
-    return pd.Series(np.where(valid, digits, None), index=nik.index, dtype=object)
+    out = np.full(len(digits), None, dtype=object)
+    out[valid] = digits[valid]
+    return pd.Series(out, index=nik.index, dtype=object)
 
 
 def resolve(
@@ -162,7 +164,8 @@ def lsh_band_keys(strategy: QGramLSH, frame: pd.DataFrame) -> tuple[np.ndarray, 
 def candidate_gamma(
     comparators: Sequence[Comparator], left: pd.DataFrame, right: pd.DataFrame
 ) -> np.ndarray:
-    """Comparison levels of row-aligned pairs (row ``k`` of ``left`` with row ``k`` of ``right``)."""
+    """Comparison levels of row-aligned pairs (row ``k`` of ``left`` with row ``k`` of
+    ``right``)."""
     left = left.reset_index(drop=True)
     right = right.reset_index(drop=True)
     pos = np.arange(len(left), dtype=np.int64)
@@ -182,7 +185,7 @@ def tf_columns(comparators: Sequence[Comparator]) -> dict[str, str]:
 def tf_values(values: pd.Series) -> pd.Series:
     """The value counted for term frequencies (``None`` for nulls and blank strings)."""
     codes, uniq = _tf_codes(values.reset_index(drop=True))
-    arr = np.append(uniq, None).astype(object)
+    arr = np.concatenate([np.asarray(uniq, dtype=object), np.array([None], dtype=object)])
     return pd.Series(arr[np.where(codes >= 0, codes, len(uniq))], index=values.index)
 
 
@@ -266,22 +269,19 @@ def conflict_attributes(records: pd.DataFrame) -> pd.DataFrame:
     ``sex_c``; the same attributes the pandas engine's conflict splitting reads.
     """
     frame = _conflict_frame(records.reset_index(drop=True))
-    nik = frame["nik_id"].astype(object).where(frame["nik_agrees_dob"].astype(bool), None)
-    sex = frame["sex"].astype(object).map(
-        lambda v: str(v).strip().upper() if isinstance(v, str) else None
-    )
-    sex = sex.where(sex.isin(["M", "F"]), None)
-    return pd.DataFrame(
-        {
-            "nik_c": nik.where(pd.notna(nik), None).to_numpy(dtype=object),
-            "sex_c": sex.to_numpy(dtype=object),
-        }
-    )
+    nik_values = frame["nik_id"].to_numpy(dtype=object)
+    use = frame["nik_agrees_dob"].to_numpy(dtype=bool) & pd.notna(nik_values)
+    nik = np.full(len(frame), None, dtype=object)
+    nik[use] = nik_values[use]
+    sex_values = [
+        str(v).strip().upper() if v is not None and pd.notna(v) else None
+        for v in frame["sex"].tolist()
+    ]
+    sex = np.array([v if v in ("M", "F") else None for v in sex_values], dtype=object)
+    return pd.DataFrame({"nik_c": nik, "sex_c": sex})
 
 
-def split_component(
-    nodes: pd.DataFrame, edges: pd.DataFrame, threshold: float
-) -> np.ndarray:
+def split_component(nodes: pd.DataFrame, edges: pd.DataFrame, threshold: float) -> np.ndarray:
     """Split one component that joins conflicting records (the pandas clustering code).
 
     Args:

@@ -11,6 +11,7 @@ Pairs found by several passes are counted once.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,20 +87,7 @@ def _key_rows(
             parts: list[pd.DataFrame] = []
 
             def emit(g: int, keys: np.ndarray, values: np.ndarray | None) -> None:
-                ok = pd.notna(keys)
-                if not ok.any():
-                    return
-                parts.append(
-                    pd.DataFrame(
-                        {
-                            "_g": np.full(int(ok.sum()), g, dtype=np.int32),
-                            "_key": keys[ok],
-                            "_pos": pos[ok],
-                            "_side": side[ok],
-                            "_val": None if values is None else values[ok],
-                        }
-                    )
-                )
+                _emit(parts, g, keys, values, pos, side)  # noqa: B023 - used right away
 
             for p, s in enumerate(strategies):
                 g0 = first_group[p]
@@ -119,12 +107,37 @@ def _key_rows(
     return run
 
 
+def _emit(
+    parts: list[pd.DataFrame],
+    g: int,
+    keys: np.ndarray,
+    values: np.ndarray | None,
+    pos: np.ndarray,
+    side: np.ndarray,
+) -> None:
+    ok = pd.notna(keys)
+    if not ok.any():
+        return
+    parts.append(
+        pd.DataFrame(
+            {
+                "_g": np.full(int(ok.sum()), g, dtype=np.int32),
+                "_key": keys[ok],
+                "_pos": pos[ok],
+                "_side": side[ok],
+                "_val": None if values is None else values[ok],
+            }
+        )
+    )
+
+
 def block(
     prepared: Any,
     strategies: Sequence[BlockingStrategy],
     *,
     link: bool,
     split_rows: int = DEFAULT_SPLIT_ROWS,
+    pairs_per_task: int = 2_000_000,
 ) -> tuple[Any, SparkBlocking]:
     """Candidate pairs of all passes on Spark.
 
@@ -133,6 +146,7 @@ def block(
         strategies: The blocking passes.
         link: Pairs only across the two sides.
         split_rows: Hot blocks are split into buckets of about this many records.
+        pairs_per_task: Pairs produced by one task of the pairing join, on average.
 
     Returns:
         ``(pairs, report)``: a DataFrame of distinct ``i, j`` (``i < j`` when deduping; left
@@ -160,7 +174,7 @@ def block(
             }
         )
     ).withColumn("_cap", F.col("_cap").cast("long"))
-    keys = keys.checkpoint(eager=True)
+    keys = keys.localCheckpoint(eager=True)
 
     sizes = keys.groupBy("_g", "_key").agg(
         F.count(F.when(F.col("_side") == 0, 1)).alias("_nl"),
@@ -170,22 +184,26 @@ def block(
     n = F.col("_nl") + F.col("_nr")
     if link:
         npairs = F.col("_nl") * F.col("_nr")
-        over = F.when(
-            F.col("_cap_records"), n > F.col("_cap")
-        ).otherwise(npairs > F.col("_cap") * (F.col("_cap") - 1) / 2)
+        over = F.when(F.col("_cap_records"), n > F.col("_cap")).otherwise(
+            npairs > F.col("_cap") * (F.col("_cap") - 1) / 2
+        )
     else:
         npairs = F.col("_nl") * (F.col("_nl") - 1) / 2
         over = F.col("_nl") > F.col("_cap")
     sizes = sizes.withColumn("_pairs", npairs.cast("long")).withColumn(
         "_over", F.coalesce(over, F.lit(False))
     )
-    sizes = sizes.where(F.col("_pairs") > 0).checkpoint(eager=True)
+    sizes = sizes.where(F.col("_pairs") > 0).localCheckpoint(eager=True)
 
     report = SparkBlocking()
     skipped = (
         sizes.where("_over")
-        .select(F.col("_p"), F.col("_key"), (F.col("_nl") + F.col("_nr")).alias("size"),
-                F.col("_pairs").alias("pairs"))
+        .select(
+            F.col("_p"),
+            F.col("_key"),
+            (F.col("_nl") + F.col("_nr")).alias("size"),
+            F.col("_pairs").alias("pairs"),
+        )
         .toPandas()
     )
     report.skipped_blocks = _describe(skipped, names)
@@ -198,39 +216,64 @@ def block(
         kept = kept.withColumn("_bl", F.ceil(F.col("_nl") / split_rows).cast("int")).withColumn(
             "_br", F.col("_bl")
         )
-    report.split_blocks = int(kept.where((F.col("_bl") > 1) | (F.col("_br") > 1)).count())
+    totals = kept.agg(
+        F.sum(((F.col("_bl") > 1) | (F.col("_br") > 1)).cast("long")).alias("split"),
+        F.sum("_pairs").alias("pairs"),
+    ).collect()[0]
+    report.split_blocks = int(totals["split"] or 0)
+    # The pairing join is partitioned explicitly by bucket pair: its input is small next to
+    # its output, so partitions sized by input (adaptive coalescing) would put many hot
+    # bucket pairs back into one task.
+    n_tasks = max(
+        int(spark.sparkContext.defaultParallelism) * 2,
+        math.ceil(int(totals["pairs"] or 0) / pairs_per_task),
+    )
     top = _top_blocks(kept)
     report.largest_blocks = _describe(top, names)
 
-    members = keys.join(
-        kept.select("_g", "_key", "_p", "_bl", "_br", "_distinct"), ["_g", "_key"]
-    )
+    members = keys.join(kept.select("_g", "_key", "_p", "_bl", "_br", "_distinct"), ["_g", "_key"])
     bucket_l = F.pmod(F.xxhash64(F.col("_pos")), F.col("_bl")).cast("int")
     bucket_r = F.pmod(F.xxhash64(F.col("_pos")), F.col("_br")).cast("int")
     if link:
         left = members.where(F.col("_side") == 0).select(
-            "_g", "_key", "_p", "_distinct", bucket_l.alias("_x"),
+            "_g",
+            "_key",
+            "_p",
+            "_distinct",
+            bucket_l.alias("_x"),
             F.explode(F.sequence(F.lit(0), F.col("_br") - 1)).alias("_y"),
-            F.col("_pos").alias("i"), F.col("_val").alias("_vl"),
+            F.col("_pos").alias("i"),
+            F.col("_val").alias("_vl"),
         )
         right = members.where(F.col("_side") == 1).select(
-            "_g", "_key", F.explode(F.sequence(F.lit(0), F.col("_bl") - 1)).alias("_x"),
-            bucket_r.alias("_y"), F.col("_pos").alias("j"), F.col("_val").alias("_vr"),
+            "_g",
+            "_key",
+            F.explode(F.sequence(F.lit(0), F.col("_bl") - 1)).alias("_x"),
+            bucket_r.alias("_y"),
+            F.col("_pos").alias("j"),
+            F.col("_val").alias("_vr"),
         )
-        joined = left.join(right, ["_g", "_key", "_x", "_y"])
-        keep = F.lit(True)
-        pairs = joined
+        pairs = _join(left, right, n_tasks)
     else:
         left = members.select(
-            "_g", "_key", "_p", "_distinct", bucket_l.alias("_x"),
+            "_g",
+            "_key",
+            "_p",
+            "_distinct",
+            bucket_l.alias("_x"),
             F.explode(F.sequence(bucket_l, F.col("_bl") - 1)).alias("_y"),
-            F.col("_pos").alias("_a"), F.col("_val").alias("_vl"),
+            F.col("_pos").alias("_a"),
+            F.col("_val").alias("_vl"),
         )
         right = members.select(
-            "_g", "_key", F.explode(F.sequence(F.lit(0), bucket_l)).alias("_x"),
-            bucket_l.alias("_y"), F.col("_pos").alias("_b"), F.col("_val").alias("_vr"),
+            "_g",
+            "_key",
+            F.explode(F.sequence(F.lit(0), bucket_l)).alias("_x"),
+            bucket_l.alias("_y"),
+            F.col("_pos").alias("_b"),
+            F.col("_val").alias("_vr"),
         )
-        joined = left.join(right, ["_g", "_key", "_x", "_y"])
+        joined = _join(left, right, n_tasks)
         keep = (F.col("_x") < F.col("_y")) | (F.col("_a") < F.col("_b"))
         pairs = joined.where(keep).select(
             "*", F.least("_a", "_b").alias("i"), F.greatest("_a", "_b").alias("j")
@@ -238,20 +281,25 @@ def block(
     distinct_ok = ~F.col("_distinct") | (
         F.col("_vl").isNotNull() & F.col("_vr").isNotNull() & (F.col("_vl") != F.col("_vr"))
     )
-    per_pass = pairs.where(distinct_ok).select("_p", "i", "j").distinct().checkpoint(eager=True)
+    per_pass = (
+        pairs.where(distinct_ok).select("_p", "i", "j").distinct().localCheckpoint(eager=True)
+    )
     counts = per_pass.groupBy("_p").count().toPandas()
     report.pass_counts = {name: 0 for name in names}
     for p, c in zip(counts["_p"].tolist(), counts["count"].tolist()):
         report.pass_counts[names[int(p)]] = int(c)
-    candidates = per_pass.groupBy("i", "j").agg(F.min("_p").alias("_first")).checkpoint(
-        eager=True
-    )
+    candidates = per_pass.groupBy("i", "j").agg(F.min("_p").alias("_first")).checkpoint(eager=True)
     first = candidates.groupBy("_first").count().toPandas()
     report.new_counts = {name: 0 for name in names}
     for p, c in zip(first["_first"].tolist(), first["count"].tolist()):
         report.new_counts[names[int(p)]] = int(c)
     report.n_pairs = int(sum(report.new_counts.values()))
     return candidates.select("i", "j"), report
+
+
+def _join(left: Any, right: Any, n_tasks: int) -> Any:
+    on = ["_g", "_key", "_x", "_y"]
+    return left.repartition(n_tasks, *on).join(right.repartition(n_tasks, *on), on)
 
 
 def _top_blocks(kept: Any, k: int = 5) -> pd.DataFrame:

@@ -64,29 +64,35 @@ def cluster(records: Any, scored: Any, threshold: float) -> tuple[Any, dict[str,
     edges = scored.where(
         (F.col("match_probability") >= threshold) & (F.col("a") != F.col("b"))
     ).select("a", "b", F.col("match_probability").alias("p"))
-    edges = edges.checkpoint(eager=True)
+    edges = edges.localCheckpoint(eager=True)
     labels, rounds = connected_components(edges)
-    nodes = conflict_nodes(records).checkpoint(eager=True)
+    nodes = conflict_nodes(records).localCheckpoint(eager=True)
     members = nodes.join(labels.withColumnRenamed("node", "_node"), "_node")
-    per_comp = members.groupBy("comp").agg(
-        F.count(F.lit(1)).alias("size"),
-        F.countDistinct("nik_c").alias("n_nik"),
-        F.countDistinct("sex_c").alias("n_sex"),
-    ).checkpoint(eager=True)
+    per_comp = (
+        members.groupBy("comp")
+        .agg(
+            F.count(F.lit(1)).alias("size"),
+            F.countDistinct("nik_c").alias("n_nik"),
+            F.countDistinct("sex_c").alias("n_sex"),
+        )
+        .localCheckpoint(eager=True)
+    )
     stats_row = per_comp.agg(
         F.count(F.lit(1)).alias("components"),
         F.max("size").alias("largest"),
         F.sum(((F.col("n_nik") > 1) | (F.col("n_sex") > 1)).cast("int")).alias("bad"),
     ).collect()[0]
     bad = per_comp.where((F.col("n_nik") > 1) | (F.col("n_sex") > 1)).select("comp")
-    bad_nodes = members.join(bad, "comp").select(
-        "comp", F.col("_node").alias("node"), F.col("_key").alias("key"), "nik_c", "sex_c"
-    ).checkpoint(eager=True)
+    bad_nodes = (
+        members.join(bad, "comp")
+        .select("comp", F.col("_node").alias("node"), F.col("_key").alias("key"), "nik_c", "sex_c")
+        .localCheckpoint(eager=True)
+    )
     bad_edges = (
         edges.join(labels.withColumnRenamed("node", "a"), "a")
         .join(bad, "comp")
         .select("comp", "a", "b", "p")
-        .checkpoint(eager=True)
+        .localCheckpoint(eager=True)
     )
 
     def split(nodes_pdf: pd.DataFrame, edges_pdf: pd.DataFrame) -> pd.DataFrame:
@@ -135,9 +141,11 @@ def _person_ids(min_keys: Any) -> Any:
             )
 
     first = min_keys.mapInPandas(run, "_cluster string, _min_key string, person_id string")
-    first = first.checkpoint(eager=True)
-    clashes = first.groupBy(F.substring("person_id", 1, 13).alias("_short")).count().where(
-        F.col("count") > 1
+    first = first.localCheckpoint(eager=True)
+    clashes = (
+        first.groupBy(F.substring("person_id", 1, 13).alias("_short"))
+        .count()
+        .where(F.col("count") > 1)
     )
     colliding = first.join(
         clashes, F.substring(first["person_id"], 1, 13) == clashes["_short"]

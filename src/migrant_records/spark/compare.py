@@ -96,7 +96,11 @@ def compare(
     for name, counted in tf.items():
         col = tf_cols[name]
         totals[name] = int(counted.agg(F.sum("_tfn")).collect()[0][0] or 0)
-        wide = wide.join(counted, F.col(f"{col}__l") == F.col("_tfv"), "left").withColumnRenamed("_tfn", f"_tfn_{name}").drop("_tfv")
+        wide = (
+            wide.join(counted, F.col(f"{col}__l") == F.col("_tfv"), "left")
+            .withColumnRenamed("_tfn", f"_tfn_{name}")
+            .drop("_tfv")
+        )
     gcols = gamma_columns(comparators)
     schema = ", ".join(
         ["i long", "j long"]
@@ -148,8 +152,7 @@ def score(gamma: Any, model: Any, comparators: Sequence[Comparator]) -> Any:
         for batch in batches:
             g = batch[gcols].to_numpy(dtype=np.int8).reshape(-1, len(gcols))
             tf = {
-                by_name[c]: batch[c].to_numpy(dtype=np.float32, na_value=np.nan)
-                for c in tf_present
+                by_name[c]: batch[c].to_numpy(dtype=np.float32, na_value=np.nan) for c in tf_present
             }
             weight, prob = _stages.score(model, g, tf or None)
             out = batch[["i", "j", *gcols]].copy()

@@ -182,9 +182,9 @@ class SparkMatcher:
         timings["read"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        left = prepare_records(left_raw, n_left).checkpoint(eager=True)
+        left = prepare_records(left_raw, n_left).localCheckpoint(eager=True)
         right = (
-            prepare_records(right_raw, n_right or 0).checkpoint(eager=True)
+            prepare_records(right_raw, n_right or 0).localCheckpoint(eager=True)
             if right_raw is not None
             else None
         )
@@ -295,9 +295,7 @@ class SparkMatcher:
         """Train the matcher's model from pattern counts aggregated by Spark."""
         ri, rj = _stages.random_pairs(self.matcher, n_left, n_right)
         random = spark.createDataFrame(pd.DataFrame({"i": ri, "j": rj}))
-        random_gamma = compare(
-            random, left, left if right is None else right, comparators, None
-        )
+        random_gamma = compare(random, left, left if right is None else right, comparators, None)
         rpat, rcount = pattern_counts(random_gamma, comparators)
         cpat, ccount = pattern_counts(gamma, comparators)
         _stages.train(self.matcher, comparators, n_left, n_right, rpat, rcount, cpat, ccount)
@@ -312,4 +310,3 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         if column in out:
             out[column] = pd.to_datetime(out[column])
     return out
-

@@ -10,7 +10,7 @@ from typing import Any
 
 from migrant_records.errors import ConfigError
 
-__all__ = ["DEFAULT_CONFIG", "get_session"]
+__all__ = ["DEFAULT_CONFIG", "get_session", "materialise"]
 
 DEFAULT_CONFIG: dict[str, str] = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
@@ -73,3 +73,12 @@ def get_session(
     for key, value in {**DEFAULT_CONFIG, **dict(config or {})}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def materialise(df: Any) -> Any:
+    """Compute ``df`` once and keep it (memory, spilling to disk), cutting its lineage.
+
+    Later stages read the kept rows instead of recomputing the plan, and values that depend on
+    partition order (such as record positions) stay fixed.
+    """
+    return df.localCheckpoint(eager=True)

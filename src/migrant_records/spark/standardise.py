@@ -39,7 +39,7 @@ def load_records(spark: Any, data: Any) -> Any:
     if isinstance(data, DataFrame):
         df = data
     elif isinstance(data, pd.DataFrame):
-        text = data.astype(object).where(data.notna(), None)
+        text = data.astype(object).where(data.notna(), None)  # type: ignore[call-overload]
         text = text.map(lambda v: v if v is None or isinstance(v, str) else str(v))
         schema = StructType([StructField(str(c), StringType(), True) for c in text.columns])
         df = spark.createDataFrame(text, schema=schema)
@@ -81,7 +81,7 @@ def add_positions(df: Any, name: str) -> Any:
         "*",
         F.spark_partition_id().alias("_pid"),
         F.monotonically_increasing_id().alias("_mid"),
-    ).checkpoint(eager=True)
+    ).localCheckpoint(eager=True)
     counts = tagged.groupBy("_pid").count().toPandas().sort_values("_pid")
     offsets = np.concatenate([[0], np.cumsum(counts["count"].to_numpy())[:-1]]).astype(np.int64)
     spark = df.sparkSession
@@ -137,14 +137,16 @@ def validate(df: Any) -> tuple[Any, Any]:
     )
     checked = checked.withColumn(
         "_column", F.coalesce(F.col("_column"), F.when(F.col("_reason").isNotNull(), "record_id"))
-    ).checkpoint(eager=True)
+    ).localCheckpoint(eager=True)
     rejects = checked.where(F.col("_reason").isNotNull()).select(
         F.col("source"),
         (F.col("_row") + 1).alias("row"),
         F.col("record_id"),
         F.col("_column").alias("column"),
-        F.expr("CASE _column WHEN 'source' THEN source WHEN 'record_id' THEN record_id "
-               "ELSE full_name END").alias("value"),
+        F.expr(
+            "CASE _column WHEN 'source' THEN source WHEN 'record_id' THEN record_id "
+            "ELSE full_name END"
+        ).alias("value"),
         F.col("_reason").alias("reason"),
     )
     accepted = (
