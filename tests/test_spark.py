@@ -237,3 +237,40 @@ def test_components_follow_long_chains(spark: Any) -> None:
     assert (got.loc[np.arange(n)] == 0).all()
     assert (got.loc[[500, 501, 502]] == 500).all()
     assert rounds < 20  # pointer jumping: far fewer rounds than the chain is long
+
+
+@pytest.mark.parametrize("max_split_size", [100_000, 2])
+def test_conflicting_component_split_at_weakest_link(spark: Any, max_split_size: int) -> None:
+    """Six records chained, sexes M M M F F F: the chain is cut between the two sexes, in one
+    task as by the pandas engine, or first in Spark when the component counts as giant."""
+    from migrant_records.cluster import cluster_pairs
+    from migrant_records.spark.cluster import cluster
+
+    sexes = ["M", "M", "M", "F", "F", "F"]
+    records = pd.DataFrame(
+        {
+            "_node": np.arange(6, dtype=np.int64),
+            "source": "s",
+            "record_id": [f"r{k}" for k in range(6)],
+            "sex_norm": sexes,
+        }
+    )
+    p = np.array([0.99, 0.97, 0.8, 0.95, 0.9])
+    edges = pd.DataFrame({"a": np.arange(5), "b": np.arange(1, 6), "match_probability": p})
+    spark.sparkContext.setCheckpointDir("/tmp/migrant-records-test-checkpoints")
+    clusters, stats = cluster(
+        spark.createDataFrame(records),
+        spark.createDataFrame(edges.astype({"a": "int64", "b": "int64"})),
+        0.5,
+        max_split_size=max_split_size,
+    )
+    got = clusters.toPandas().sort_values("_node")
+    expected = cluster_pairs(
+        6, np.arange(5), np.arange(1, 6), p, conflicts={"sex": np.array(sexes, dtype=object)}
+    )
+    assert got.groupby("person_id")["_node"].apply(tuple).sort_values().tolist() == [
+        (0, 1, 2),
+        (3, 4, 5),
+    ]
+    assert expected.tolist() == [0, 0, 0, 1, 1, 1]
+    assert stats["giant_cut_rounds"] == (1 if max_split_size == 2 else 0)

@@ -3,12 +3,15 @@
 Edges at or above the threshold give connected components (:mod:`.components`). Only the
 components that join conflicting records (two different NIKs that agree with their birth
 dates, or both sexes) are split, each in one ``applyInPandas`` group by the pandas clustering
-code; the others are final as they are and never leave Spark's rows. Person ids come from
-each cluster's smallest record key, as in the pandas engine.
+code; the others are final as they are and never leave Spark's rows. A giant conflicting
+component (over ``max_split_size`` records) is not gathered in one task: Spark first cuts
+its edges between directly conflicting records and recomputes components. Person ids come
+from each cluster's smallest record key, as in the pandas engine.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +21,12 @@ import pandas as pd
 from migrant_records.spark import _stages
 from migrant_records.spark.components import connected_components
 
-__all__ = ["cluster", "conflict_nodes"]
+__all__ = ["DEFAULT_MAX_SPLIT_SIZE", "cluster", "conflict_nodes"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_SPLIT_SIZE = 100_000
+"""Largest conflicting component split in one task (larger ones are cut in Spark first)."""
 
 _CONFLICT_COLUMNS = ("nik_id", "nik_birth_date", "dob", "sex_norm", "nik_sex")
 
@@ -45,7 +53,31 @@ def conflict_nodes(records: Any) -> Any:
     )
 
 
-def cluster(records: Any, scored: Any, threshold: float) -> tuple[Any, dict[str, int]]:
+def _cut_conflicting_edges(edges: Any, labels: Any, nodes: Any, giant: Any) -> Any:
+    """Edges without those that join two directly conflicting records of a giant component."""
+    from pyspark.sql import functions as F
+
+    attrs = nodes.select("_node", "nik_c", "sex_c")
+    a = attrs.select(
+        F.col("_node").alias("a"), F.col("nik_c").alias("nik_a"), F.col("sex_c").alias("sex_a")
+    )
+    b = attrs.select(
+        F.col("_node").alias("b"), F.col("nik_c").alias("nik_b"), F.col("sex_c").alias("sex_b")
+    )
+    in_giant = labels.join(giant, "comp").select(F.col("node").alias("a"), F.lit(True).alias("_g"))
+    marked = edges.join(a, "a").join(b, "b").join(in_giant, "a", "left")
+    conflict = (
+        F.col("nik_a").isNotNull() & F.col("nik_b").isNotNull() & (F.col("nik_a") != F.col("nik_b"))
+    ) | (
+        F.col("sex_a").isNotNull() & F.col("sex_b").isNotNull() & (F.col("sex_a") != F.col("sex_b"))
+    )
+    drop = F.coalesce(F.col("_g"), F.lit(False)) & conflict
+    return marked.where(~drop).select("a", "b", "p").localCheckpoint(eager=True)
+
+
+def cluster(
+    records: Any, scored: Any, threshold: float, *, max_split_size: int = DEFAULT_MAX_SPLIT_SIZE
+) -> tuple[Any, dict[str, int]]:
     """Person id of every record.
 
     Args:
@@ -53,6 +85,10 @@ def cluster(records: Any, scored: Any, threshold: float) -> tuple[Any, dict[str,
             prepared conflict columns.
         scored: Pairs with ``a, b`` (node ids) and ``match_probability``.
         threshold: Pairs at or above it are joined.
+        max_split_size: A component joining conflicting records is split in one task when it
+            has at most this many records (exactly as the pandas engine splits it). A larger
+            one is first cut in Spark at every edge between two records that conflict
+            directly, and its parts are components again; the parts are then split as usual.
 
     Returns:
         ``(clusters, stats)``: a DataFrame ``_node, source, record_id, person_id`` and
@@ -67,16 +103,35 @@ def cluster(records: Any, scored: Any, threshold: float) -> tuple[Any, dict[str,
     edges = edges.localCheckpoint(eager=True)
     labels, rounds = connected_components(edges)
     nodes = conflict_nodes(records).localCheckpoint(eager=True)
-    members = nodes.join(labels.withColumnRenamed("node", "_node"), "_node")
-    per_comp = (
-        members.groupBy("comp")
-        .agg(
-            F.count(F.lit(1)).alias("size"),
-            F.countDistinct("nik_c").alias("n_nik"),
-            F.countDistinct("sex_c").alias("n_sex"),
+    cut_rounds = 0
+    while True:
+        members = nodes.join(labels.withColumnRenamed("node", "_node"), "_node")
+        per_comp = (
+            members.groupBy("comp")
+            .agg(
+                F.count(F.lit(1)).alias("size"),
+                F.countDistinct("nik_c").alias("n_nik"),
+                F.countDistinct("sex_c").alias("n_sex"),
+            )
+            .localCheckpoint(eager=True)
         )
-        .localCheckpoint(eager=True)
-    )
+        giant = per_comp.where(
+            ((F.col("n_nik") > 1) | (F.col("n_sex") > 1)) & (F.col("size") > max_split_size)
+        ).select("comp")
+        if giant.limit(1).count() == 0:
+            break
+        kept = _cut_conflicting_edges(edges, labels, nodes, giant)
+        if kept.count() == edges.count():
+            logger.warning(
+                "A component of more than %d records joins conflicting records but has no "
+                "edge between two conflicting records; it is split in one task.",
+                max_split_size,
+            )
+            break
+        cut_rounds += 1
+        edges = kept
+        labels, more = connected_components(edges)
+        rounds += more
     stats_row = per_comp.agg(
         F.count(F.lit(1)).alias("components"),
         F.max("size").alias("largest"),
@@ -125,6 +180,7 @@ def cluster(records: Any, scored: Any, threshold: float) -> tuple[Any, dict[str,
         "components": int(stats_row["components"] or 0),
         "split_components": int(stats_row["bad"] or 0),
         "largest_component": int(stats_row["largest"] or 0),
+        "giant_cut_rounds": cut_rounds,
     }
     return clusters, stats
 

@@ -25,7 +25,7 @@ from migrant_records.matcher import Matcher
 from migrant_records.model import FellegiSunter
 from migrant_records.spark import _stages
 from migrant_records.spark.blocking import DEFAULT_SPLIT_ROWS, SparkBlocking, block
-from migrant_records.spark.cluster import cluster
+from migrant_records.spark.cluster import DEFAULT_MAX_SPLIT_SIZE, cluster
 from migrant_records.spark.compare import compare, pattern_counts, score, tf_frequencies
 from migrant_records.spark.session import get_session
 from migrant_records.spark.standardise import (
@@ -110,6 +110,9 @@ class SparkMatcher:
         split_rows: Blocks with more records than this are split into buckets whose pairs
             are produced by separate tasks.
         checkpoint_dir: Folder for Spark checkpoints (default: a folder inside the output).
+        max_split_size: Components that join conflicting records are split in one task (as
+            the pandas engine splits them) up to this many records; larger ones are first cut
+            in Spark at edges between directly conflicting records.
     """
 
     def __init__(
@@ -119,6 +122,7 @@ class SparkMatcher:
         spark: Any | None = None,
         split_rows: int = DEFAULT_SPLIT_ROWS,
         checkpoint_dir: str | Path | None = None,
+        max_split_size: int = DEFAULT_MAX_SPLIT_SIZE,
     ) -> None:
         self.matcher = matcher if matcher is not None else Matcher(progress=False)
         if split_rows < 2:
@@ -126,6 +130,7 @@ class SparkMatcher:
         self.spark = spark
         self.split_rows = int(split_rows)
         self.checkpoint_dir = checkpoint_dir
+        self.max_split_size = int(max_split_size)
 
     # ------------------------------------------------------------------ public API
     def dedupe(self, data: Any, *, out: str | Path | None = None) -> SparkResult:
@@ -251,7 +256,9 @@ class SparkMatcher:
         edges = scored.select(
             F.col("i").alias("a"), (F.col("j") + F.lit(offset)).alias("b"), "match_probability"
         )
-        clusters, stats = cluster(nodes, edges, matcher.threshold)
+        clusters, stats = cluster(
+            nodes, edges, matcher.threshold, max_split_size=self.max_split_size
+        )
         clusters.orderBy("_node").drop("_node").write.mode("overwrite").parquet(
             str(out_dir / "clusters")
         )
