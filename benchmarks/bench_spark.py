@@ -59,7 +59,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         return {
             "seconds": time.perf_counter() - t0,
             "stages": {k: round(v, 1) for k, v in result.timings.items()},
-            "pairs": len(result.pair_left),
+            "pairs": len(result.candidates),
             "persons": int(result.clusters["person_id"].nunique()),
             "records": len(result.clusters),
         }
@@ -72,8 +72,12 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
             {"records_path": args.data, "task": "dedupe", "n_left": n, "library": "splink"}
         )
         return {"seconds": time.perf_counter() - t0, **{k: v for k, v in res.items()}}
+    import logging
+
     from migrant_records.spark import SparkMatcher
 
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
+    logging.getLogger("migrant_records.spark").setLevel(logging.INFO)
     spark = _spark(args.cores, args.driver_memory, args.local_dir)
     spark.sparkContext.setLogLevel("ERROR")
     out = Path(tempfile.mkdtemp(prefix="bench-spark-", dir=args.local_dir))

@@ -9,21 +9,23 @@ running the same code, not a copy of it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from migrant_records import pipeline
 from migrant_records.blocking import BlockingStrategy, ExactBlock, QGramLSH
 from migrant_records.blocking._keys import KeyItem, key_codes
 from migrant_records.blocking.strategies import minhash_signatures
 from migrant_records.cluster import assign_person_ids, cluster_pairs
 from migrant_records.compare import Comparator, compare_pairs
 from migrant_records.errors import ConfigError
-from migrant_records.matcher import Matcher, _conflict_frame, _default_prior_rule
-from migrant_records.model import FellegiSunter, RuleModel, sample_random_pairs
+from migrant_records.matcher import Matcher, _conflict_frame
+from migrant_records.model import FellegiSunter, Training, sample_random_pairs
 from migrant_records.model.tf import _codes as _tf_codes
+from migrant_records.records import record_key
 from migrant_records.standardize.nik import parse_nik
 
 __all__ = [
@@ -36,7 +38,8 @@ __all__ = [
     "nik_partition_key",
     "person_ids",
     "prepare",
-    "random_pairs",
+    "random_pairs_of",
+    "record_keys",
     "resolve",
     "score",
     "split_component",
@@ -71,7 +74,7 @@ def resolve(
     matcher: Matcher, left: pd.DataFrame, right: pd.DataFrame | None
 ) -> tuple[list[Comparator], list[BlockingStrategy]]:
     """Comparators and blocking passes of ``matcher`` for frames with these filled columns."""
-    matcher._resolve(left, right)
+    matcher._resolve(pipeline.Inputs(left=left, right=right, rejects=pd.DataFrame()))
     assert matcher.comparators_ is not None and matcher.blocking_ is not None
     return list(matcher.comparators_), list(matcher.blocking_)
 
@@ -200,10 +203,11 @@ def pair_tf(left: pd.Series, right: pd.Series, freq: pd.Series) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- model
-def random_pairs(matcher: Matcher, n_left: int, n_right: int | None) -> tuple[Any, Any]:
-    """The random pairs the pandas engine draws to estimate u (same count, same seed)."""
-    n_sample = min(matcher.u_sample_pairs, max(250_000, 10 * (n_left + (n_right or 0))))
-    return sample_random_pairs(n_left, n_right, max_pairs=n_sample, seed=matcher.seed)
+def random_pairs_of(
+    matcher: Matcher, n_left: int, n_right: int | None, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``n`` random pairs the pandas engine draws to estimate u (same seed)."""
+    return sample_random_pairs(n_left, n_right, max_pairs=n, seed=matcher.seed)
 
 
 def train(
@@ -211,54 +215,53 @@ def train(
     comparators: Sequence[Comparator],
     n_left: int,
     n_right: int | None,
-    random_patterns: np.ndarray,
-    random_counts: np.ndarray,
+    random_levels: Callable[[int], tuple[np.ndarray, np.ndarray]],
     patterns: np.ndarray,
     counts: np.ndarray,
 ) -> None:
-    """Train ``matcher``'s model from comparison patterns and their counts.
+    """Train ``matcher``'s model on comparison patterns and their counts (the model contract).
 
-    The pandas engine's recipe on aggregated data: u from the random pairs' levels, the prior
-    from the prior rule's matches, m by EM on the candidate patterns. Counts are exact
-    integers, so the result equals training on the pairs one by one.
+    Args:
+        matcher: The matcher; its model (or a new Fellegi-Sunter model) is trained.
+        comparators: The comparators (names and levels of the pattern columns).
+        n_left: Records (dedupe) or left records (link).
+        n_right: Right records (link) or ``None``.
+        random_levels: ``n -> (patterns, counts)`` of ``n`` random pairs, compared on Spark.
+        patterns: Distinct comparison patterns of the candidate pairs.
+        counts: Number of candidate pairs with each pattern.
+
+    A Fellegi-Sunter model trains on the counts directly (EM runs on patterns anyway, and the
+    counts are whole numbers, so the model equals the pandas engine's); other models get the
+    patterns repeated by their counts.
     """
-    names = [c.name for c in comparators]
-    model = matcher.model
-    n_pairs = int(counts.sum())
-    if model is None:
-        model = FellegiSunter(
-            names, [len(c.labels) for c in comparators], [list(c.labels) for c in comparators]
-        )
-    if n_pairs == 0:
-        raise ConfigError("Cannot fit on zero pairs; blocking produced no candidate pairs.")
+    model = matcher._new_model()
+
+    def expand(pat: np.ndarray, cnt: np.ndarray) -> np.ndarray:
+        return np.repeat(pat, cnt.astype(np.int64), axis=0)
+
+    def levels(n: int) -> np.ndarray:
+        return expand(*random_levels(n))
+
+    common: dict[str, Any] = {
+        "comparator_names": [c.name for c in comparators],
+        "level_labels": [list(c.labels) for c in comparators],
+        "n_left": n_left,
+        "n_right": n_right,
+        "random_levels": levels,
+    }
     if isinstance(model, FellegiSunter):
-        model.estimate_u(np.repeat(random_patterns, random_counts.astype(np.int64), axis=0))
-        rule = matcher.prior_rule or _default_prior_rule(names)
-        total = FellegiSunter.total_pairs(n_left, n_right)
-        if rule is not None and model.prior is None:
-            hits = RuleModel([rule], comparator_names=names).matches(patterns)
-            n_rule = int(counts[hits].sum())
-            if n_rule > 0:
-                model.estimate_prior(n_rule, total, recall=matcher.prior_rule_recall)
-        model.fit_m(patterns, counts=counts)
-        if model.prior_ is None and model.lambda_candidates_ is not None:
-            est = model.lambda_candidates_ * n_pairs / max(total, 1)
-            model.prior_ = float(min(max(est, 1e-12), 0.5))
+        training = Training(gamma=patterns, counts=counts, **common)
     else:
-        model.fit(np.repeat(patterns, counts.astype(np.int64), axis=0))
-    matcher.model_ = model
+        training = Training(gamma=expand(patterns, counts), **common)
+    matcher.model_ = model.fit(training)
 
 
 def score(
     model: Any, gamma: np.ndarray, tf: dict[str, np.ndarray] | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Match weight and probability of each pair, through the model's own scoring path."""
-    if isinstance(model, FellegiSunter):
-        weight, prob = model.predict(gamma, tf=tf)
-        return np.asarray(weight, dtype=np.float64), np.asarray(prob, dtype=np.float64)
-    prob = np.asarray(model.predict_proba(gamma), dtype=np.float64)
-    clipped = np.clip(prob, 1e-12, 1 - 1e-12)
-    return np.log2(clipped / (1 - clipped)), prob
+    weight, prob = model.score(gamma, tf)
+    return np.asarray(weight, dtype=np.float64), np.asarray(prob, dtype=np.float64)
 
 
 # ---------------------------------------------------------------------- clustering
@@ -311,6 +314,13 @@ def split_component(nodes: pd.DataFrame, edges: pd.DataFrame, threshold: float) 
         threshold=threshold,
         conflicts=conflicts,
         keys=nodes["key"].astype(str).to_numpy(dtype=object),
+    )
+
+
+def record_keys(source: pd.Series, record_id: pd.Series) -> np.ndarray:
+    """The record key of each record (``migrant_records.records.record_key``)."""
+    return record_key(source.reset_index(drop=True), record_id.reset_index(drop=True)).to_numpy(
+        dtype=object
     )
 
 

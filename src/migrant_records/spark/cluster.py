@@ -38,11 +38,11 @@ def conflict_nodes(records: Any) -> Any:
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for batch in batches:
             attrs = _stages.conflict_attributes(batch[cols].reset_index(drop=True))
-            keys = batch["source"].astype(str) + "|" + batch["record_id"].astype(str)
+            keys = _stages.record_keys(batch["source"], batch["record_id"])
             yield pd.DataFrame(
                 {
                     "_node": batch["_node"].to_numpy(dtype=np.int64),
-                    "_key": keys.to_numpy(dtype=object),
+                    "_key": keys,
                     "nik_c": attrs["nik_c"].to_numpy(dtype=object),
                     "sex_c": attrs["sex_c"].to_numpy(dtype=object),
                 }

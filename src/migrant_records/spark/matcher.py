@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from migrant_records.errors import ConfigError, ModelError
 from migrant_records.matcher import Matcher
-from migrant_records.model import FellegiSunter
 from migrant_records.spark import _stages
 from migrant_records.spark.blocking import DEFAULT_SPLIT_ROWS, SparkBlocking, block
 from migrant_records.spark.cluster import DEFAULT_MAX_SPLIT_SIZE, cluster
@@ -185,6 +185,7 @@ class SparkMatcher:
         n_left = int(left_raw.count())
         n_right = int(right_raw.count()) if right_raw is not None else None
         timings["read"] = time.perf_counter() - t0
+        logger.info("spark stage %s: %.1f s", "read", timings["read"])
 
         t0 = time.perf_counter()
         left = prepare_records(left_raw, n_left).localCheckpoint(eager=True)
@@ -194,6 +195,7 @@ class SparkMatcher:
             else None
         )
         timings["standardize"] = time.perf_counter() - t0
+        logger.info("spark stage %s: %.1f s", "standardize", timings["standardize"])
         if n_left == 0 or (right is not None and n_right == 0):
             raise ConfigError("No records left to match after validation; see the rejects.")
 
@@ -208,15 +210,11 @@ class SparkMatcher:
             sides = sides.unionByName(right.withColumn("_side", F.lit(1).cast("byte")))
         pairs, report = block(sides, strategies, link=link, split_rows=self.split_rows)
         timings["blocking"] = time.perf_counter() - t0
+        logger.info("spark stage %s: %.1f s", "blocking", timings["blocking"])
         logger.info("blocking produced %d candidate pairs", report.n_pairs)
 
         matcher = self.matcher
-        will_be_fs = matcher.model_ is None and (
-            matcher.model is None or isinstance(matcher.model, FellegiSunter)
-        )
-        use_tf = matcher.term_frequency and (
-            isinstance(matcher.model_, FellegiSunter) or will_be_fs
-        )
+        use_tf = matcher.term_frequency
         t0 = time.perf_counter()
         both = left if right is None else left.unionByName(right)
         tf = tf_frequencies(both, comparators) if use_tf else None
@@ -224,11 +222,13 @@ class SparkMatcher:
         gamma.write.mode("overwrite").parquet(str(out_dir / "_gamma"))
         gamma = spark.read.parquet(str(out_dir / "_gamma"))
         timings["compare"] = time.perf_counter() - t0
+        logger.info("spark stage %s: %.1f s", "compare", timings["compare"])
 
         t0 = time.perf_counter()
         if matcher.model_ is None:
             self._train(spark, left, right, comparators, gamma, n_left, n_right)
         timings["train"] = time.perf_counter() - t0
+        logger.info("spark stage %s: %.1f s", "train", timings["train"])
 
         t0 = time.perf_counter()
         scored = score(gamma, matcher.model_, comparators)
@@ -248,6 +248,7 @@ class SparkMatcher:
         )
         scored = spark.read.parquet(str(out_dir / "pairs"))
         timings["predict"] = time.perf_counter() - t0
+        logger.info("spark stage %s: %.1f s", "predict", timings["predict"])
 
         t0 = time.perf_counter()
         nodes = left.withColumn("_node", F.col("_pos"))
@@ -265,6 +266,7 @@ class SparkMatcher:
         written = spark.read.parquet(str(out_dir / "clusters"))
         n_persons = int(written.select("person_id").distinct().count())
         timings["cluster"] = time.perf_counter() - t0
+        logger.info("spark stage %s: %.1f s", "cluster", timings["cluster"])
 
         return SparkResult(
             out=out_dir,
@@ -300,12 +302,15 @@ class SparkMatcher:
         n_right: int | None,
     ) -> None:
         """Train the matcher's model from pattern counts aggregated by Spark."""
-        ri, rj = _stages.random_pairs(self.matcher, n_left, n_right)
-        random = spark.createDataFrame(pd.DataFrame({"i": ri, "j": rj}))
-        random_gamma = compare(random, left, left if right is None else right, comparators, None)
-        rpat, rcount = pattern_counts(random_gamma, comparators)
+        other = left if right is None else right
+
+        def random_levels(n: int) -> tuple[np.ndarray, np.ndarray]:
+            ri, rj = _stages.random_pairs_of(self.matcher, n_left, n_right, n)
+            random = spark.createDataFrame(pd.DataFrame({"i": ri, "j": rj}))
+            return pattern_counts(compare(random, left, other, comparators, None), comparators)
+
         cpat, ccount = pattern_counts(gamma, comparators)
-        _stages.train(self.matcher, comparators, n_left, n_right, rpat, rcount, cpat, ccount)
+        _stages.train(self.matcher, comparators, n_left, n_right, random_levels, cpat, ccount)
         if self.matcher.model_ is None:  # pragma: no cover - train always sets it
             raise ModelError("Training on Spark produced no model.")
 
