@@ -214,7 +214,8 @@ def _fmt(value: Any, digits: int = 1) -> str:
 
 def report(log: Path, out: Path, cores: int) -> None:
     """Write the Markdown summary of the runs in ``log`` (latest run per engine and size)."""
-    rows = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line]
+    text = log.read_text(encoding="utf-8") if log.exists() else ""
+    rows = [json.loads(line) for line in text.splitlines() if line]
     runs = {(r["dataset"], r["engine"]): r for r in rows if r.get("kind") == "run"}
     skews = [r for r in rows if r.get("kind") == "skew"]
     lines = [

@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("pyspark")
 
 import migrant_records as mr
-from migrant_records.blocking import ExactBlock
+from migrant_records.blocking import BaseStrategy, ExactBlock, union_pairs
 from migrant_records.errors import ConfigError, SchemaError
 
 
@@ -194,20 +194,33 @@ def test_hot_key_is_split_over_tasks(spark: Any) -> None:
     assert max(busiest) < 0.5 * sum(busiest)
 
 
+class _FirstLetter(BaseStrategy):
+    """A user strategy that only gives a key per record."""
+
+    name = "first_letter"
+    max_block_size = 3
+
+    def keys(self, frame: pd.DataFrame) -> pd.Series:
+        return frame["city"].str[:1]
+
+
 def test_cap_skips_blocks_as_pandas(spark: Any) -> None:
     from migrant_records.spark.blocking import block
 
-    frame = pd.DataFrame({"city": ["a"] * 5 + ["b"] * 3 + [None, "", "c"]})
-    strategy = ExactBlock("city", max_block_size=4, name="city")
+    frame = pd.DataFrame({"city": ["a"] * 5 + ["b"] * 3 + [None, "", "c", "cc"]})
+    strategies = [ExactBlock("city", max_block_size=4, name="city"), _FirstLetter()]
     records = spark.createDataFrame(
         frame.assign(_pos=np.arange(len(frame)), _side=np.zeros(len(frame), dtype=np.int8))
     )
-    pairs, report = block(records, [strategy], link=False)
+    pairs, report = block(records, strategies, link=False)
     got = sorted(map(tuple, pairs.toPandas()[["i", "j"]].to_numpy().tolist()))
-    i, j = strategy.pairs(frame)
-    assert got == sorted(zip(i.tolist(), j.tolist()))
-    assert report.skipped_blocks["key"].tolist() == ["city=a"]
-    assert report.skipped_blocks["size"].tolist() == [5]
+    expected = union_pairs(strategies, frame)
+    assert got == sorted(zip(expected.left.tolist(), expected.right.tolist()))
+    assert got == [(5, 6), (5, 7), (6, 7), (10, 11)]
+    assert report.pass_counts == expected.pass_counts
+    skipped = report.skipped_blocks
+    assert skipped[skipped["pass"] == "city"]["key"].tolist() == ["city=a"]
+    assert skipped[skipped["pass"] == "city"]["size"].tolist() == [5]
 
 
 def test_components_follow_long_chains(spark: Any) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_records import pipeline
-from migrant_records.blocking import BlockingStrategy, ExactBlock, QGramLSH
+from migrant_records.blocking import BaseStrategy, BlockingStrategy, ExactBlock, QGramLSH
 from migrant_records.blocking._keys import KeyItem, key_codes
 from migrant_records.blocking.strategies import minhash_signatures
 from migrant_records.cluster import assign_person_ids, cluster_pairs
@@ -33,6 +33,7 @@ __all__ = [
     "candidate_gamma",
     "check_strategies",
     "conflict_attributes",
+    "exact_items",
     "key_strings",
     "lsh_band_keys",
     "nik_partition_key",
@@ -80,17 +81,35 @@ def resolve(
 
 
 # ---------------------------------------------------------------------- blocking keys
+def exact_items(strategy: BlockingStrategy) -> list[KeyItem] | None:
+    """The key items of a pass that pairs records with equal keys (``None`` for others).
+
+    ``ExactBlock`` passes and user strategies that only define ``keys(frame)``.
+    """
+    if isinstance(strategy, ExactBlock):
+        return list(strategy.items)
+    if (
+        isinstance(strategy, BaseStrategy)
+        and not isinstance(strategy, QGramLSH)
+        and type(strategy).keys is not BaseStrategy.keys
+        and type(strategy)._block_pairs is BaseStrategy._block_pairs
+    ):
+        return [strategy.keys]
+    return None
+
+
 def check_strategies(strategies: Sequence[BlockingStrategy]) -> None:
     """Refuse passes the Spark engine cannot run as joins, with what to use instead."""
     names = [s.name for s in strategies]
     if len(set(names)) != len(names):
         raise ConfigError(f"Blocking pass names must be unique, got {names}; pass name=... .")
     for s in strategies:
-        if not isinstance(s, (ExactBlock, QGramLSH)):
+        if exact_items(s) is None and not isinstance(s, QGramLSH):
             raise ConfigError(
                 f"Blocking pass {s.name!r} ({type(s).__name__}) cannot run on Spark: the Spark "
-                "engine runs ExactBlock and QGramLSH passes as joins on their keys. Express "
-                "the pass as an ExactBlock key or run this matcher with the pandas engine."
+                "engine runs passes that pair records with equal keys (ExactBlock, or a "
+                "BaseStrategy with a keys(frame) method) and QGramLSH, as joins on their keys. "
+                "Express the pass as a key, or run this matcher with the pandas engine."
             )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from migrant_records.blocking import BlockingStrategy, ExactBlock, QGramLSH
+from migrant_records.blocking import BlockingStrategy, QGramLSH
 from migrant_records.spark import _stages
 
 __all__ = ["DEFAULT_SPLIT_ROWS", "SparkBlocking", "block"]
@@ -61,8 +61,8 @@ class SparkBlocking:
 def _groups(strategies: Sequence[BlockingStrategy]) -> list[_Group]:
     groups: list[_Group] = []
     for p, s in enumerate(strategies):
-        if isinstance(s, ExactBlock):
-            groups.append(_Group(p, "exact", s.max_block_size, False, False))
+        if _stages.exact_items(s) is not None:
+            groups.append(_Group(p, "exact", getattr(s, "max_block_size", None), False, False))
         elif isinstance(s, QGramLSH):
             for _ in range(s.bands):
                 groups.append(_Group(p, "band", s.max_block_size, True, not s.same_value_pairs))
@@ -91,8 +91,9 @@ def _key_rows(
 
             for p, s in enumerate(strategies):
                 g0 = first_group[p]
-                if isinstance(s, ExactBlock):
-                    emit(g0, _stages.key_strings(s.items, frame), None)
+                items = _stages.exact_items(s)
+                if items is not None:
+                    emit(g0, _stages.key_strings(items, frame), None)
                 elif isinstance(s, QGramLSH):
                     band_keys, values = _stages.lsh_band_keys(s, frame)
                     for band in range(s.bands):
