@@ -18,6 +18,7 @@ import pandas as pd
 from migrant_records import pipeline
 from migrant_records.blocking import BaseStrategy, BlockingStrategy, ExactBlock, QGramLSH
 from migrant_records.blocking._keys import KeyItem, key_codes
+from migrant_records.blocking.duplicates import IDENTIFYING_COLUMNS
 from migrant_records.blocking.strategies import minhash_signatures
 from migrant_records.cluster import assign_person_ids, cluster_pairs
 from migrant_records.compare import Comparator, compare_pairs
@@ -34,6 +35,7 @@ __all__ = [
     "check_strategies",
     "conflict_attributes",
     "exact_items",
+    "identifying_columns",
     "key_strings",
     "lsh_band_keys",
     "nik_partition_key",
@@ -78,6 +80,11 @@ def resolve(
     matcher._resolve(pipeline.Inputs(left=left, right=right, rejects=pd.DataFrame()))
     assert matcher.comparators_ is not None and matcher.blocking_ is not None
     return list(matcher.comparators_), list(matcher.blocking_)
+
+
+def identifying_columns(columns: Sequence[str]) -> list[str]:
+    """The columns on which exact copies are equal (the pandas engine's collapse of copies)."""
+    return [c for c in IDENTIFYING_COLUMNS if c in columns]
 
 
 # ---------------------------------------------------------------------- blocking keys

@@ -29,6 +29,7 @@ from migrant_records.spark.cluster import DEFAULT_MAX_SPLIT_SIZE, cluster
 from migrant_records.spark.compare import compare, pattern_counts, score, tf_frequencies
 from migrant_records.spark.session import get_session
 from migrant_records.spark.standardise import (
+    collapse_copies,
     load_records,
     prepare_records,
     presence_frame,
@@ -182,6 +183,12 @@ class SparkMatcher:
             right_raw, right_rej = validate(load_records(spark, right_data))
             rejects = rejects.unionByName(right_rej)
         rejects.write.mode("overwrite").parquet(str(out_dir / "rejects"))
+        left_raw, left_copies, n_copies = collapse_copies(left_raw)
+        copies = [left_copies]
+        if right_raw is not None:
+            right_raw, right_copies, n_right_copies = collapse_copies(right_raw)
+            copies.append(right_copies)
+            n_copies += n_right_copies
         n_left = int(left_raw.count())
         n_right = int(right_raw.count()) if right_raw is not None else None
         timings["read"] = time.perf_counter() - t0
@@ -209,6 +216,8 @@ class SparkMatcher:
         if right is not None:
             sides = sides.unionByName(right.withColumn("_side", F.lit(1).cast("byte")))
         pairs, report = block(sides, strategies, link=link, split_rows=self.split_rows)
+        if n_copies:
+            report.pass_counts = {"exact_duplicates": n_copies, **report.pass_counts}
         timings["blocking"] = time.perf_counter() - t0
         logger.info("spark stage %s: %.1f s", "blocking", timings["blocking"])
         logger.info("blocking produced %d candidate pairs", report.n_pairs)
@@ -260,9 +269,18 @@ class SparkMatcher:
         clusters, stats = cluster(
             nodes, edges, matcher.threshold, max_split_size=self.max_split_size
         )
-        clusters.orderBy("_node").drop("_node").write.mode("overwrite").parquet(
-            str(out_dir / "clusters")
-        )
+        clusters = clusters.orderBy("_node").drop("_node")
+        copy_rows = [c for c in copies if c is not None]
+        if copy_rows:
+            # every exact copy gets its representative's person
+            persons = clusters.select(
+                F.concat_ws("|", F.col("source"), F.col("record_id")).alias("_rep"), "person_id"
+            )
+            for rows in copy_rows:
+                clusters = clusters.unionByName(
+                    rows.join(persons, "_rep").select("source", "record_id", "person_id")
+                )
+        clusters.write.mode("overwrite").parquet(str(out_dir / "clusters"))
         written = spark.read.parquet(str(out_dir / "clusters"))
         n_persons = int(written.select("person_id").distinct().count())
         timings["cluster"] = time.perf_counter() - t0
@@ -270,7 +288,7 @@ class SparkMatcher:
 
         return SparkResult(
             out=out_dir,
-            n_records=n_left + (n_right or 0),
+            n_records=n_left + (n_right or 0) + n_copies,
             n_rejects=int(spark.read.parquet(str(out_dir / "rejects")).count()),
             n_pairs=report.n_pairs,
             n_persons=n_persons,

@@ -13,7 +13,14 @@ import pandas as pd
 from migrant_records.errors import SchemaError
 from migrant_records.spark import _stages
 
-__all__ = ["add_positions", "load_records", "prepare_records", "presence_frame", "validate"]
+__all__ = [
+    "add_positions",
+    "collapse_copies",
+    "load_records",
+    "prepare_records",
+    "presence_frame",
+    "validate",
+]
 
 REQUIRED = ("source", "record_id", "full_name")
 REJECT_COLUMNS = ("source", "row", "record_id", "column", "value", "reason")
@@ -156,6 +163,38 @@ def validate(df: Any) -> tuple[Any, Any]:
     )
     records = add_positions(accepted.drop("_row"), "_pos")
     return records, rejects
+
+
+def collapse_copies(records: Any) -> tuple[Any, Any, int]:
+    """Keep one record of each group of exact copies, as the pandas engine does.
+
+    Records equal on every identifying column (missing equals missing) are one person; the
+    one with the smallest ``source|record_id`` key stands for the group and the others get
+    its person id at the end.
+
+    Returns:
+        ``(kept, copies, n_copies)``: the kept records with fresh consecutive ``_pos`` (in
+        input order), a DataFrame ``source, record_id, _rep`` (the representative's key) of
+        the copies (``None`` when there are none), and their number.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    columns = _stages.identifying_columns(records.columns)
+    if "full_name" not in columns:
+        return records, None, 0
+    key = F.concat_ws("|", F.col("source"), F.col("record_id"))
+    tagged = (
+        records.withColumn("_k", key)
+        .withColumn("_rep", F.min("_k").over(Window.partitionBy(*columns)))
+        .localCheckpoint(eager=True)
+    )
+    n_copies = int(tagged.where(F.col("_k") != F.col("_rep")).count())
+    if n_copies == 0:
+        return records, None, 0
+    copies = tagged.where(F.col("_k") != F.col("_rep")).select("source", "record_id", "_rep")
+    kept = tagged.where(F.col("_k") == F.col("_rep")).drop("_k", "_rep").orderBy("_pos")
+    return add_positions(kept.drop("_pos"), "_pos"), copies, n_copies
 
 
 def _spark_type(dtype: Any) -> Any:
