@@ -271,6 +271,10 @@ def report(log: Path, out: Path, cores: int) -> None:
             "stay bounded: a standardisation group is 50,000 records, a comparison batch "
             "10,000 pairs, and hot blocks are split.",
         ]
+    notes = [r for r in rows if r.get("kind") == "note"]
+    if notes:
+        lines += ["", "### Notes", ""]
+        lines += [f"- {r['date']}: {r['text']}" for r in notes]
     if skews:
         r = skews[-1]
         lines += [
@@ -307,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skew", action="store_true")
     p.add_argument("--skew-rows", type=int, default=100_000)
     p.add_argument("--report", action="store_true", help="only rewrite SPARK_RESULTS.md")
+    p.add_argument("--note", help="add a dated note (what ran and what did not) to the log")
     p.add_argument("--worker")
     p.add_argument("--data")
     p.add_argument("--json")
@@ -314,10 +319,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         Path(args.json).write_text(json.dumps(worker(args), default=str), encoding="utf-8")
         return 0
-    if args.report:
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    if args.note:
+        with open(args.log, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"kind": "note", "date": stamp, "text": args.note}) + "\n")
+    if args.report or args.note:
         report(Path(args.log), HERE / "SPARK_RESULTS.md", args.cores)
         return 0
-    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load = os.getloadavg()[0]
     if args.skew:
         row = {"kind": "skew", "date": stamp, "load": load, **skew(args)}
