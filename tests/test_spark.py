@@ -187,10 +187,10 @@ def test_hot_key_is_split_over_tasks(spark: Any) -> None:
     assert got["j"].tolist() == expected_j.tolist()
     assert report.split_blocks == 1
     assert report.largest_blocks.iloc[0]["key"] == "city=hot"
-    # the stage that produced the pairs: the one that ran longest in total
-    stages = _task_times(spark, "skew-test")
+    # the stage that produced the pairs (the pairing join runs at least 8 tasks)
+    stages = [times for times in _task_times(spark, "skew-test") if len(times) >= 8]
+    assert stages
     busiest = max(stages, key=sum)
-    assert len(busiest) >= 8
     assert max(busiest) < 0.5 * sum(busiest)
 
 
@@ -205,7 +205,14 @@ class _FirstLetter(BaseStrategy):
 
 
 def test_cap_skips_blocks_as_pandas(spark: Any) -> None:
+    import sys
+
+    from pyspark import cloudpickle
+
     from migrant_records.spark.blocking import block
+
+    # executors cannot import this test module: ship the user strategy by value
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
     frame = pd.DataFrame({"city": ["a"] * 5 + ["b"] * 3 + [None, "", "c", "cc"]})
     strategies = [ExactBlock("city", max_block_size=4, name="city"), _FirstLetter()]
