@@ -34,6 +34,7 @@ def spark() -> Any:
         },
     )
     session.sparkContext.setLogLevel("ERROR")
+    session.sparkContext.setCheckpointDir("/tmp/migrant-records-test-checkpoints")
     return session
 
 
