@@ -15,7 +15,7 @@ VENV_PANDAS3 ?= .venv-pandas3
 BIN_PANDAS3 := $(VENV_PANDAS3)/bin
 STAMP_PANDAS3 := $(VENV_PANDAS3)/.stamp-test
 
-.PHONY: demo test lint typecheck pytest pytest-pandas3 docs bench bench-full browser clean
+.PHONY: demo test lint typecheck pytest pytest-pandas3 docs bench bench-full browser java clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet "pandas>=2.2,<3" -e ".[dev,recordlinkage]"
+	$(BIN)/python -m pip install --quiet "pandas>=2.2,<3" -e ".[dev,recordlinkage,spark]"
 	$(BIN)/python tools/check_install.py 2
 	touch $@ $(STAMP_RUN)
 
@@ -38,6 +38,12 @@ $(STAMP_PANDAS3): pyproject.toml | $(BIN_PANDAS3)/python
 	$(BIN_PANDAS3)/python -m pip install --quiet "pandas>=3,<4" -e ".[test]"
 	$(BIN_PANDAS3)/python tools/check_install.py 3
 	touch $@
+
+# The Spark engine's tests (in .venv, which has the `spark` extra) need a Java 17 runtime.
+java:
+	@command -v java >/dev/null 2>&1 || [ -x "$$JAVA_HOME/bin/java" ] || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		openjdk-17-jre-headless; }
 
 demo: $(STAMP_RUN)
 	$(BIN)/migrant-records demo --out demo_output
@@ -54,7 +60,7 @@ browser: $(STAMP_DEV)
 
 # The person-index tests also run against a throw-away PostgreSQL server that this starts
 # (installing PostgreSQL with apt-get where missing) and stops when pytest ends.
-pytest: $(STAMP_DEV) browser
+pytest: $(STAMP_DEV) java browser
 	$(BIN)/python tools/with_postgres.py $(BIN)/python -m pytest
 
 # The same suite on pandas 3; tests that need recordlinkage or mkdocs skip with the reason.

@@ -30,6 +30,8 @@ def test_tutorial_runs(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    if "migrant_records.spark" in script.read_text(encoding="utf-8"):
+        pytest.importorskip("pyspark", reason="this tutorial needs the spark extra")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.chdir(tmp_path)
     runpy.run_path(str(script), run_name="__main__")

@@ -71,6 +71,9 @@ class Training:
             random record pairs (nearly all non-matches), drawn reproducibly.
         tf: Optional relative frequency of the agreed value per candidate pair, for the
             comparators with term-frequency adjustment.
+        counts: Optional number of candidate pairs each row of ``gamma`` stands for, when
+            ``gamma`` holds distinct comparison patterns counted elsewhere (the Spark
+            engine); ``None``: one pair per row.
     """
 
     gamma: np.ndarray
@@ -81,6 +84,14 @@ class Training:
     labels: np.ndarray | None = None
     random_levels: Callable[[int], np.ndarray] | None = None
     tf: Mapping[str, np.ndarray] | None = None
+    counts: np.ndarray | None = None
+
+    @property
+    def n_pairs(self) -> int:
+        """Number of candidate pairs (the sum of ``counts`` when given)."""
+        if self.counts is None:
+            return len(self.gamma)
+        return int(np.asarray(self.counts).sum())
 
     @property
     def n_levels(self) -> list[int]:

@@ -288,7 +288,7 @@ class FellegiSunter(ExplainTables, SavedForm):
             ModelError: The bundle holds no candidate pairs.
         """
         self._adopt(training)
-        if len(training.gamma) == 0:
+        if training.n_pairs == 0:
             raise ModelError(
                 "Cannot train on zero candidate pairs; blocking produced none (each record is "
                 "its own person)."
@@ -304,17 +304,18 @@ class FellegiSunter(ExplainTables, SavedForm):
         total = training.total_pairs
         rule = self.prior_rule or default_prior_rule(self.comparator_names, self.labels)
         if rule is not None and self.prior is None:
-            n_rule = int(RuleModel([rule], self.comparator_names).matches(training.gamma).sum())
+            hits = RuleModel([rule], self.comparator_names).matches(training.gamma)
+            n_rule = int(hits.sum() if training.counts is None else training.counts[hits].sum())
             if n_rule > 0:
                 self.estimate_prior(n_rule, total, recall=self.prior_rule_recall)
         if self.u_ is not None:
-            self.fit_m(training.gamma, labels=training.labels)
+            self.fit_m(training.gamma, counts=training.counts, labels=training.labels)
         else:
-            self.fit_em(training.gamma, labels=training.labels)
+            self.fit_em(training.gamma, counts=training.counts, labels=training.labels)
         if self.prior_ is None and self.lambda_candidates_ is not None:
             # No rule fired: the matches EM finds among candidates, over all possible pairs
             # (blocking keeps nearly every true match among the candidates).
-            est = self.lambda_candidates_ * len(training.gamma) / max(total, 1)
+            est = self.lambda_candidates_ * training.n_pairs / max(total, 1)
             self.prior_ = float(min(max(est, 1e-12), 0.5))
             logger.info("prior estimated from EM over candidate pairs: %.3g", self.prior_)
         return self

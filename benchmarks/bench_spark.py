@@ -1,0 +1,357 @@
+"""Benchmark the Spark engine against the pandas engine (and Splink on DuckDB) on one machine.
+
+Each engine runs in a fresh process on the same Parquet file of synthetic records
+(``benchmarks/data.py``, ``synth_<N>``); the parent samples the resident memory of the whole
+process tree (Python, the Spark JVM and its Python workers) every 0.2 s for the peak.
+
+Usage::
+
+    python benchmarks/bench_spark.py --records 1000000 --engines pandas,spark
+    python benchmarks/bench_spark.py --records 5000000 --engines spark --driver-memory 6g
+    python benchmarks/bench_spark.py --skew
+
+Results are appended as JSON lines to ``--log`` (``benchmarks/spark_results.jsonl``) and
+summarised into ``benchmarks/SPARK_RESULTS.md`` after every run (``--report`` only rewrites
+the summary).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+
+
+def _spark(cores: int, driver_memory: str, local_dir: str) -> Any:
+    from migrant_records.spark import get_session
+
+    return get_session(
+        master=f"local[{cores}]",
+        config={
+            "spark.driver.memory": driver_memory,
+            "spark.sql.shuffle.partitions": str(max(8, cores * 4)),
+            "spark.local.dir": local_dir,
+            "spark.ui.enabled": "true",
+        },
+    )
+
+
+def worker(args: argparse.Namespace) -> dict[str, Any]:
+    """Run one engine on ``args.data`` and return its timings."""
+    import migrant_records as mr
+
+    t0 = time.perf_counter()
+    if args.worker == "pandas":
+        records = pd.read_parquet(args.data)
+        result = mr.Matcher(progress=False).dedupe(records)
+        return {
+            "seconds": time.perf_counter() - t0,
+            "stages": {k: round(v, 1) for k, v in result.timings.items()},
+            "pairs": len(result.candidates),
+            "persons": int(result.clusters["person_id"].nunique()),
+            "records": len(result.clusters),
+        }
+    if args.worker == "splink":
+        sys.path.insert(0, str(HERE))
+        from competitors import run_splink
+
+        n = len(pd.read_parquet(args.data, columns=["record_id"]))
+        res, _ = run_splink(
+            {"records_path": args.data, "task": "dedupe", "n_left": n, "library": "splink"}
+        )
+        return {"seconds": time.perf_counter() - t0, **{k: v for k, v in res.items()}}
+    import logging
+
+    from migrant_records.spark import SparkMatcher
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
+    logging.getLogger("migrant_records.spark").setLevel(logging.INFO)
+    spark = _spark(args.cores, args.driver_memory, args.local_dir)
+    spark.sparkContext.setLogLevel("ERROR")
+    out = Path(tempfile.mkdtemp(prefix="bench-spark-", dir=args.local_dir))
+    sres = SparkMatcher(mr.Matcher(progress=False), spark=spark).dedupe(args.data, out=out)
+    return {
+        "seconds": time.perf_counter() - t0,
+        "stages": {k: round(v, 1) for k, v in sres.timings.items()},
+        "pairs": sres.n_pairs,
+        "persons": sres.n_persons,
+        "records": sres.n_records,
+        "cluster": sres.cluster_stats,
+        "split_blocks": sres.blocking.split_blocks,
+    }
+
+
+def skew(args: argparse.Namespace) -> dict[str, Any]:
+    """One blocking key with 20% of the rows: task times of the pairing stage, split or not."""
+    from migrant_records.blocking import ExactBlock
+    from migrant_records.spark.blocking import block
+
+    spark = _spark(args.cores, args.driver_memory, args.local_dir)
+    spark.sparkContext.setLogLevel("ERROR")
+    spark.sparkContext.setCheckpointDir(str(Path(args.local_dir) / "ckpt"))
+    rng = np.random.default_rng(5)
+    n = args.skew_rows
+    city = np.array([f"c{k}" for k in rng.integers(0, n // 2, size=n)], dtype=object)
+    city[rng.choice(n, size=n // 5, replace=False)] = "hot"
+    frame = pd.DataFrame(
+        {"city": city, "_pos": np.arange(n, dtype=np.int64), "_side": np.zeros(n, np.int8)}
+    )
+    records = spark.createDataFrame(frame)
+    strategy = ExactBlock("city", max_block_size=None, name="city")
+    out: dict[str, Any] = {"rows": n, "hot_rows": n // 5}
+    for label, split in (("split", 2_000), ("not split", n)):
+        group = f"skew-{label}"
+        spark.sparkContext.setJobGroup(group, label)
+        t0 = time.perf_counter()
+        pairs, _ = block(records, [strategy], link=False, split_rows=split)
+        count = pairs.count()
+        seconds = time.perf_counter() - t0
+        times = _busiest_stage(spark, group)
+        out[label] = {
+            "seconds": round(seconds, 1),
+            "pairs": int(count),
+            "tasks": len(times),
+            "max_task_s": round(max(times) / 1000, 2),
+            "median_task_s": round(float(np.median(times)) / 1000, 2),
+            "max_task_share": round(max(times) / max(sum(times), 1), 3),
+        }
+    return out
+
+
+def _busiest_stage(spark: Any, group: str) -> list[int]:
+    import urllib.request
+
+    sc = spark.sparkContext
+    base = f"{sc.uiWebUrl}/api/v1/applications/{sc.applicationId}"
+    jobs = json.load(urllib.request.urlopen(f"{base}/jobs"))
+    stages = {s for j in jobs if j.get("jobGroup") == group for s in j["stageIds"]}
+    best: list[int] = []
+    for stage in stages:
+        try:
+            tasks = json.load(
+                urllib.request.urlopen(f"{base}/stages/{stage}/0/taskList?length=100000")
+            )
+        except OSError:
+            continue
+        times = [int(t["taskMetrics"]["executorRunTime"]) for t in tasks if "taskMetrics" in t]
+        if sum(times) > sum(best):
+            best = times
+    return best
+
+
+def _tree_rss(pid: int) -> int:
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            total += p.memory_info().rss
+    return total
+
+
+def launch(args: argparse.Namespace, engine: str, data: str) -> dict[str, Any]:
+    """Run ``engine`` in a child process, sampling the tree's memory; return its result."""
+    out = Path(tempfile.mkstemp(suffix=".json")[1])
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        engine,
+        "--data",
+        data,
+        "--json",
+        str(out),
+        "--cores",
+        str(args.cores),
+        "--driver-memory",
+        args.driver_memory,
+        "--local-dir",
+        args.local_dir,
+    ]
+    t0 = time.perf_counter()
+    child = subprocess.Popen(cmd)
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, _tree_rss(child.pid))
+        time.sleep(0.2)
+    result: dict[str, Any] = {
+        "engine": engine,
+        "status": "ok" if child.returncode == 0 else "error",
+    }
+    if out.stat().st_size:
+        result.update(json.loads(out.read_text(encoding="utf-8")))
+    result["wall_seconds"] = round(time.perf_counter() - t0, 1)
+    result["peak_rss_gib"] = round(peak / 2**30, 2)
+    return result
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "-"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def report(log: Path, out: Path, cores: int) -> None:
+    """Write the Markdown summary of the runs in ``log`` (latest run per engine and size)."""
+    text = log.read_text(encoding="utf-8") if log.exists() else ""
+    rows = [json.loads(line) for line in text.splitlines() if line]
+    runs = {(r["dataset"], r["engine"]): r for r in rows if r.get("kind") == "run"}
+    skews = [r for r in rows if r.get("kind") == "skew"]
+    lines = [
+        "<!-- Written by `python benchmarks/bench_spark.py --report` from the run log "
+        "`benchmarks/spark_results.jsonl`; rerun the benchmark to change it. -->",
+        "",
+        "### Spark engine on one machine",
+        "",
+        "Each engine in a fresh process on the same Parquet file of synthetic records, zero "
+        "configuration, training included; peak memory is the resident memory of the whole "
+        "process tree (for Spark: the JVM and its Python workers). Spark runs `local[2]`. The "
+        "machine (2 cores, 24 GiB) was shared with other jobs: the load column is the 1-minute "
+        "load average at the start, so compare engines within one run only.",
+        "",
+        "| dataset | engine | status | wall s | peak GiB | pairs | persons | stage seconds "
+        "| date | load |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for (dataset, engine), r in sorted(runs.items()):
+        stages = ", ".join(f"{k} {v}" for k, v in (r.get("stages") or {}).items())
+        lines.append(
+            f"| {dataset} | {engine} | {r.get('status')} | {_fmt(r.get('wall_seconds'))} "
+            f"| {_fmt(r.get('peak_rss_gib'), 2)} | {_fmt(r.get('pairs'))} "
+            f"| {_fmt(r.get('persons'))} | {stages} | {r.get('date')} | {_fmt(r.get('load'))} |"
+        )
+    spark_runs = [r for (_, e), r in sorted(runs.items()) if e == "spark" and r.get("stages")]
+    if spark_runs:
+        r = max(spark_runs, key=lambda x: x.get("records") or 0)
+        n, pairs = int(r["records"]), int(r["pairs"])
+        compare_s = float(r["stages"].get("compare", 0.0)) or float("nan")
+        rate = pairs / (compare_s * cores)
+        per_record = pairs / n
+        total_rate = n / (float(r["seconds"]) * cores)
+        target = 100_000_000
+        cluster_cores = 400
+        hours = target / (total_rate * cluster_cores) / 3600
+        lines += [
+            "",
+            "### Extrapolation to 100 million records",
+            "",
+            f"Measured on the largest Spark run above ({n:,} records on {cores} cores): "
+            f"{per_record:.1f} candidate pairs per record, {_fmt(rate, 0)} pairs compared per "
+            f"core-second, {_fmt(total_rate, 0)} records per core-second end to end "
+            "(standardisation, blocking, comparison, training, scoring, clustering).",
+            "",
+            f"At 100 million records the pair count grows faster than the records (common "
+            f"names fill their blocks up to the caps): at the measured {per_record:.1f} pairs "
+            f"per record about {per_record * target / 1e9:.1f} billion pairs, at twice that "
+            f"{2 * per_record * target / 1e9:.1f} billion. At the measured end-to-end rate a "
+            f"cluster of {cluster_cores} cores needs about {hours:.1f} hours "
+            f"({2 * hours:.1f} with twice the pairs per record); comparison, the part that "
+            "grows with pairs, parallelises without shuffles. Shuffle and memory per executor "
+            "stay bounded: a standardisation group is 50,000 records, a comparison batch "
+            "10,000 pairs, and hot blocks are split.",
+        ]
+    notes = [r for r in rows if r.get("kind") == "note"]
+    if notes:
+        lines += ["", "### Notes", ""]
+        lines += [f"- {r['date']}: {r['text']}" for r in notes]
+    if skews:
+        r = skews[-1]
+        lines += [
+            "",
+            "### One blocking key with 20% of the rows",
+            "",
+            f"{_fmt(r['rows'])} records, {_fmt(r['hot_rows'])} of them share one key (an "
+            "uncapped `ExactBlock`); task times of the stage that produces the pairs, from "
+            f"Spark's REST API ({r['date']}, load {_fmt(r.get('load'))}).",
+            "",
+            "| hot block | pairs | seconds | tasks | longest task s | median task s "
+            "| longest task's share |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for label in ("split", "not split"):
+            v = r[label]
+            lines.append(
+                f"| {label} | {_fmt(v['pairs'])} | {_fmt(v['seconds'])} | {v['tasks']} "
+                f"| {_fmt(v['max_task_s'], 2)} | {_fmt(v['median_task_s'], 2)} "
+                f"| {_fmt(v['max_task_share'], 3)} |"
+            )
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--records", type=int, default=1_000_000)
+    p.add_argument("--engines", default="pandas,spark")
+    p.add_argument("--cache", default="/tmp/benchcache")
+    p.add_argument("--cores", type=int, default=2)
+    p.add_argument("--driver-memory", default="8g")
+    p.add_argument("--local-dir", default=tempfile.gettempdir())
+    p.add_argument("--log", default=str(HERE / "spark_results.jsonl"))
+    p.add_argument("--skew", action="store_true")
+    p.add_argument("--skew-rows", type=int, default=100_000)
+    p.add_argument("--report", action="store_true", help="only rewrite SPARK_RESULTS.md")
+    p.add_argument("--note", help="add a dated note (what ran and what did not) to the log")
+    p.add_argument("--worker")
+    p.add_argument("--data")
+    p.add_argument("--json")
+    args = p.parse_args(argv)
+    if args.worker:
+        Path(args.json).write_text(json.dumps(worker(args), default=str), encoding="utf-8")
+        return 0
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    if args.note:
+        with open(args.log, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"kind": "note", "date": stamp, "text": args.note}) + "\n")
+    if args.report or args.note:
+        report(Path(args.log), HERE / "SPARK_RESULTS.md", args.cores)
+        return 0
+    load = os.getloadavg()[0]
+    if args.skew:
+        row = {"kind": "skew", "date": stamp, "load": load, **skew(args)}
+        rows = [row]
+    else:
+        sys.path.insert(0, str(HERE))
+        from data import prepare_dataset
+
+        name = f"synth_{args.records}"
+        path = Path(args.cache) / f"{name}.records.parquet"
+        if not path.exists():
+            prepare_dataset(name, Path(args.cache))
+        rows = []
+        for engine in args.engines.split(","):
+            row = {"kind": "run", "date": stamp, "load": load, "dataset": name}
+            row.update(launch(args, engine, str(path)))
+            rows.append(row)
+            print(json.dumps(row, default=str), flush=True)
+    with open(args.log, "a", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, default=str) + "\n")
+    if args.skew:
+        print(json.dumps(rows[0], indent=1))
+    report(Path(args.log), HERE / "SPARK_RESULTS.md", args.cores)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
