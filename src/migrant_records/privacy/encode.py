@@ -28,7 +28,12 @@ from migrant_records import __version__
 from migrant_records.errors import ConfigError, InputFileError, SchemaError
 from migrant_records.inputs import InputLike, collect_inputs
 from migrant_records.io import Batch
-from migrant_records.privacy.fields import blocking_tokens, encode_field, schema_columns
+from migrant_records.privacy.fields import (
+    KeyParts,
+    blocking_tokens,
+    encode_field,
+    schema_columns,
+)
 from migrant_records.privacy.keys import key_fingerprint
 from migrant_records.privacy.schema import EncodingSchema, default_schema
 from migrant_records.standardize import standardize
@@ -110,14 +115,12 @@ def encode_prepared(
     }
     for spec in schema.fields:
         out.update(encode_field(spec, frame, key, schema.token_bytes))
+    parts = KeyParts(frame, key)
     for block in schema.blocking:
-        out[f"k_{block.name}"] = blocking_tokens(
-            block.items, frame, key, block.name, schema.token_bytes
-        )
+        out[f"k_{block.name}"] = blocking_tokens(block.items, parts, block.name)
     if schema.lsh is not None and schema.lsh.within:
-        out[f"k_{schema.lsh.field}_lsh"] = blocking_tokens(
-            schema.lsh.within, frame, key, f"{schema.lsh.field}_lsh", schema.token_bytes
-        )
+        name = f"{schema.lsh.field}_lsh"
+        out[f"k_{name}"] = blocking_tokens(schema.lsh.within, parts, name)
     encoded = pd.DataFrame(out)
     encoded.attrs["encoding"] = _description(schema, key)
     return encoded
@@ -278,7 +281,7 @@ def read_encoded(path: str | Path) -> pd.DataFrame:
         )
     frame = pq.read_table(p).to_pandas()
     for column in frame.columns:
-        if column.startswith(("t_", "k_")) or column in ("source", "record_id"):
+        if column.startswith("t_") or column in ("source", "record_id"):
             frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     frame.attrs["encoding"] = json.loads(meta[METADATA_KEY].decode("utf-8"))
     return frame

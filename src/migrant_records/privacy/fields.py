@@ -7,6 +7,7 @@ Nothing here is reversible without the key; each distinct value is hashed once.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,11 +17,19 @@ import pandas as pd
 from migrant_records.blocking._keys import item_from_json, key_codes
 from migrant_records.errors import SchemaError
 from migrant_records.privacy.bloom import bloom_filters, harden
-from migrant_records.privacy.keys import keyed_tokens, keyed_words
+from migrant_records.privacy.keys import (
+    field_key,
+    keyed_digests,
+    keyed_tokens,
+    keyed_words,
+    siphash_key,
+)
 from migrant_records.privacy.schema import EncodingSchema, FieldSpec
+from migrant_records.privacy.siphash import siphash24
 
 __all__ = [
     "DATE_WORDS",
+    "KeyParts",
     "NIK_WORDS",
     "blocking_tokens",
     "encode_field",
@@ -117,51 +126,67 @@ def _days(series: pd.Series) -> np.ndarray:
     return values.astype("datetime64[D]").astype(np.int64)
 
 
+def _date_forms(days: np.ndarray) -> list[np.ndarray]:
+    """Text forms of distinct dates: date, next day, year-month, next year, swapped."""
+    d = days.astype("datetime64[D]")
+    months = d.astype("datetime64[M]")
+    year = months.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = months.astype(np.int64) % 12 + 1
+    day = (d - months.astype("datetime64[D]")).astype(np.int64) + 1
+    y = pd.Series(year).map("{:04d}".format)
+    y1 = pd.Series(year + 1).map("{:04d}".format)
+    m = pd.Series(month).map("{:02d}".format)
+    dd = pd.Series(day).map("{:02d}".format)
+    return [
+        (y + "-" + m + "-" + dd).to_numpy(dtype=object),
+        _date_text(days + 1),
+        ("ym:" + y + "-" + m).to_numpy(dtype=object),
+        (y1 + "-" + m + "-" + dd).to_numpy(dtype=object),
+        (y + "-" + dd + "-" + m).to_numpy(dtype=object),
+    ]
+
+
 def _birth_date_words(frame: pd.DataFrame, spec: FieldSpec, key: bytes) -> np.ndarray:
     nat = np.iinfo(np.int64).min
     dob = _days(_opt(frame, "dob"))
     nik = _days(_opt(frame, "nik_birth_date"))
     eff = np.where(dob == nat, nik, dob)
-    text = _date_text(eff)
-    has = eff != nat
-    nxt = _date_text(np.where(has, eff + 1, nat))
-    parts = pd.Series(text, dtype=object).str.split("-", expand=True)
-    if parts.shape[1] < 3:
-        parts = pd.DataFrame({0: [None] * len(text), 1: [None] * len(text), 2: [None] * len(text)})
-    y, m, d = parts[0], parts[1], parts[2]
-    year_month = ("ym:" + y + "-" + m).to_numpy(dtype=object)
-    next_year = (
-        (pd.to_numeric(y, errors="coerce") + 1).map(lambda v: "" if pd.isna(v) else f"{int(v):04d}")
-        + "-"
-        + m
-        + "-"
-        + d
-    ).to_numpy(dtype=object)
-    swapped = (y + "-" + d + "-" + m).to_numpy(dtype=object)
-    field = spec.name
-    columns = [text, nxt, _date_text(nik), year_month, next_year, swapped]
     out = np.zeros((len(frame), len(DATE_WORDS)), dtype=np.uint64)
-    for k, values in enumerate(columns):
-        values = np.where(has | (k == 2), values, None)
-        out[:, k] = keyed_words(values, key, field)
+    for column, source in ((0, eff), (2, nik)):
+        codes, uniq = pd.factorize(np.where(source == nat, -1, source))
+        uniq = np.asarray(uniq, dtype=np.int64)
+        present = uniq != -1
+        forms = _date_forms(np.where(present, uniq, 0))
+        targets = (0, 1, 3, 4, 5) if column == 0 else (2,)
+        chosen = forms if column == 0 else forms[:1]
+        for target, values in zip(targets, chosen):
+            values = np.where(present, values, None)
+            table = keyed_words(values, key, spec.name)
+            out[:, target] = table[codes]
     return out
 
 
 def _nik_words(digits: pd.Series, key: bytes, field: str) -> np.ndarray:
-    """Per record the keyed tokens of its NIK with each pair of adjacent digits masked."""
-    values = digits.to_numpy(dtype=object)
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
-    out = np.zeros((len(values), NIK_WORDS), dtype=np.uint64)
-    texts = [str(u) for u in uniques]
-    ok = np.array([len(t) == 16 for t in texts], dtype=bool)
-    good = [t for t, keep in zip(texts, ok) if keep]
-    if not good:
+    """Per record the keyed tokens of its NIK with each pair of adjacent digits masked.
+
+    The 16 digits are packed as 4-bit nibbles into one ``uint64``; a masked pair becomes two
+    ``0xF`` nibbles; each masked NIK is hashed with SipHash-2-4 under a sub-key.
+    """
+    text = digits.astype(object).where(digits.notna(), "").astype(str)
+    ok = (text.str.len() == 16) & text.str.fullmatch(r"[0-9]{16}").fillna(False)
+    out = np.zeros((len(text), NIK_WORDS), dtype=np.uint64)
+    if not ok.any():
         return out
-    masked = [t[:p] + "**" + t[p + 2 :] for t in good for p in range(NIK_WORDS)]
-    table = np.zeros((len(texts), NIK_WORDS), dtype=np.uint64)
-    table[ok] = keyed_words(masked, key, field + ":typo").reshape(len(good), NIK_WORDS)
-    found = codes >= 0
-    out[found] = table[codes[found]]
+    arr = np.array(text[ok].tolist(), dtype="S16")
+    nibbles = (np.frombuffer(arr.tobytes(), dtype=np.uint8).reshape(-1, 16) - 48).astype(np.uint64)
+    shifts = np.arange(16, dtype=np.uint64) * np.uint64(4)
+    packed = np.bitwise_or.reduce(nibbles << shifts[None, :], axis=1)
+    sub = siphash_key(key, field + ":typo")
+    rows = np.flatnonzero(ok.to_numpy())
+    for p in range(NIK_WORDS):
+        mask = np.uint64(0xFF) << np.uint64(4 * p)
+        w = siphash24(sub, [packed | mask])
+        out[rows, p] = np.where(w == 0, np.uint64(1), w)
     return out
 
 
@@ -247,26 +272,47 @@ def _key_text(value: Any) -> str:
     return str(value)
 
 
-def blocking_tokens(
-    items: Sequence[Any], frame: pd.DataFrame, key: bytes, name: str, token_bytes: int
-) -> np.ndarray:
-    """Keyed tokens of a (composite) blocking key; ``None`` where a key part is missing."""
-    parsed = [item_from_json(list(it) if isinstance(it, tuple) else it) for it in items]
-    codes = key_codes(parsed, [frame])
-    n_codes = codes.n_codes
-    if n_codes == 0:
-        return np.full(len(frame), None, dtype=object)
-    first = np.full(n_codes, -1, dtype=np.int64)
-    valid = np.flatnonzero(codes.codes >= 0)
-    uniq, where = np.unique(codes.codes[valid], return_index=True)
-    first[uniq] = valid[where]
-    texts = []
-    for row in first:
-        vals = [_key_text(u[c[row]]) for c, u in codes.parts]
-        texts.append("\x1f".join(vals))
-    table = keyed_tokens(texts, key, f"block:{name}", nbytes=token_bytes)
-    table = np.append(table, None)
-    return table[np.where(codes.codes >= 0, codes.codes, n_codes)]  # type: ignore[no-any-return]
+class KeyParts:
+    """Per-record 64-bit keyed tokens of blocking-key items, each item hashed once.
+
+    A token is the first 8 bytes of the HMAC-SHA256 of the item's value (``0`` = missing),
+    computed once per distinct value and shared by every blocking key that uses the item.
+    """
+
+    def __init__(self, frame: pd.DataFrame, key: bytes) -> None:
+        self.frame = frame
+        self.key = key
+        self._cache: dict[str, np.ndarray] = {}
+
+    def words(self, item: Any) -> np.ndarray:
+        """The tokens of one key item (in its JSON form)."""
+        item = list(item) if isinstance(item, tuple) else item
+        label = json.dumps(item, sort_keys=True)
+        if label not in self._cache:
+            parsed = item_from_json(item)
+            codes, uniques = key_codes([parsed], [self.frame]).parts[0]
+            texts = [_key_text(u) for u in np.asarray(uniques, dtype=object)]
+            digests = keyed_digests(texts, field_key(self.key, "part:" + label))
+            table = np.zeros(len(texts) + 1, dtype=np.uint64)
+            if digests:
+                w = np.frombuffer(b"".join(d[:8] for d in digests), dtype="<u8")
+                table[: len(texts)] = np.where(w == 0, np.uint64(1), w)
+            codes = np.asarray(codes, dtype=np.int64)
+            self._cache[label] = table[np.where(codes >= 0, codes, len(texts))]
+        return self._cache[label]
+
+
+def blocking_tokens(items: Sequence[Any], parts: KeyParts, name: str) -> pd.arrays.IntegerArray:
+    """Keyed 64-bit tokens of a (composite) blocking key; missing where a key part is missing.
+
+    The parts' keyed tokens are combined with SipHash-2-4 under the key's own sub-key.
+    """
+    words = [parts.words(it) for it in items]
+    token = siphash24(siphash_key(parts.key, "block:" + name), words)
+    missing = np.zeros(len(token), dtype=bool)
+    for w in words:
+        missing |= w == 0
+    return pd.arrays.IntegerArray(token, missing)
 
 
 def schema_columns(schema: EncodingSchema) -> list[str]:

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import secrets
@@ -41,6 +42,7 @@ __all__ = [
     "keyed_tokens",
     "keyed_words",
     "read_key",
+    "siphash_key",
     "write_key",
 ]
 
@@ -158,8 +160,29 @@ def _texts(values: Sequence[Any] | pd.Series | np.ndarray) -> tuple[np.ndarray, 
 
 
 def keyed_digests(texts: Sequence[str], subkey: bytes) -> list[bytes]:
-    """HMAC-SHA256 of each text (UTF-8) under ``subkey``; one call per distinct text."""
-    return [hmac.digest(subkey, t.encode("utf-8", "surrogatepass"), "sha256") for t in texts]
+    """HMAC-SHA256 of each text (UTF-8) under ``subkey``.
+
+    The HMAC construction (RFC 2104) with the inner and outer SHA-256 states of the key
+    computed once and copied per message: the same digests as :func:`hmac.digest`, several
+    times faster for many short messages.
+    """
+    block = subkey.ljust(64, b"\0") if len(subkey) <= 64 else hashlib.sha256(subkey).digest()
+    block = block.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+    out = []
+    for t in texts:
+        h = inner.copy()
+        h.update(t.encode("utf-8", "surrogatepass"))
+        o = outer.copy()
+        o.update(h.digest())
+        out.append(o.digest())
+    return out
+
+
+def siphash_key(key: bytes, name: str) -> bytes:
+    """A 16-byte SipHash key derived from the secret key for one purpose."""
+    return field_key(key, "siphash:" + name)[:16]
 
 
 def keyed_tokens(
