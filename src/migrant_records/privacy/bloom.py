@@ -77,16 +77,60 @@ def popcount_rows(packed: np.ndarray) -> np.ndarray:
     return _popcount_words(words(packed))
 
 
-def _dice_chunk(
-    wa: np.ndarray, wb: np.ndarray, ca: np.ndarray, cb: np.ndarray, i: np.ndarray, j: np.ndarray
-) -> np.ndarray:
-    both = np.bitwise_and(wa[i], wb[j])
-    inter = _popcount_words(both)
-    total = ca[i] + cb[j]
+def _lane_sum(counts: np.ndarray) -> np.ndarray:
+    """Row sums of per-word popcounts (``uint8``, ``(k, W)``) with SWAR lane arithmetic."""
+    k, width = counts.shape
+    if width % 8:
+        return counts.sum(axis=1, dtype=np.int32)  # type: ignore[no-any-return]
+    v = counts.view(np.uint64)  # 8 counts (each <= 64) per uint64
+    m8 = np.uint64(0x00FF00FF00FF00FF)
+    v = (v & m8) + ((v >> np.uint64(8)) & m8)  # 4 lanes of 16 bits, each <= 128
+    v = (v * np.uint64(0x0001000100010001)) >> np.uint64(48)  # sum of lanes, <= 512
+    if v.shape[1] == 1:
+        return v[:, 0].astype(np.int32)  # type: ignore[no-any-return]
+    return v.sum(axis=1, dtype=np.int64).astype(np.int32)  # type: ignore[no-any-return]
+
+
+class _Buffers:
+    """Scratch arrays reused across chunks (fresh allocations are slow on busy machines)."""
+
+    def __init__(self, size: int, width: int) -> None:
+        self.x = np.empty((size, width), dtype=np.uint64)
+        self.y = np.empty((size, width), dtype=np.uint64)
+        self.pc = np.empty((size, width), dtype=np.uint8)
+        self.ta = np.empty(size, dtype=np.int32)
+        self.tb = np.empty(size, dtype=np.int32)
+
+
+def _dice_into(
+    wa: np.ndarray,
+    wb: np.ndarray,
+    ca: np.ndarray,
+    cb: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    out: np.ndarray,
+    buf: _Buffers,
+) -> None:
+    k = len(i)
+    x, y, pc = buf.x[:k], buf.y[:k], buf.pc[:k]
+    np.take(wa, i, axis=0, out=x)
+    np.take(wb, j, axis=0, out=y)
+    np.bitwise_and(x, y, out=x)
+    if _HAS_BITCOUNT:
+        np.bitwise_count(x, out=pc)
+        inter = _lane_sum(pc)
+    else:
+        inter = _LUT[x.view(np.uint8)].sum(axis=1, dtype=np.int32)
+    ta, tb = buf.ta[:k], buf.tb[:k]
+    np.take(ca, i, out=ta)
+    np.take(cb, j, out=tb)
+    ta += tb
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = (2.0 * inter.astype(np.float32)) / total.astype(np.float32)
-    out[total == 0] = np.nan
-    return out
+        np.divide(2 * inter, ta, out=out, casting="unsafe")
+
+
+_BLOCK = 4096
 
 
 def dice_pairs(
@@ -100,13 +144,15 @@ def dice_pairs(
 ) -> np.ndarray:
     """Dice similarity of filter ``a[i[k]]`` and ``b[j[k]]`` for every pair ``k``.
 
+    Pairs are processed in cache-sized blocks with scratch arrays reused per thread.
+
     Args:
         a: Packed filters (``uint8``, one row per record).
         b: Packed filters of the other side (may be ``a``).
         i: Row positions into ``a``.
         j: Row positions into ``b``.
         counts: The set-bit counts of ``a`` and ``b`` when already known.
-        threads: Threads to spread chunks over (default: the usable cores).
+        threads: Threads to spread blocks over (default: the usable cores).
 
     Returns:
         ``float32`` Dice coefficients; ``nan`` where both filters are empty.
@@ -118,53 +164,61 @@ def dice_pairs(
             f"Bloom filters of different lengths cannot be compared ({wa.shape[1] * 64} and "
             f"{wb.shape[1] * 64} bits): both sides must use the same encoding schema."
         )
-    ca, cb = counts if counts is not None else (_popcount_words(wa), None)
-    if cb is None:
+    if counts is not None:
+        ca, cb = counts
+    else:
+        ca = _popcount_words(wa)
         cb = ca if b is a else _popcount_words(wb)
+    ca = np.asarray(ca, dtype=np.int32)
+    cb = np.asarray(cb, dtype=np.int32)
     i = np.asarray(i, dtype=np.intp)
     j = np.asarray(j, dtype=np.intp)
     n = len(i)
-    if n <= _CHUNK:
-        return _dice_chunk(wa, wb, ca, cb, i, j)
     out = np.empty(n, dtype=np.float32)
-    starts = range(0, n, _CHUNK)
+    n_threads = max(1, min(threads or _threads(), -(-n // (_BLOCK * 8))))
+    span = -(-n // n_threads) if n else 0
 
-    def work(s: int) -> None:
-        out[s : s + _CHUNK] = _dice_chunk(wa, wb, ca, cb, i[s : s + _CHUNK], j[s : s + _CHUNK])
+    def work(t: int) -> None:
+        buf = _Buffers(_BLOCK, wa.shape[1])
+        lo, hi = t * span, min(n, (t + 1) * span)
+        for s in range(lo, hi, _BLOCK):
+            e = min(s + _BLOCK, hi)
+            _dice_into(wa, wb, ca, cb, i[s:e], j[s:e], out[s:e], buf)
 
-    with ThreadPoolExecutor(max_workers=threads or _threads()) as pool:
-        list(pool.map(work, starts))
+    if n_threads == 1:
+        work(0)
+    else:
+        with ThreadPoolExecutor(max_workers=n_threads) as pool:
+            list(pool.map(work, range(n_threads)))
     return out
 
 
-def dice_matrix(a: np.ndarray, b: np.ndarray, *, threads: int | None = None) -> np.ndarray:
+def dice_matrix(a: np.ndarray, b: np.ndarray, *, block: int = 2048) -> np.ndarray:
     """Dice similarity of every filter of ``a`` with every filter of ``b`` (all pairs).
+
+    The intersections of all pairs are one matrix product of the unpacked bits (BLAS,
+    multi-threaded): ``|A & B|`` is the dot product of two 0/1 vectors.
 
     Args:
         a: Packed filters, ``n`` rows.
         b: Packed filters, ``m`` rows.
-        threads: Threads to spread row blocks over.
+        block: Rows of ``a`` unpacked at a time (bounds memory).
 
     Returns:
-        An ``(n, m)`` ``float32`` matrix.
+        An ``(n, m)`` ``float32`` matrix (``nan`` where both filters are empty).
     """
     wa, wb = words(a), words(b)
+    if wa.shape[1] != wb.shape[1]:
+        raise ConfigError("Bloom filters of different lengths cannot be compared.")
     ca, cb = _popcount_words(wa), _popcount_words(wb)
+    right = np.unpackbits(wb.view(np.uint8), axis=1).astype(np.float32).T.copy()
     out = np.empty((len(wa), len(wb)), dtype=np.float32)
-    step = max(1, _CHUNK // max(len(wb), 1))
-
-    def work(s: int) -> None:
-        block = np.bitwise_and(wa[s : s + step, None, :], wb[None, :, :])
-        if _HAS_BITCOUNT:
-            inter = np.bitwise_count(block).sum(axis=2, dtype=np.int32)
-        else:
-            inter = _LUT[block.view(np.uint8)].sum(axis=2, dtype=np.int32)
-        total = (ca[s : s + step, None] + cb[None, :]).astype(np.float32)
+    for s in range(0, len(wa), block):
+        left = np.unpackbits(wa[s : s + block].view(np.uint8), axis=1).astype(np.float32)
+        inter = left @ right
+        total = (ca[s : s + block, None] + cb[None, :]).astype(np.float32)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[s : s + step] = 2.0 * inter / total
-
-    with ThreadPoolExecutor(max_workers=threads or _threads()) as pool:
-        list(pool.map(work, range(0, len(wa), step)))
+            np.divide(2.0 * inter, total, out=out[s : s + block])
     return out
 
 
