@@ -277,7 +277,7 @@ def bloom_filters(
     field: str,
     *,
     bits: int = 512,
-    hashes: int = 20,
+    hashes: int = 10,
     q: int = 2,
     salt: Sequence[Any] | pd.Series | np.ndarray | None = None,
 ) -> np.ndarray:

@@ -257,6 +257,10 @@ class EncodedNik(_Encoded):
     | 2 | same region and birth date | tokens of the first 12 digits agree |
     | 3 | one typo | a token of the NIK with two adjacent digits masked agrees |
     | 4 | exact | tokens agree and neither NIK is flagged as a dummy |
+
+    The "one typo" level also takes two mistyped digits side by side (the clear comparator
+    counts that as two errors): each token masks two adjacent positions, which covers one
+    substitution and one transposition with 15 tokens per NIK.
     """
 
     kind = "encoded_nik"

@@ -279,7 +279,10 @@ def read_encoded(path: str | Path) -> pd.DataFrame:
             f"{p} holds no keyed encodings (no encoding description in its metadata); encode "
             "the records with `migrant-records encode` first."
         )
-    frame = pq.read_table(p).to_pandas()
+    import pyarrow as pa
+
+    # 64-bit blocking tokens stay exact unsigned integers (not floats) where some are missing
+    frame = pq.read_table(p).to_pandas(types_mapper={pa.uint64(): pd.UInt64Dtype()}.get)
     for column in frame.columns:
         if column.startswith("t_") or column in ("source", "record_id"):
             frame[column] = frame[column].astype(object).where(frame[column].notna(), None)

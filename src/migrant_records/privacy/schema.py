@@ -72,7 +72,7 @@ class BloomSpec:
     """
 
     bits: int = 512
-    hashes: int = 20
+    hashes: int = 10
     q: int = 2
     balance: bool = False
     fold: bool = False
@@ -323,8 +323,8 @@ def default_schema() -> EncodingSchema:
     mother's name, birth place); blocking keys mirror the default blocking passes; an LSH
     pass over the name filter within birth year, regency and sex finds several typos at once.
     """
-    name_bloom = BloomSpec(bits=512, hashes=20, q=2)
-    text_bloom = BloomSpec(bits=256, hashes=15, q=2)
+    name_bloom = BloomSpec(bits=512, hashes=10, q=2)
+    text_bloom = BloomSpec(bits=256, hashes=8, q=2)
     nik = "nik_digits"
     return EncodingSchema(
         name="indonesia",
