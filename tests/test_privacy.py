@@ -411,7 +411,9 @@ def test_dice_matches_a_direct_computation_and_the_fallback(monkeypatch) -> None
 
 
 def test_bloom_filters_reflect_similarity_and_hardening() -> None:
-    f = bloom_filters(["siti aminah", "siti aminah", "siti aminnah", "budi santoso", None], KEY, "n")
+    f = bloom_filters(
+        ["siti aminah", "siti aminah", "siti aminnah", "budi santoso", None], KEY, "n"
+    )
     d = dice_pairs(f, f, np.array([0, 0, 0]), np.array([1, 2, 3]))
     assert d[0] == 1.0 and d[1] > 0.8 and d[2] < 0.35
     assert not f[4].any()

@@ -88,7 +88,7 @@ class BloomLSH:
         codes, uniques = pd.factorize(pd.Series(rows, dtype=object))
         uniq = np.frombuffer(b"".join(uniques), dtype=np.uint8).reshape(len(uniques), -1)
         dense = np.unpackbits(uniq, axis=1, bitorder="little").astype(bool)
-        empty = ~dense.any(axis=1)
+        empty = ~np.asarray(dense.any(axis=1), dtype=bool)
         rng = np.random.default_rng(self.seed)
         n_perm = self.bands * self.rows
         sig = np.empty((len(uniq), n_perm), dtype=np.int32)

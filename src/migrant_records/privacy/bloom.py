@@ -79,7 +79,7 @@ def popcount_rows(packed: np.ndarray) -> np.ndarray:
 
 def _lane_sum(counts: np.ndarray) -> np.ndarray:
     """Row sums of per-word popcounts (``uint8``, ``(k, W)``) with SWAR lane arithmetic."""
-    k, width = counts.shape
+    width = counts.shape[1]
     if width % 8:
         return counts.sum(axis=1, dtype=np.int32)  # type: ignore[no-any-return]
     v = counts.view(np.uint64)  # 8 counts (each <= 64) per uint64
@@ -307,9 +307,9 @@ def bloom_filters(
     salts = (
         pd.Series([""] * len(text), dtype=object)
         if salt is None
-        else pd.Series(salt, dtype=object).reset_index(drop=True).map(
-            lambda v: "" if pd.isna(v) else str(v)
-        )
+        else pd.Series(salt, dtype=object)
+        .reset_index(drop=True)
+        .map(lambda v: "" if pd.isna(v) else str(v))
     )
     missing = text.isna() | (text.astype(str).str.strip() == "")
     combo = (salts + "\x1e" + text.where(~missing, "").astype(str)).astype(object)

@@ -168,7 +168,7 @@ class BloomText(_Encoded):
     ) -> None:
         super().__init__(name=name)
         self.field = field
-        self.thresholds = tuple(sorted((float(t) for t in thresholds)))
+        self.thresholds = tuple(sorted(float(t) for t in thresholds))
         self.tf = bool(tf)
         self.tf_column = f"t_{field}" if tf else None
         self.labels = ("else", *(f"dice >= {t:g}" for t in self.thresholds), "exact")
@@ -381,7 +381,9 @@ def schema_comparators(schema: EncodingSchema) -> list[BaseComparator]:
         elif f.kind == "phone":
             out.append(
                 TokenLevels(
-                    name=n, tokens=[f"t_{n}_tail", f"t_{n}"], labels=["else", "last 8 digits", "exact"]
+                    name=n,
+                    tokens=[f"t_{n}_tail", f"t_{n}"],
+                    labels=["else", "last 8 digits", "exact"],
                 )
             )
         elif f.kind == "region":
@@ -394,7 +396,9 @@ def schema_comparators(schema: EncodingSchema) -> list[BaseComparator]:
         elif f.kind == "text":
             out.append(BloomText(name=n, field=n, thresholds=f.thresholds, tf=f.tf))
         else:
-            out.append(TokenLevels(name=n, tokens=[f"t_{n}"], labels=["different", "exact"], tf=f.tf))
+            out.append(
+                TokenLevels(name=n, tokens=[f"t_{n}"], labels=["different", "exact"], tf=f.tf)
+            )
     return out
 
 

@@ -29,8 +29,8 @@ from migrant_records.privacy.siphash import siphash24
 
 __all__ = [
     "DATE_WORDS",
-    "KeyParts",
     "NIK_WORDS",
+    "KeyParts",
     "blocking_tokens",
     "encode_field",
     "field_columns",
@@ -160,8 +160,9 @@ def _birth_date_words(frame: pd.DataFrame, spec: FieldSpec, key: bytes) -> np.nd
         targets = (0, 1, 3, 4, 5) if column == 0 else (2,)
         chosen = forms if column == 0 else forms[:1]
         for target, values in zip(targets, chosen):
-            values = np.where(present, values, None)
-            table = keyed_words(values, key, spec.name)
+            kept = np.asarray(values, dtype=object).copy()
+            kept[~present] = None
+            table = keyed_words(kept, key, spec.name)
             out[:, target] = table[codes]
     return out
 
@@ -218,7 +219,9 @@ def encode_field(
             ("name_key", "_key"),
             ("name_initials", "_initials"),
         ):
-            out[f"t_{n}{sub}"] = tok(_opt(frame, col) if col != "name_norm" else norm, sub or "norm")
+            out[f"t_{n}{sub}"] = tok(
+                _opt(frame, col) if col != "name_norm" else norm, sub or "norm"
+            )
         core = _opt(frame, "name_core")
         core = core.where(core.notna() & (core.astype(str) != ""), norm)
         first = _opt(frame, "name_first")

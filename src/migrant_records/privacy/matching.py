@@ -195,6 +195,7 @@ class EncodedMatcher(Matcher):
     ) -> MatchResult:
         """Find records of the same person across two encoded datasets."""
         lb, rb = self._inputs(left, right)
+        assert rb is not None
         return super().link(lb, rb, labels=labels, refit=refit)
 
 

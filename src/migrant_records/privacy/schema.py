@@ -176,7 +176,9 @@ class EncodingSchema:
             raise ConfigError(f"Encoding schema field names must be unique, got {names}.")
         for f in self.fields:
             if f.kind not in KINDS:
-                raise ConfigError(f"Field {f.name!r} has unknown kind {f.kind!r}; use one of {KINDS}.")
+                raise ConfigError(
+                    f"Field {f.name!r} has unknown kind {f.kind!r}; use one of {KINDS}."
+                )
             if f.kind in _COLUMN_KINDS and not f.column:
                 raise ConfigError(f"Field {f.name!r} of kind {f.kind!r} needs a column.")
             if f.kind in _BLOOM_KINDS and f.bloom is None:
