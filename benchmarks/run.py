@@ -50,7 +50,13 @@ from data import DatasetFiles, iso_date, prepare_dataset, read_records  # noqa: 
 OURS = "migrant-records"
 AUTO = "migrant-records-auto"
 FEBRL = ("febrl1", "febrl2", "febrl3", "febrl4")
-MICRO_MODULES = ("bench_ingest", "bench_standardize", "bench_compare", "bench_synth")
+MICRO_MODULES = (
+    "bench_ingest",
+    "bench_standardize",
+    "bench_compare",
+    "bench_synth",
+    "bench_privacy",
+)
 STAGES = ("prepare", "blocking", "comparison", "training", "prediction", "clustering")
 PACKAGES = ("migrant-records", "recordlinkage", "splink", "duckdb", "pandas", "numpy", "rapidfuzz")
 QUICK_SIZES = (10_000, 100_000)
