@@ -18,7 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from migrant_records.blocking import BlockingStrategy, BlockPairs, ExactBlock, register_strategy
+from migrant_records.blocking import (
+    BaseStrategy,
+    BlockingStrategy,
+    BlockPairs,
+    ExactBlock,
+    register_strategy,
+)
 from migrant_records.blocking._pairs import cross_pairs, dedupe_pairs, unique_pairs
 from migrant_records.errors import ConfigError, SchemaError
 from migrant_records.privacy.schema import EncodingSchema
@@ -41,7 +47,7 @@ def _filters(frame: pd.DataFrame, column: str) -> np.ndarray:
     return np.frombuffer(b"".join(values), dtype=np.uint8).reshape(len(values), width)
 
 
-class BloomLSH:
+class BloomLSH(BaseStrategy):
     """MinHash LSH over the set bits of a Bloom filter column.
 
     Each of ``bands * rows`` keyed-independent permutations of the bit positions gives a
@@ -97,8 +103,7 @@ class BloomLSH:
             sig[:, p] = dense[:, perm].argmax(axis=1)
         return sig[codes], empty[codes]
 
-    def block_pairs(self, left: pd.DataFrame, right: pd.DataFrame | None = None) -> BlockPairs:
-        """Candidate pairs with nothing reported about block sizes."""
+    def _block_pairs(self, left: pd.DataFrame, right: pd.DataFrame | None) -> BlockPairs:
         frames = [left] if right is None else [left, right]
         packed = np.concatenate([_filters(f, self.column) for f in frames])
         sig, empty = self._signatures(packed)
@@ -133,13 +138,6 @@ class BloomLSH:
         i, j = unique_pairs(np.concatenate(found_i), np.concatenate(found_j), n_right)
         return BlockPairs(i, j)
 
-    def pairs(
-        self, left: pd.DataFrame, right: pd.DataFrame | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate pairs as two int64 arrays."""
-        result = self.block_pairs(left, right)
-        return result.left, result.right
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable configuration."""
         return {
@@ -152,9 +150,6 @@ class BloomLSH:
             "name": self.name,
             "max_block_size": self.max_block_size,
         }
-
-    def __repr__(self) -> str:
-        return f"BloomLSH({self.column!r}, bands={self.bands}, rows={self.rows})"
 
 
 def schema_blocking(schema: EncodingSchema) -> list[BlockingStrategy]:
@@ -178,4 +173,4 @@ def schema_blocking(schema: EncodingSchema) -> list[BlockingStrategy]:
     return passes
 
 
-register_strategy("bloom_lsh", lambda **kw: BloomLSH(**kw))
+register_strategy("bloom_lsh", BloomLSH)

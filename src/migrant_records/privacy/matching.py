@@ -20,14 +20,17 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from migrant_records.errors import ConfigError
+from migrant_records import pipeline
+from migrant_records.errors import ConfigError, ModelError
 from migrant_records.io import Batch
 from migrant_records.io.batch import empty_rejects
 from migrant_records.matcher import Matcher
@@ -39,6 +42,8 @@ from migrant_records.privacy.schema import EncodingSchema
 from migrant_records.result import MatchResult
 
 __all__ = ["EncodedInput", "EncodedMatcher", "link_encoded"]
+
+logger = logging.getLogger(__name__)
 
 EncodedInput = pd.DataFrame | Batch | str | Path
 """An encoded frame, the ``Batch`` returned by ``encode``, or an encoded Parquet file."""
@@ -78,38 +83,34 @@ def _collect(data: EncodedInput | Iterable[EncodedInput]) -> tuple[pd.DataFrame,
     return out, ", ".join(n for _, n in frames)
 
 
-def _as_batch(frame: pd.DataFrame, name: str) -> Batch:
-    return Batch(
-        records=frame.reset_index(drop=True),
-        rejects=empty_rejects(),
-        mapping={},
-        source_name=name,
-        n_input=len(frame),
-        row_numbers=np.arange(1, len(frame) + 1, dtype=np.int64),
-    )
+def _conflicts(schema: EncodingSchema) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """The per-record attributes that must not disagree inside one cluster, from encodings.
 
-
-def _conflict_columns(frame: pd.DataFrame, schema: EncodingSchema) -> pd.DataFrame:
-    """Keyed stand-ins for the columns the matcher's conflict rule reads.
-
-    Two records with different usable NIKs that each agree with their own birth date, or
-    with different sex, must not end in one person; equality of keyed tokens is all that
-    rule needs.
+    The same rule as on clear text: two records with different usable NIKs that each agree
+    with their own birth date, or with different sex, do not end in one person. Equality of
+    keyed tokens is all the rule needs.
     """
-    out = frame.copy()
-    out.attrs = dict(frame.attrs)
     kinds = {f.kind: f.name for f in schema.fields}
-    if "nik" in kinds:
-        out["nik_id"] = frame[f"t_{kinds['nik']}_valid"]
-    if "birth_date" in kinds:
-        words = byte_matrix(frame, f"w_{kinds['birth_date']}", "conflicts", np.uint64)
-        for column, word in (("dob", "date"), ("nik_birth_date", "nik_date")):
-            values = words[:, DATE_WORDS.index(word)]
-            out[column] = pd.array(values, dtype="UInt64")
-            out.loc[values == 0, column] = pd.NA
-    if "sex" in kinds:
-        out["sex_norm"] = frame[f"t_{kinds['sex']}"]
-    return out
+
+    def frame(records: pd.DataFrame) -> pd.DataFrame:
+        n = len(records)
+        nik = pd.Series(pd.NA, index=records.index, dtype=object)
+        agrees = np.zeros(n, dtype=bool)
+        sex = pd.Series(pd.NA, index=records.index, dtype=object)
+        if "nik" in kinds:
+            nik = records[f"t_{kinds['nik']}_valid"]
+        if "birth_date" in kinds:
+            words = byte_matrix(records, f"w_{kinds['birth_date']}", "conflicts", np.uint64)
+            dob = words[:, DATE_WORDS.index("date")]
+            nik_date = words[:, DATE_WORDS.index("nik_date")]
+            agrees = (dob == nik_date) & (nik_date != 0)
+        if "sex" in kinds:
+            sex = records[f"t_{kinds['sex']}"]
+        return pd.DataFrame(
+            {"nik_id": nik.to_numpy(), "nik_agrees_dob": agrees, "sex": sex.to_numpy()}
+        )
+
+    return frame
 
 
 class EncodedMatcher(Matcher):
@@ -117,34 +118,32 @@ class EncodedMatcher(Matcher):
 
     Args:
         schema: The encoding schema (default: the one the encodings carry).
-        **kwargs: Any :class:`~migrant_records.Matcher` argument (threshold, one_to_one,
+        **options: Any :class:`~migrant_records.Matcher` argument (threshold, one_to_one,
             blocking, comparators, seed, progress, ...).
 
     Attributes:
         schema_: The encoding schema of the last inputs.
     """
 
-    def __init__(self, schema: EncodingSchema | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, schema: EncodingSchema | None = None, **options: Any) -> None:
+        super().__init__(**options)
         self.schema = schema
         self.schema_: EncodingSchema | None = schema
 
-    @staticmethod
-    def prepare(frame: pd.DataFrame, *, progress: bool = False) -> pd.DataFrame:
-        """Encoded records are already standardised: only a fresh row index."""
-        return frame.reset_index(drop=True)
-
-    def _resolve(self, left: pd.DataFrame, right: pd.DataFrame | None) -> None:
+    def _resolve(self, inputs: pipeline.Inputs) -> None:
         assert self.schema_ is not None
         if self.comparators_ is None and self.comparators is None:
             self.comparators_ = list(schema_comparators(self.schema_))
         if self.blocking_ is None and self.blocking is None:
             self.blocking_ = schema_blocking(self.schema_)
-        super()._resolve(left, right)
+        super()._resolve(inputs)
 
     def _inputs(
-        self, data: EncodedInput | Iterable[EncodedInput], right: Any = None
-    ) -> tuple[Batch, Batch | None]:
+        self,
+        data: EncodedInput | Iterable[EncodedInput],
+        right: EncodedInput | Iterable[EncodedInput] | None = None,
+    ) -> pipeline.Inputs:
+        """The encoded sides as the pipeline's inputs (already standardised, nothing rejected)."""
         left, lname = _collect(data)
         other = None
         if right is not None:
@@ -158,9 +157,11 @@ class EncodedMatcher(Matcher):
                 "EncodedMatcher(schema=...)."
             )
         self.schema_ = schema
-        lb = _as_batch(_conflict_columns(left, schema), lname)
-        rb = None if other is None else _as_batch(_conflict_columns(other, schema), rname)
-        return lb, rb
+        return pipeline.Inputs(
+            left.reset_index(drop=True),
+            None if other is None else other.reset_index(drop=True),
+            empty_rejects(),
+        )
 
     def fit(  # type: ignore[override]
         self,
@@ -169,9 +170,18 @@ class EncodedMatcher(Matcher):
         *,
         labels: pd.DataFrame | None = None,
     ) -> EncodedMatcher:
-        """Train on encoded records (dedupe) or on two encoded sides (link)."""
-        lb, rb = self._inputs(data, right)
-        super().fit(lb, rb, labels=labels)
+        """Train on encoded records (dedupe) or on two encoded sides (link).
+
+        Raises:
+            ModelError: Blocking found no candidate pairs, so there is nothing to train on.
+        """
+        inputs = self._inputs(data, right)
+        self._resolve(inputs)
+        cand, gamma = self._compare(inputs, {})
+        if len(cand) == 0:
+            raise ModelError(pipeline.no_candidates_message(len(inputs.records)))
+        aligned, _ = pipeline.reviewer_labels(labels, inputs, cand)
+        self._train(inputs, cand, gamma, aligned)
         return self
 
     def dedupe(  # type: ignore[override]
@@ -182,8 +192,7 @@ class EncodedMatcher(Matcher):
         refit: bool | None = None,
     ) -> MatchResult:
         """Find records of the same person among encoded records."""
-        lb, _ = self._inputs(data)
-        return super().dedupe(lb, labels=labels, refit=refit)
+        return self._run_encoded(self._inputs(data), labels=labels, refit=refit)
 
     def link(  # type: ignore[override]
         self,
@@ -194,9 +203,53 @@ class EncodedMatcher(Matcher):
         refit: bool | None = None,
     ) -> MatchResult:
         """Find records of the same person across two encoded datasets."""
-        lb, rb = self._inputs(left, right)
-        assert rb is not None
-        return super().link(lb, rb, labels=labels, refit=refit)
+        return self._run_encoded(self._inputs(left, right), labels=labels, refit=refit)
+
+    def _run_encoded(
+        self, inputs: pipeline.Inputs, *, labels: pd.DataFrame | None, refit: bool | None
+    ) -> MatchResult:
+        """The matcher's stages on encoded inputs (as ``Matcher`` runs them on clear ones)."""
+        assert self.schema_ is not None
+        timings: dict[str, float] = {}
+        self._resolve(inputs)
+        cand, gamma = self._compare(inputs, timings)
+        aligned, cannot = pipeline.reviewer_labels(labels, inputs, cand)
+        t0 = time.perf_counter()
+        if len(cand) == 0:
+            logger.warning(pipeline.no_candidates_message(len(inputs.records)))
+        elif refit or (refit is None and self.model_ is None):
+            self._train(inputs, cand, gamma, aligned)
+        timings["train"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        tf = self._tf(inputs, cand) if len(cand) else None
+        if len(cand) and self.model_ is None:
+            raise ModelError("The matcher has no trained model: call fit() or link() first.")
+        scores = pipeline.score_candidates(self.model_, gamma, tf, aligned)
+        timings["predict"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        clusters = pipeline.cluster_records(
+            inputs,
+            cand,
+            scores,
+            threshold=self.threshold,
+            conflicts=_conflicts(self.schema_) if self.conflicts else None,
+            one_to_one_link=self.one_to_one,
+            cannot_link=cannot,
+        )
+        timings["cluster"] = time.perf_counter() - t0
+        assert self.comparators_ is not None
+        return MatchResult(
+            inputs=inputs,
+            clusters=clusters,
+            candidates=cand,
+            scores=scores,
+            gamma=gamma,
+            tf=tf,
+            comparators=list(self.comparators_),
+            model=self.model_,
+            threshold=self.threshold,
+            timings=timings,
+        )
 
 
 def link_encoded(
