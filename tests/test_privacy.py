@@ -458,3 +458,20 @@ def test_cli_encode_and_link_two_ministries(data, tmp_path: Path, capsys) -> Non
     bad = main([args[0], args[1], str(tmp_path / f"{RIGHT}.csv"), "--out", str(tmp_path / "x")])
     assert bad == 2
     assert "encode" in capsys.readouterr().err
+
+
+def test_cli_encode_writes_rejects_locally_and_refuses_plain_parquet(data, tmp_path: Path) -> None:
+    frame = data.sources[LEFT].copy()
+    frame.loc[frame.index[:3], "full_name"] = ""
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    write_key(tmp_path / "k.key", KEY)
+    out = tmp_path / "enc.parquet"
+    args = ["encode", str(tmp_path / "in.csv"), "--key-file", str(tmp_path / "k.key")]
+    assert main([*args, "--out", str(out)]) == 0
+    rejects = pd.read_csv(tmp_path / "enc.parquet.rejects.csv")
+    assert len(rejects) == 3 and set(rejects["reason"]) == {"blank_full_name"}
+    assert len(read_encoded(out)) == len(frame) - 3
+    frame.to_parquet(tmp_path / "plain.parquet")
+    with pytest.raises(SchemaError, match="no keyed encodings"):
+        read_encoded(tmp_path / "plain.parquet")
+    assert main([*args[:2], "--key-file", str(tmp_path / "missing.key"), "--out", "x"]) == 2

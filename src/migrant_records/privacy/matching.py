@@ -9,13 +9,19 @@ clustering are the matcher's own, so the result is the same kind of
 :class:`~migrant_records.MatchResult` as a clear-text link; its records hold only
 encodings, so explanations show levels and weights, never values.
 
-This module is the one place that adapts the matcher to encodings.
+This module is the one place that adapts the matcher to encodings: it builds the pipeline's
+``Inputs`` from encoded frames and runs the matcher's own stages on them.
 
 Example:
     >>> import migrant_records as mr
-    >>> from migrant_records.privacy import encode, link_encoded
+    >>> from migrant_records.privacy import EncodedMatcher, encode
+    >>> sample = mr.datasets.load_sample()
+    >>> frames = list(sample.sources.values())
     >>> key = bytes(range(32))
-    >>> data = mr.synth.generate(people=300, seed=1)  # doctest: +SKIP
+    >>> a, b = encode(frames[0], key), encode(frames[1], key)
+    >>> result = EncodedMatcher(progress=False).link(a, b)
+    >>> len(result.clusters) == len(a.records) + len(b.records)
+    True
 """
 
 from __future__ import annotations
