@@ -408,6 +408,7 @@ def test_dice_matches_a_direct_computation_and_the_fallback(monkeypatch) -> None
     assert np.allclose(dice_pairs(a, b, big_i, big_j, threads=2), np.tile(expected.ravel(), 40))
     monkeypatch.setattr(bloom_module, "_HAS_BITCOUNT", False)
     assert np.allclose(dice_pairs(a, b, i, j), expected.ravel(), atol=1e-6)
+    assert np.allclose(dice_matrix(a, b), expected, atol=1e-6)
 
 
 def test_bloom_filters_reflect_similarity_and_hardening() -> None:

@@ -193,16 +193,20 @@ def dice_pairs(
     return out
 
 
-def dice_matrix(a: np.ndarray, b: np.ndarray, *, block: int = 2048) -> np.ndarray:
+def dice_matrix(
+    a: np.ndarray, b: np.ndarray, *, threads: int | None = None, tile: int = 64
+) -> np.ndarray:
     """Dice similarity of every filter of ``a`` with every filter of ``b`` (all pairs).
 
-    The intersections of all pairs are one matrix product of the unpacked bits (BLAS,
-    multi-threaded): ``|A & B|`` is the dot product of two 0/1 vectors.
+    Word-major: for each 64-bit word position, one word of ``tile`` left filters is ANDed
+    with that word of a run of right filters (long contiguous numpy loops), popcounted and
+    added up; tiles of left filters are spread over threads.
 
     Args:
         a: Packed filters, ``n`` rows.
         b: Packed filters, ``m`` rows.
-        block: Rows of ``a`` unpacked at a time (bounds memory).
+        threads: Threads to spread tiles over (default: the usable cores).
+        tile: Left filters per tile.
 
     Returns:
         An ``(n, m)`` ``float32`` matrix (``nan`` where both filters are empty).
@@ -211,14 +215,39 @@ def dice_matrix(a: np.ndarray, b: np.ndarray, *, block: int = 2048) -> np.ndarra
     if wa.shape[1] != wb.shape[1]:
         raise ConfigError("Bloom filters of different lengths cannot be compared.")
     ca, cb = _popcount_words(wa), _popcount_words(wb)
-    right = np.unpackbits(wb.view(np.uint8), axis=1).astype(np.float32).T.copy()
+    right = np.ascontiguousarray(wb.T)
     out = np.empty((len(wa), len(wb)), dtype=np.float32)
-    for s in range(0, len(wa), block):
-        left = np.unpackbits(wa[s : s + block].view(np.uint8), axis=1).astype(np.float32)
-        inter = left @ right
-        total = (ca[s : s + block, None] + cb[None, :]).astype(np.float32)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            np.divide(2.0 * inter, total, out=out[s : s + block])
+    run = 1024
+
+    def work(starts: list[int]) -> None:
+        tmp = np.empty((tile, run), dtype=np.uint64)
+        pc = np.empty((tile, run), dtype=np.uint8)
+        acc = np.empty((tile, run), dtype=np.uint16)
+        for s in starts:
+            left = wa[s : s + tile]
+            t = len(left)
+            for r in range(0, len(wb), run):
+                k = min(run, len(wb) - r)
+                x, p, c = tmp[:t, :k], pc[:t, :k], acc[:t, :k]
+                c[...] = 0
+                for w in range(wa.shape[1]):
+                    np.bitwise_and(left[:, w : w + 1], right[w : w + 1, r : r + k], out=x)
+                    if _HAS_BITCOUNT:
+                        np.bitwise_count(x, out=p)
+                    else:
+                        p[...] = _LUT[x.view(np.uint8)].reshape(t, k, 8).sum(axis=2)
+                    np.add(c, p, out=c)
+                total = (ca[s : s + t, None] + cb[None, r : r + k]).astype(np.float32)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    np.divide(2 * c, total, out=out[s : s + t, r : r + k])
+
+    starts = list(range(0, len(wa), tile))
+    n_threads = max(1, min(threads or _threads(), len(starts)))
+    if n_threads == 1:
+        work(starts)
+    else:
+        with ThreadPoolExecutor(max_workers=n_threads) as pool:
+            list(pool.map(work, [starts[k::n_threads] for k in range(n_threads)]))
     return out
 
 

@@ -73,13 +73,16 @@ def _description(schema: EncodingSchema, key: bytes) -> dict[str, Any]:
 
 def _refuse_identifying_ids(prepared: pd.DataFrame) -> None:
     """``record_id`` stays in clear: refuse ids that are the record's own NIK or phone."""
-    ids = prepared["record_id"].astype(str).str.replace(_DIGITS, "", regex=True)
+    raw = prepared["record_id"].astype(str)
+    long_ids = raw.str.count(r"\d") >= 8
+    ids = pd.Series("", index=prepared.index, dtype=object)
+    ids[long_ids] = raw[long_ids].str.replace(_DIGITS, "", regex=True)
     for column in ("nik_digits", "phone_e164"):
         if column not in prepared.columns:
             continue
         other = prepared[column].astype(object).where(prepared[column].notna(), "")
-        other = other.astype(str).str.replace(_DIGITS, "", regex=True)
-        same = (ids.str.len() >= 8) & (ids == other)
+        other = other.astype(str).str.replace("+", "", regex=False)
+        same = long_ids & (ids == other)
         if same.any():
             row = int(np.flatnonzero(same.to_numpy())[0])
             raise ConfigError(
