@@ -305,10 +305,10 @@ def report(res: dict[str, Any], command: str) -> str:
         "## Dice similarity speed",
         "",
         "Pairs per second. *Candidate pairs*: `dice_pairs` on pairs sorted by the left record, "
-        "as blocking gives them (gathers, AND, popcount). *All pairs*: `dice_matrix` (one "
-        "BLAS matrix product of the unpacked bits) and anonlink's "
+        "as blocking gives them (row gathers, AND, popcount). *All pairs*: `dice_matrix` "
+        "(word-major AND and popcount over long runs of filters, two threads) and anonlink's "
         "`dice_coefficient_accelerated` (C++ popcount, threshold 0.99) on the same filters, "
-        "same process.",
+        "same process, one after the other.",
         "",
         "| filter bits | candidate pairs/s (ours) | all pairs/s (ours) | all pairs/s (anonlink) |",
         "| --- | --- | --- | --- |",
