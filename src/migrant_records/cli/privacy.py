@@ -97,33 +97,37 @@ def is_encoded_link(args: argparse.Namespace) -> bool:
 
 def link_encoded_command(args: argparse.Namespace) -> int:
     """``migrant-records link`` on two encoded files."""
+    from migrant_records.io import atomic_output_dir, check_output_dir
     from migrant_records.privacy import EncodedMatcher
 
-    progress = not args.no_progress
+    check_output_dir(args.out)  # before the work, not after
+    options: dict[str, Any] = {"progress": not args.no_progress}
+    if args.threshold is not None:
+        options["threshold"] = args.threshold
+    if args.one_to_one:
+        options["one_to_one"] = True
     if args.model and Path(args.model).exists():
         matcher = EncodedMatcher.load(args.model)
-        matcher.progress = progress
-        if args.threshold is not None:
-            matcher.threshold = args.threshold
     else:
-        matcher = EncodedMatcher(
-            threshold=0.5 if args.threshold is None else args.threshold,
-            one_to_one=args.one_to_one,
-            progress=progress,
-        )
+        matcher = EncodedMatcher()
+    matcher.set_params(**options)
     result = matcher.link(args.left, args.right)
     out = Path(args.out)
-    paths = result.write(out)
-    matcher.save(out / "model.json")
+    with atomic_output_dir(out) as tmp:
+        paths = result.write(tmp)
+        matcher.save(tmp / "model.json")
+        if args.report:
+            result.write_report(tmp / "report.html")
     summary = result.summary()
     print("linked keyed encodings (no identities were read)")
     print(f"records:            {summary['records']}")
     print(f"candidate pairs:    {summary['candidate_pairs']}")
     print(f"matched pairs:      {summary['matched_pairs']} (probability >= {summary['threshold']})")
     print(f"persons:            {summary['persons']}")
-    print(f"wrote {paths['clusters']}, {paths['pairs']}, {out / 'model.json'}")
+    names = [Path(paths["clusters"]).name, Path(paths["pairs"]).name, "model.json"]
+    print("wrote " + ", ".join(str(out / name) for name in names))
     if args.report:
-        print(f"report: {result.write_report(out / 'report.html')}")
+        print(f"report: {out / 'report.html'}")
     return 0
 
 
