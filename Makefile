@@ -15,7 +15,7 @@ VENV_PANDAS3 ?= .venv-pandas3
 BIN_PANDAS3 := $(VENV_PANDAS3)/bin
 STAMP_PANDAS3 := $(VENV_PANDAS3)/.stamp-test
 
-.PHONY: demo test lint typecheck pytest pytest-pandas3 docs bench bench-full browser java clean
+.PHONY: demo test lint typecheck pytest pytest-pandas3 docs bench bench-full bench-privacy browser java clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,10 @@ bench: $(STAMP_DEV)
 bench-full: $(STAMP_DEV)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python benchmarks/run.py
+
+bench-privacy: $(STAMP_DEV)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python benchmarks/bench_privacy.py
 
 clean:
 	rm -rf $(VENV) $(VENV_PANDAS3) site demo_output .pytest_cache .mypy_cache .ruff_cache

@@ -62,6 +62,7 @@ MICRO_MODULES = (
     "bench_compare",
     "bench_synth",
     "bench_blocking_passes",
+    "bench_privacy",
 )
 STAGES = ("prepare", "blocking", "comparison", "training", "prediction", "clustering")
 PACKAGES = ("migrant-records", "recordlinkage", "splink", "duckdb", "pandas", "numpy", "rapidfuzz")

@@ -1,8 +1,8 @@
 """The ``migrant-records`` command line.
 
 Subcommands: ``validate``, ``schema``, ``dedupe``, ``link``, ``generate``, ``evaluate``,
-``index`` (a living person index, see :mod:`migrant_records.cli.index`)
-and ``demo``.
+``index`` (a living person index, see :mod:`migrant_records.cli.index`), ``keygen`` and
+``encode`` (module ``privacy``) and ``demo``.
 Run ``migrant-records COMMAND --help`` for the options of each.
 
 Every piece of command-line text lives in this package. A group of related subcommands lives in
@@ -79,9 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--placements", help="placement table for the programme overview")
     _add_match_options(p)
 
-    p = sub.add_parser("link", help="link two files")
-    p.add_argument("left", help="left file")
-    p.add_argument("right", help="right file")
+    p = sub.add_parser("link", help="link two files (clear records, or two encoded files)")
+    p.add_argument("left", help="left file (or an encoded Parquet file from `encode`)")
+    p.add_argument("right", help="right file (or an encoded Parquet file from `encode`)")
     p.add_argument("--one-to-one", action="store_true", help="each record in at most one match")
     _add_match_options(p)
 
@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Modules (in this package) holding further groups of subcommands.
-_GROUPS: tuple[str, ...] = ("index",)
+_GROUPS: tuple[str, ...] = ("index", "privacy")
 
 
 def _groups() -> list[Any]:
@@ -257,6 +257,10 @@ def _cmd_dedupe(args: argparse.Namespace) -> int:
 
 
 def _cmd_link(args: argparse.Namespace) -> int:
+    from migrant_records.cli.privacy import is_encoded_link, link_encoded_command
+
+    if is_encoded_link(args):
+        return link_encoded_command(args)
     # a flag given on the command line overrides the loaded model; an absent flag keeps it
     matcher = _matcher(args, **({"one_to_one": True} if args.one_to_one else {}))
     result = _match(args, lambda: matcher.link(args.left, args.right))

@@ -21,9 +21,10 @@ from migrant_records.blocking._keys import KeyItem, key_codes
 from migrant_records.blocking.duplicates import IDENTIFYING_COLUMNS
 from migrant_records.blocking.strategies import minhash_signatures
 from migrant_records.cluster import assign_person_ids, cluster_pairs
+from migrant_records.cluster import conflict_attributes as cluster_conflict_attributes
 from migrant_records.compare import Comparator, compare_pairs
 from migrant_records.errors import ConfigError
-from migrant_records.matcher import Matcher, _conflict_frame
+from migrant_records.matcher import Matcher
 from migrant_records.model import FellegiSunter, Training, sample_random_pairs
 from migrant_records.model.tf import _codes as _tf_codes
 from migrant_records.records import record_key
@@ -297,7 +298,7 @@ def conflict_attributes(records: pd.DataFrame) -> pd.DataFrame:
     Columns ``nik_c`` (the NIK where it agrees with the birth date, else ``None``) and
     ``sex_c``; the same attributes the pandas engine's conflict splitting reads.
     """
-    frame = _conflict_frame(records.reset_index(drop=True))
+    frame = cluster_conflict_attributes(records.reset_index(drop=True))
     nik_values = frame["nik_id"].to_numpy(dtype=object)
     use = frame["nik_agrees_dob"].to_numpy(dtype=bool) & pd.notna(nik_values)
     nik = np.full(len(frame), None, dtype=object)

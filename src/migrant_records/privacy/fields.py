@@ -1,0 +1,327 @@
+"""Per-kind field encoders: prepared (standardised) columns in, keyed encodings out.
+
+Encoded column prefixes: ``t_`` keyed token (hex text), ``b_`` packed Bloom filter (bytes),
+``w_`` several 64-bit keyed tokens (bytes), ``f_`` a boolean flag, ``k_`` a keyed blocking key.
+Nothing here is reversible without the key; each distinct value is hashed once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from migrant_records.blocking._keys import item_from_json, key_codes
+from migrant_records.errors import SchemaError
+from migrant_records.privacy.bloom import bloom_filters, harden
+from migrant_records.privacy.keys import (
+    field_key,
+    keyed_digests,
+    keyed_tokens,
+    keyed_words,
+    siphash_key,
+)
+from migrant_records.privacy.schema import EncodingSchema, FieldSpec
+from migrant_records.privacy.siphash import siphash24
+
+__all__ = [
+    "DATE_WORDS",
+    "NIK_WORDS",
+    "KeyParts",
+    "blocking_tokens",
+    "encode_field",
+    "field_columns",
+    "rows_of_bytes",
+]
+
+NIK_WORDS = 15
+"""Keyed tokens per NIK of its one-typo neighbourhood: the NIK with positions p, p+1 masked."""
+
+DATE_WORDS = ("date", "next_day", "nik_date", "year_month", "next_year", "swapped")
+"""The keyed date tokens of a birth date (see :class:`EncodedBirthDate`)."""
+
+
+def field_columns(spec: FieldSpec) -> tuple[str, ...]:
+    """Encoded columns written for one field."""
+    n = spec.name
+    if spec.kind == "person_name":
+        parts = ("", "_sorted", "_key", "_initials", "_first", "_last")
+        return (*(f"t_{n}{p}" for p in parts), f"b_{n}")
+    if spec.kind == "nik":
+        return (f"t_{n}", f"t_{n}_valid", f"t_{n}_head", f"w_{n}", f"f_{n}_suspect")
+    if spec.kind == "birth_date":
+        return (f"w_{n}",)
+    if spec.kind == "phone":
+        return (f"t_{n}", f"t_{n}_tail")
+    if spec.kind == "region":
+        return tuple(f"t_{n}_{lvl}" for lvl in ("province", "regency", "district", "village"))
+    if spec.kind == "text":
+        return (f"t_{n}", f"b_{n}")
+    return (f"t_{n}",)
+
+
+def _col(frame: pd.DataFrame, column: str, spec: FieldSpec) -> pd.Series:
+    if column not in frame.columns:
+        raise SchemaError(
+            f"Encoding field {spec.name!r} ({spec.kind}) needs the standardised column "
+            f"{column!r}, which the records lack; give the records a column it derives from or "
+            "drop the field from the encoding schema."
+        )
+    return frame[column]
+
+
+def _opt(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column in frame.columns:
+        return frame[column]
+    return pd.Series(None, index=frame.index, dtype=object)
+
+
+def rows_of_bytes(matrix: np.ndarray) -> np.ndarray:
+    """One ``bytes`` object per row of a 2-D array (for storage in a frame or Parquet)."""
+    flat = np.ascontiguousarray(matrix)
+    width = flat.shape[1] * flat.itemsize
+    raw = flat.tobytes()
+    out = np.empty(len(flat), dtype=object)
+    out[:] = [raw[k * width : (k + 1) * width] for k in range(len(flat))]
+    return out
+
+
+def _bloom(spec: FieldSpec, values: pd.Series, frame: pd.DataFrame, key: bytes) -> np.ndarray:
+    assert spec.bloom is not None
+    b = spec.bloom
+    salt = None
+    if b.salt:
+        salt_values = _col(frame, b.salt, spec)
+        if pd.api.types.is_datetime64_any_dtype(salt_values):
+            salt_values = salt_values.dt.strftime("%Y-%m-%d")
+        salt = salt_values.to_numpy(dtype=object)
+    packed = bloom_filters(
+        values.to_numpy(dtype=object),
+        key,
+        f"{spec.name}:bloom",
+        bits=b.bits,
+        hashes=b.hashes,
+        q=b.q,
+        salt=salt,
+    )
+    if b.balance or b.fold:
+        packed = harden(packed, key, spec.name, balance=b.balance, fold=b.fold)
+    return rows_of_bytes(packed)
+
+
+def _date_text(days: np.ndarray) -> np.ndarray:
+    """ISO text of int64 day numbers (``None`` where missing)."""
+    ok = days != np.iinfo(np.int64).min
+    out = np.full(len(days), None, dtype=object)
+    if ok.any():
+        out[ok] = np.datetime_as_string(days[ok].astype("datetime64[D]"), unit="D").astype(object)
+    return out
+
+
+def _days(series: pd.Series) -> np.ndarray:
+    values = pd.to_datetime(series, errors="coerce").to_numpy(dtype="datetime64[ns]")
+    return values.astype("datetime64[D]").astype(np.int64)
+
+
+def _date_forms(days: np.ndarray) -> list[np.ndarray]:
+    """Text forms of distinct dates: date, next day, year-month, next year, swapped."""
+    d = days.astype("datetime64[D]")
+    months = d.astype("datetime64[M]")
+    year = months.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = months.astype(np.int64) % 12 + 1
+    day = (d - months.astype("datetime64[D]")).astype(np.int64) + 1
+    y = pd.Series(year).map("{:04d}".format)
+    y1 = pd.Series(year + 1).map("{:04d}".format)
+    m = pd.Series(month).map("{:02d}".format)
+    dd = pd.Series(day).map("{:02d}".format)
+    return [
+        (y + "-" + m + "-" + dd).to_numpy(dtype=object),
+        _date_text(days + 1),
+        ("ym:" + y + "-" + m).to_numpy(dtype=object),
+        (y1 + "-" + m + "-" + dd).to_numpy(dtype=object),
+        (y + "-" + dd + "-" + m).to_numpy(dtype=object),
+    ]
+
+
+def _birth_date_words(frame: pd.DataFrame, spec: FieldSpec, key: bytes) -> np.ndarray:
+    nat = np.iinfo(np.int64).min
+    dob = _days(_opt(frame, "dob"))
+    nik = _days(_opt(frame, "nik_birth_date"))
+    eff = np.where(dob == nat, nik, dob)
+    out = np.zeros((len(frame), len(DATE_WORDS)), dtype=np.uint64)
+    for column, source in ((0, eff), (2, nik)):
+        codes, uniq = pd.factorize(np.where(source == nat, -1, source))
+        uniq = np.asarray(uniq, dtype=np.int64)
+        present = uniq != -1
+        forms = _date_forms(np.where(present, uniq, 0))
+        targets = (0, 1, 3, 4, 5) if column == 0 else (2,)
+        chosen = forms if column == 0 else forms[:1]
+        for target, values in zip(targets, chosen):
+            kept = np.asarray(values, dtype=object).copy()
+            kept[~present] = None
+            table = keyed_words(kept, key, spec.name)
+            out[:, target] = table[codes]
+    return out
+
+
+def _nik_words(digits: pd.Series, key: bytes, field: str) -> np.ndarray:
+    """Per record the keyed tokens of its NIK with each pair of adjacent digits masked.
+
+    The 16 digits are packed as 4-bit nibbles into one ``uint64``; a masked pair becomes two
+    ``0xF`` nibbles; each masked NIK is hashed with SipHash-2-4 under a sub-key.
+    """
+    text = digits.astype(object).where(digits.notna(), "").astype(str)
+    ok = (text.str.len() == 16) & text.str.fullmatch(r"[0-9]{16}").fillna(False)
+    out = np.zeros((len(text), NIK_WORDS), dtype=np.uint64)
+    if not ok.any():
+        return out
+    arr = np.array(text[ok].tolist(), dtype="S16")
+    nibbles = (np.frombuffer(arr.tobytes(), dtype=np.uint8).reshape(-1, 16) - 48).astype(np.uint64)
+    shifts = np.arange(16, dtype=np.uint64) * np.uint64(4)
+    packed = np.bitwise_or.reduce(nibbles << shifts[None, :], axis=1)
+    sub = siphash_key(key, field + ":typo")
+    rows = np.flatnonzero(ok.to_numpy())
+    for p in range(NIK_WORDS):
+        mask = np.uint64(0xFF) << np.uint64(4 * p)
+        w = siphash24(sub, [packed | mask])
+        out[rows, p] = np.where(w == 0, np.uint64(1), w)
+    return out
+
+
+def encode_field(
+    spec: FieldSpec, frame: pd.DataFrame, key: bytes, token_bytes: int
+) -> dict[str, np.ndarray]:
+    """Encoded columns of one field over a prepared frame.
+
+    Args:
+        spec: The field.
+        frame: Standardised records.
+        key: The secret key.
+        token_bytes: Bytes kept of each token.
+
+    Returns:
+        Column name -> values, in :func:`field_columns` order.
+    """
+    n = spec.name
+
+    def tok(values: Any, sub: str) -> np.ndarray:
+        return keyed_tokens(values, key, f"{n}:{sub}", nbytes=token_bytes)
+
+    out: dict[str, np.ndarray] = {}
+    if spec.kind == "person_name":
+        norm = _col(frame, "name_norm", spec)
+        for col, sub in (
+            ("name_norm", ""),
+            ("name_sorted", "_sorted"),
+            ("name_key", "_key"),
+            ("name_initials", "_initials"),
+        ):
+            out[f"t_{n}{sub}"] = tok(
+                _opt(frame, col) if col != "name_norm" else norm, sub or "norm"
+            )
+        core = _opt(frame, "name_core")
+        core = core.where(core.notna() & (core.astype(str) != ""), norm)
+        first = _opt(frame, "name_first")
+        last = _opt(frame, "name_last")
+        if first.isna().all():
+            first = core.str.split(" ", n=1).str[0]
+            last = core.str.rsplit(" ", n=1).str[-1]
+        out[f"t_{n}_first"] = tok(first, "end")
+        out[f"t_{n}_last"] = tok(last, "end")
+        out[f"b_{n}"] = _bloom(spec, core, frame, key)
+    elif spec.kind == "nik":
+        digits = _col(frame, "nik_digits", spec)
+        out[f"t_{n}"] = tok(digits, "nik")
+        out[f"t_{n}_valid"] = tok(_opt(frame, "nik_id"), "nik")
+        head = digits.where(digits.astype(str).str.len() >= 12).astype(object).str[:12]
+        out[f"t_{n}_head"] = tok(head, "head")
+        out[f"w_{n}"] = rows_of_bytes(_nik_words(digits, key, n))
+        suspect = _opt(frame, "nik_suspect").fillna(False).astype(bool)
+        out[f"f_{n}_suspect"] = suspect.to_numpy(dtype=bool)
+    elif spec.kind == "birth_date":
+        if "dob" not in frame.columns and "nik_birth_date" not in frame.columns:
+            _col(frame, "dob", spec)
+        out[f"w_{n}"] = rows_of_bytes(_birth_date_words(frame, spec, key))
+    elif spec.kind == "sex":
+        sex = _opt(frame, "sex_norm")
+        sex = sex.where(sex.notna() & (sex.astype(str) != ""), _opt(frame, "nik_sex"))
+        out[f"t_{n}"] = tok(sex, "sex")
+    elif spec.kind == "phone":
+        phone = _col(frame, "phone_e164", spec)
+        out[f"t_{n}"] = tok(phone, "phone")
+        out[f"t_{n}_tail"] = tok(phone.astype(object).str[-8:], "tail")
+    elif spec.kind == "region":
+        for lvl in ("province", "regency", "district", "village"):
+            out[f"t_{n}_{lvl}"] = tok(_opt(frame, f"{lvl}_code"), lvl)
+    elif spec.kind == "text":
+        assert spec.column is not None
+        values = _col(frame, spec.column, spec)
+        out[f"t_{n}"] = tok(values, "exact")
+        out[f"b_{n}"] = _bloom(spec, values, frame, key)
+    else:
+        assert spec.column is not None
+        out[f"t_{n}"] = tok(_col(frame, spec.column, spec), "exact")
+    return out
+
+
+def _key_text(value: Any) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class KeyParts:
+    """Per-record 64-bit keyed tokens of blocking-key items, each item hashed once.
+
+    A token is the first 8 bytes of the HMAC-SHA256 of the item's value (``0`` = missing),
+    computed once per distinct value and shared by every blocking key that uses the item.
+    """
+
+    def __init__(self, frame: pd.DataFrame, key: bytes) -> None:
+        self.frame = frame
+        self.key = key
+        self._cache: dict[str, np.ndarray] = {}
+
+    def words(self, item: Any) -> np.ndarray:
+        """The tokens of one key item (in its JSON form)."""
+        item = list(item) if isinstance(item, tuple) else item
+        label = json.dumps(item, sort_keys=True)
+        if label not in self._cache:
+            parsed = item_from_json(item)
+            codes, uniques = key_codes([parsed], [self.frame]).parts[0]
+            texts = [_key_text(u) for u in np.asarray(uniques, dtype=object)]
+            digests = keyed_digests(texts, field_key(self.key, "part:" + label))
+            table = np.zeros(len(texts) + 1, dtype=np.uint64)
+            if digests:
+                w = np.frombuffer(b"".join(d[:8] for d in digests), dtype="<u8")
+                table[: len(texts)] = np.where(w == 0, np.uint64(1), w)
+            codes = np.asarray(codes, dtype=np.int64)
+            self._cache[label] = table[np.where(codes >= 0, codes, len(texts))]
+        return self._cache[label]
+
+
+def blocking_tokens(items: Sequence[Any], parts: KeyParts, name: str) -> pd.arrays.IntegerArray:
+    """Keyed 64-bit tokens of a (composite) blocking key; missing where a key part is missing.
+
+    The parts' keyed tokens are combined with SipHash-2-4 under the key's own sub-key.
+    """
+    words = [parts.words(it) for it in items]
+    token = siphash24(siphash_key(parts.key, "block:" + name), words)
+    missing = np.zeros(len(token), dtype=bool)
+    for w in words:
+        missing |= w == 0
+    return pd.arrays.IntegerArray(token, missing)
+
+
+def schema_columns(schema: EncodingSchema) -> list[str]:
+    """Every encoded column a schema writes, in order (after ``source`` and ``record_id``)."""
+    cols = [c for f in schema.fields for c in field_columns(f)]
+    cols += [f"k_{b.name}" for b in schema.blocking]
+    if schema.lsh is not None and schema.lsh.within:
+        cols.append(f"k_{schema.lsh.field}_lsh")
+    return cols

@@ -1,0 +1,221 @@
+"""Secret keys for keyed encodings: generation, key files, fingerprints and keyed hashing.
+
+Every party that links encodings with the others holds the same secret key. The key never
+leaves the key file: encodings carry only its *fingerprint*, a keyed hash of a fixed label
+that identifies the key without revealing it, so that encodings made with different keys
+are refused instead of silently matching nothing.
+
+Each field is hashed under its own sub-key derived from the secret key, so tokens of two
+different fields are never comparable (a phone token cannot be matched with a NIK token).
+
+Example:
+    >>> key = bytes(range(32))
+    >>> len(key_fingerprint(key))
+    16
+    >>> keyed_tokens(["a", "a", None], key, "demo", nbytes=8)[0] == keyed_tokens(["a"], key, "demo", nbytes=8)[0]
+    True
+"""  # noqa: E501
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import stat
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from migrant_records.errors import ConfigError, InputFileError
+
+__all__ = [
+    "KEY_BYTES",
+    "MIN_KEY_BYTES",
+    "field_key",
+    "generate_key",
+    "key_fingerprint",
+    "keyed_digests",
+    "keyed_tokens",
+    "keyed_words",
+    "read_key",
+    "siphash_key",
+    "write_key",
+]
+
+KEY_BYTES = 32
+"""Length of generated keys (256 bits)."""
+
+MIN_KEY_BYTES = 16
+"""Shortest key accepted (128 bits)."""
+
+_FINGERPRINT_LABEL = b"migrant-records key fingerprint v1"
+
+
+def generate_key() -> bytes:
+    """A new random 256-bit key from the operating system's secure random source."""
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def _check_key(key: bytes) -> bytes:
+    if not isinstance(key, (bytes, bytearray)):
+        raise ConfigError(
+            f"The key must be bytes (read it with read_key(path)), got {type(key).__name__}."
+        )
+    if len(key) < MIN_KEY_BYTES:
+        raise ConfigError(
+            f"The key has {len(key)} bytes; at least {MIN_KEY_BYTES} are needed. Make one with "
+            "`migrant-records keygen`."
+        )
+    return bytes(key)
+
+
+def write_key(path: str | Path, key: bytes | None = None, *, overwrite: bool = False) -> Path:
+    """Write a key file (hexadecimal text, readable by its owner only).
+
+    Args:
+        path: Where to write.
+        key: The key (default: a new one from :func:`generate_key`).
+        overwrite: Replace an existing file (otherwise refuse: replacing a shared key makes
+            every earlier encoding unlinkable).
+
+    Returns:
+        The path written.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise ConfigError(
+            f"{path} already exists; a key is not replaced by accident (encodings made with it "
+            "could no longer be linked). Choose another path or delete the file first."
+        )
+    key = _check_key(generate_key() if key is None else key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key.hex() + "\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+def read_key(path: str | Path) -> bytes:
+    """Read a key file written by :func:`write_key` (or any file of 32+ hex digits).
+
+    Raises:
+        InputFileError: The file cannot be read.
+        ConfigError: The file does not hold a hexadecimal key of at least 128 bits.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError as exc:
+        raise InputFileError(
+            f"Key file {path} does not exist; make one with `migrant-records keygen --out {path}` "
+            "and share it with the other data holders over a secure channel."
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"Cannot read key file {path}: {exc}.") from exc
+    try:
+        key = bytes.fromhex(text)
+    except ValueError as exc:
+        raise ConfigError(
+            f"Key file {path} does not hold a hexadecimal key (as written by "
+            "`migrant-records keygen`)."
+        ) from exc
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "key file %s is readable by other users of this machine; restrict it with "
+            "`chmod 600 %s`",
+            path,
+            path,
+        )
+    return _check_key(key)
+
+
+def key_fingerprint(key: bytes) -> str:
+    """A 16-hex-digit fingerprint that identifies the key without revealing it."""
+    digest = hmac.digest(_check_key(key), _FINGERPRINT_LABEL, "sha256")
+    return digest[:8].hex()
+
+
+def field_key(key: bytes, field: str) -> bytes:
+    """The sub-key of one field: HMAC-SHA256 of the field name under the secret key."""
+    return hmac.digest(_check_key(key), b"field:" + field.encode("utf-8"), "sha256")
+
+
+def _texts(values: Sequence[Any] | pd.Series | np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Codes per value (-1 = missing or empty) and the distinct non-empty texts."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    texts = ["" if pd.isna(u) else str(u) for u in uniques]
+    empty = np.array([t.strip() == "" for t in texts], dtype=bool)
+    codes = codes.astype(np.int64)
+    if empty.any():
+        codes = np.where((codes >= 0) & empty[np.maximum(codes, 0)], -1, codes)
+    return codes, texts
+
+
+def keyed_digests(texts: Sequence[str], subkey: bytes) -> list[bytes]:
+    """HMAC-SHA256 of each text (UTF-8) under ``subkey``.
+
+    The HMAC construction (RFC 2104) with the inner and outer SHA-256 states of the key
+    computed once and copied per message: the same digests as :func:`hmac.digest`, several
+    times faster for many short messages.
+    """
+    block = subkey.ljust(64, b"\0") if len(subkey) <= 64 else hashlib.sha256(subkey).digest()
+    block = block.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+    out = []
+    for t in texts:
+        h = inner.copy()
+        h.update(t.encode("utf-8", "surrogatepass"))
+        o = outer.copy()
+        o.update(h.digest())
+        out.append(o.digest())
+    return out
+
+
+def siphash_key(key: bytes, name: str) -> bytes:
+    """A 16-byte SipHash key derived from the secret key for one purpose."""
+    return field_key(key, "siphash:" + name)[:16]
+
+
+def keyed_tokens(
+    values: Sequence[Any] | pd.Series | np.ndarray, key: bytes, field: str, *, nbytes: int = 16
+) -> np.ndarray:
+    """Hexadecimal keyed tokens of values (``None`` where the value is missing or empty).
+
+    Equal values give equal tokens under the same key and field; nothing about a value can be
+    recovered from its token without the key. Each distinct value is hashed once.
+
+    Args:
+        values: The values (converted with ``str``).
+        key: The secret key.
+        field: The field name (selects the sub-key).
+        nbytes: Bytes of the HMAC kept (hex text of twice this length).
+
+    Returns:
+        An object array of hex strings or ``None``.
+    """
+    codes, texts = _texts(values)
+    digests = keyed_digests(texts, field_key(key, field))
+    table = np.array([d[:nbytes].hex() for d in digests] + [None], dtype=object)
+    return table[np.where(codes >= 0, codes, len(digests))]  # type: ignore[no-any-return]
+
+
+def keyed_words(
+    values: Sequence[Any] | pd.Series | np.ndarray, key: bytes, field: str
+) -> np.ndarray:
+    """64-bit keyed tokens of values as ``uint64`` (``0`` where missing), for vector compares."""
+    codes, texts = _texts(values)
+    digests = keyed_digests(texts, field_key(key, field))
+    words = np.frombuffer(b"".join(d[:8] for d in digests), dtype="<u8") if digests else None
+    table = np.zeros(len(texts) + 1, dtype=np.uint64)
+    if words is not None:
+        table[: len(texts)] = np.where(words == 0, np.uint64(1), words)
+    return table[np.where(codes >= 0, codes, len(texts))]  # type: ignore[no-any-return]
