@@ -33,7 +33,9 @@ __all__ = [
     "coded",
     "coded_threshold_levels",
     "column_codes",
+    "has_column",
     "joint_codes",
+    "pair_codes_of",
     "scores_at_least",
     "value_codes",
 ]
@@ -318,3 +320,16 @@ def coded_threshold_levels(
         pos, ca, cb = (np.concatenate(parts) for parts in zip(*todo, strict=True))
         out[pos] = levels_from_scores(_score_distinct(vl, vr, ca, cb, method), thresholds)
     return out
+
+
+def has_column(frame: pd.DataFrame, column: str) -> bool:
+    """Whether the frame holds the column."""
+    return column in frame.columns
+
+
+def pair_codes_of(
+    left: pd.DataFrame, right: pd.DataFrame, column: str, i: np.ndarray, j: np.ndarray, who: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pair value codes of a string column in one code space (-1 = missing)."""
+    cl, cr = column_codes(left, right, column, who)
+    return cl[i], cr[j]
