@@ -21,11 +21,9 @@ from migrant_records.standardize.names import (
     COMMON_NAME_TOKENS,
     LOW_IDENTITY_TOKENS,
     NAME_PROFILES,
-    indonesian_key,
     name_key,
     normalize_name,
     parse_names,
-    phonetic,
 )
 from migrant_records.standardize.nik import flag_repeated_nik, parse_nik
 from migrant_records.standardize.person_columns import (
@@ -36,6 +34,7 @@ from migrant_records.standardize.person_columns import (
 from migrant_records.standardize.phone import normalize_phone
 from migrant_records.standardize.regions import normalize_place, resolve_region
 from migrant_records.standardize.sex import normalize_sex
+from migrant_records.standardize.sounds import indonesian_key, phonetic
 
 __all__ = [
     "COMMON_NAME_TOKENS",
