@@ -276,7 +276,9 @@ def test_encoded_link_is_as_accurate_as_clear_text(data, encoded) -> None:
     f1_enc = _link_f1(enc, data, LEFT, RIGHT)
     f1_clear = _link_f1(clear, data, LEFT, RIGHT)
     assert f1_enc > 0.95
-    assert abs(f1_enc - f1_clear) <= 0.02, (f1_enc, f1_clear)
+    # encodings may lose at most 0.02 F1 against clear text (here they lose nothing: the clear
+    # link scores 0.960 on this data since the issue-12 conflict rules, below the encoded 0.988)
+    assert f1_enc >= f1_clear - 0.02, (f1_enc, f1_clear)
     # the same kind of result, every record once
     assert len(enc.clusters) == len(left) + len(right)
     assert set(enc.pairs.columns) >= {"record_id_l", "record_id_r", "match_probability"}

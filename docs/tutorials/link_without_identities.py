@@ -80,7 +80,7 @@ def f1(found: mr.MatchResult) -> float:
 
 clear = mr.link(villages, placements, progress=False)
 print(f"F1 on encodings {f1(result):.3f}, on clear text {f1(clear):.3f}")
-assert f1(result) > 0.95 and abs(f1(result) - f1(clear)) <= 0.02
+assert f1(result) > 0.95 and f1(result) >= f1(clear) - 0.02  # encodings lose at most 0.02
 text = (work / "kemendes.enc.parquet").read_bytes()
 assert not any(str(v).encode() in text for v in villages["full_name"])
 assert len(result.clusters) == len(villages) + len(placements)  # every record, once
