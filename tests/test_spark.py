@@ -20,7 +20,6 @@ import migrant_records as mr
 from migrant_records.blocking import BaseStrategy, ExactBlock, union_pairs
 from migrant_records.errors import ConfigError, SchemaError
 
-
 _DIVERGED = pytest.mark.xfail(
     reason="the Spark engine predates the issue-12 conflict rules, exact-copy folding and "
     "generic person columns: its partition differs from the pandas engine's (open, issue 16)",
