@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from migrant_records.errors import ConfigError, ModelError
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "MatcherConfig", "validation_message"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "MatcherConfig", "saved_form", "validation_message"]
 
 FORMAT = "migrant-records-matcher"
 """The format marker of a saved matcher."""
@@ -147,3 +147,17 @@ class MatcherConfig(BaseModel):
         except json.JSONDecodeError as exc:
             raise ModelError(f"{where} is not valid JSON: {exc}.") from None
         return cls.from_data(data, where=where)
+
+
+def saved_form(obj: Any) -> dict[str, Any]:
+    """``obj.to_dict()`` of a comparator, strategy or model, or a clear error if it has none."""
+    to_dict = getattr(obj, "to_dict", None)
+    if to_dict is None:
+        raise ModelError(
+            f"{obj!r} cannot be saved: give it a to_dict() method (and register it) to save "
+            "a matcher that uses it."
+        )
+    try:
+        return dict(to_dict())
+    except NotImplementedError as exc:
+        raise ModelError(f"{obj!r} cannot be saved: {exc}") from exc

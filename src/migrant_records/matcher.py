@@ -31,7 +31,7 @@ from migrant_records.blocking import BlockingStrategy, as_strategy
 from migrant_records.blocking.duplicates import expand_duplicates
 from migrant_records.cluster import conflict_attributes
 from migrant_records.compare import Comparator, as_comparator
-from migrant_records.config import FORMAT, FORMAT_VERSION, MatcherConfig
+from migrant_records.config import FORMAT, FORMAT_VERSION, MatcherConfig, saved_form
 from migrant_records.errors import ConfigError, ModelError
 from migrant_records.inputs import InputLike
 from migrant_records.model import FellegiSunter, Model, Rule, model_from_dict
@@ -332,15 +332,25 @@ class Matcher:
         self.model_ = self._new_model().fit(training)
 
     def _run(
-        self,
-        data: InputLike | Iterable[InputLike],
-        right_data: InputLike | Iterable[InputLike] | None,
-        *,
-        labels: pd.DataFrame | None,
-        refit: bool | None,
+        self, data: Any, right_data: Any, *, labels: pd.DataFrame | None, refit: bool | None
     ) -> MatchResult:
         timings: dict[str, float] = {}
         inputs = self._inputs(data, right_data, timings)
+        return self._match(inputs, labels=labels, refit=refit, timings=timings)
+
+    def _conflict_rule(self) -> Any:
+        """The per-record conflict attributes of clustering (``None``: no conflict splitting)."""
+        return conflict_attributes if self.conflicts else None
+
+    def _match(
+        self,
+        inputs: pipeline.Inputs,
+        *,
+        labels: pd.DataFrame | None,
+        refit: bool | None,
+        timings: dict[str, float],
+    ) -> MatchResult:
+        """Block, compare, train when needed, score and cluster prepared inputs."""
         self._resolve(inputs)
         cand, gamma = self._compare(inputs, timings)
         aligned, cannot = pipeline.reviewer_labels(labels, inputs, cand)
@@ -353,7 +363,9 @@ class Matcher:
         timings["train"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         if len(cand) and self.model_ is None:
-            raise ModelError("The matcher has no trained model: call fit() or dedupe() first.")
+            raise ModelError(
+                "The matcher has no trained model: call fit(), dedupe() or link() first."
+            )
         scores = pipeline.score_candidates(self.model_, gamma, tf, aligned)
         timings["predict"] = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -362,7 +374,7 @@ class Matcher:
             cand,
             scores,
             threshold=self.threshold,
-            conflicts=conflict_attributes if self.conflicts else None,
+            conflicts=self._conflict_rule(),
             one_to_one_link=self.one_to_one,
             cannot_link=cannot,
         )
@@ -407,9 +419,9 @@ class Matcher:
             seed=self.seed,
             profile=self.profile,  # type: ignore[arg-type]
             min_year=self.min_year,
-            comparators=None if comps is None else [_config_of(c) for c in comps],
-            blocking=None if blocks is None else [_config_of(b) for b in blocks],
-            model=None if model is None else _config_of(model),
+            comparators=None if comps is None else [saved_form(c) for c in comps],
+            blocking=None if blocks is None else [saved_form(b) for b in blocks],
+            model=None if model is None else saved_form(model),
             trained=trained,
         )
 
@@ -483,16 +495,3 @@ class Matcher:
         from migrant_records.result import matcher_html
 
         return matcher_html(self)
-
-
-def _config_of(obj: Any) -> dict[str, Any]:
-    to_dict = getattr(obj, "to_dict", None)
-    if to_dict is None:
-        raise ModelError(
-            f"{obj!r} cannot be saved: give it a to_dict() method (and register it) to save "
-            "a matcher that uses it."
-        )
-    try:
-        return dict(to_dict())
-    except NotImplementedError as exc:
-        raise ModelError(f"{obj!r} cannot be saved: {exc}") from exc

@@ -27,7 +27,6 @@ Example:
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -198,7 +197,7 @@ class EncodedMatcher(Matcher):
         refit: bool | None = None,
     ) -> MatchResult:
         """Find records of the same person among encoded records."""
-        return self._run_encoded(self._encoded_inputs(data), labels=labels, refit=refit)
+        return self._match(self._encoded_inputs(data), labels=labels, refit=refit, timings={})
 
     def link(  # type: ignore[override]
         self,
@@ -209,53 +208,14 @@ class EncodedMatcher(Matcher):
         refit: bool | None = None,
     ) -> MatchResult:
         """Find records of the same person across two encoded datasets."""
-        return self._run_encoded(self._encoded_inputs(left, right), labels=labels, refit=refit)
+        return self._match(
+            self._encoded_inputs(left, right), labels=labels, refit=refit, timings={}
+        )
 
-    def _run_encoded(
-        self, inputs: pipeline.Inputs, *, labels: pd.DataFrame | None, refit: bool | None
-    ) -> MatchResult:
-        """The matcher's stages on encoded inputs (as ``Matcher`` runs them on clear ones)."""
+    def _conflict_rule(self) -> Any:
+        """Conflicts on keyed tokens (no clear values to compare)."""
         assert self.schema_ is not None
-        timings: dict[str, float] = {}
-        self._resolve(inputs)
-        cand, gamma = self._compare(inputs, timings)
-        aligned, cannot = pipeline.reviewer_labels(labels, inputs, cand)
-        t0 = time.perf_counter()
-        if len(cand) == 0:
-            logger.warning(pipeline.no_candidates_message(len(inputs.records)))
-        tf = self._tf(inputs, cand) if len(cand) else None
-        if len(cand) and (refit or (refit is None and self.model_ is None)):
-            self._train(inputs, cand, gamma, aligned, tf)
-        timings["train"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        if len(cand) and self.model_ is None:
-            raise ModelError("The matcher has no trained model: call fit() or link() first.")
-        scores = pipeline.score_candidates(self.model_, gamma, tf, aligned)
-        timings["predict"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        clusters = pipeline.cluster_records(
-            inputs,
-            cand,
-            scores,
-            threshold=self.threshold,
-            conflicts=_conflicts(self.schema_) if self.conflicts else None,
-            one_to_one_link=self.one_to_one,
-            cannot_link=cannot,
-        )
-        timings["cluster"] = time.perf_counter() - t0
-        assert self.comparators_ is not None
-        return MatchResult(
-            inputs=inputs,
-            clusters=clusters,
-            candidates=cand,
-            scores=scores,
-            gamma=gamma,
-            tf=tf,
-            comparators=list(self.comparators_),
-            model=self.model_,
-            threshold=self.threshold,
-            timings=timings,
-        )
+        return _conflicts(self.schema_) if self.conflicts else None
 
 
 def link_encoded(

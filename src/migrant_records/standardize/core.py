@@ -14,6 +14,7 @@ import pandas as pd
 
 from migrant_records._pandas import object_frame
 from migrant_records.errors import ConfigError, SchemaError
+from migrant_records.schemas import CANONICAL_COLUMNS
 from migrant_records.standardize._util import none_where, unique_strings
 from migrant_records.standardize.address import normalize_address
 from migrant_records.standardize.dates import (
@@ -95,23 +96,6 @@ PERSON_COLUMNS = (
 INPUT_PREFIX = "input_"
 
 _ADDRESS_COLUMNS = ("address", "village", "district", "regency", "province")
-_CANONICAL_INPUT = (
-    "source",
-    "record_id",
-    "nik",
-    "full_name",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "phone",
-    "passport_no",
-    "address",
-    "village",
-    "district",
-    "regency",
-    "province",
-    "mother_name",
-)
 _DIGIT = re.compile(r"[0-9]")
 
 
@@ -355,7 +339,7 @@ def standardize(
     for c in ("dob", "nik_birth_date"):
         additions[c] = np.asarray(additions[c], dtype="datetime64[ns]")
     additions["birth_year"] = np.asarray(additions["birth_year"], dtype="float64")
-    roles = recognize_person_columns(out, exclude=frozenset(_CANONICAL_INPUT))
+    roles = recognize_person_columns(out, exclude=frozenset(CANONICAL_COLUMNS))
     for c, values in normalize_person_columns(out, roles).items():
         additions[c] = values.to_numpy()
     frame = object_frame(additions, index)
@@ -405,7 +389,7 @@ def choose_profile(records: pd.DataFrame) -> str:
         >>> choose_profile(pd.DataFrame({"full_name": ["Moch. Djoko"]}))
         'indonesia'
     """
-    roles = recognize_person_columns(records, exclude=frozenset(_CANONICAL_INPUT))
+    roles = recognize_person_columns(records, exclude=frozenset(CANONICAL_COLUMNS))
     if not set(roles) - {"occupation"}:
         return "indonesia"
     n = max(len(records), 1)
