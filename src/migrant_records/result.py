@@ -154,7 +154,12 @@ class MatchResult:
         return self._pairs
 
     def matches(self, threshold: float | None = None) -> pd.DataFrame:
-        """Pairs at or above a match probability (default: the result's threshold)."""
+        """Pairs at or above a match probability (default: the result's threshold).
+
+        These are scored pairs. An exact copy of a record (equal on every identifying column)
+        is folded into that record before blocking, so its pairs appear once, under the record
+        it copies; :attr:`clusters` gives every record, copies included, its person.
+        """
         cut = self.threshold if threshold is None else threshold
         return self.pairs.loc[self.match_probability >= cut].reset_index(drop=True)
 
