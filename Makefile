@@ -49,8 +49,8 @@ demo: $(STAMP_RUN)
 	$(BIN)/migrant-records demo --out demo_output
 
 lint: $(STAMP_DEV)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 
 typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
@@ -73,12 +73,12 @@ docs: $(STAMP_DEV)
 	$(BIN)/mkdocs build --strict --site-dir site
 
 # The machine has two cores: the two environments are built side by side, and the two pandas
-# lines' suites run side by side (each suite's output is printed when it ends).
+# lines' suites run side by side (each suite's output is printed when it ends). The strict docs
+# build is one of the tests (tests/test_docs.py), so it is not run a second time here.
 test:
 	$(MAKE) --no-print-directory -j2 $(STAMP_DEV) $(STAMP_PANDAS3)
 	$(MAKE) --no-print-directory lint typecheck
 	$(MAKE) --no-print-directory -j2 --output-sync=target pytest pytest-pandas3
-	$(MAKE) --no-print-directory docs
 
 bench: $(STAMP_DEV)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
