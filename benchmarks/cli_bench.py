@@ -87,12 +87,42 @@ def _parse_stdout(text: str) -> dict[str, Any]:
     return out
 
 
+def cluster_scores(clusters: Path, truth: Path) -> dict[str, float]:
+    """Pairwise precision, recall and F1 of the pairs inside ``clusters.csv`` against truth.
+
+    Both files hold ``source, record_id`` and ``person_id``; a record missing from the
+    clusters (rejected) counts as its own person.
+    """
+    import numpy as np
+    import pandas as pd
+
+    keys = ["source", "record_id", "person_id"]
+    true = pd.read_csv(truth, dtype=str, usecols=keys)
+    got = pd.read_csv(clusters, dtype=str, usecols=keys)
+    both = true.merge(got, on=["source", "record_id"], how="left", suffixes=("_t", "_p"))
+    missing = both["person_id_p"].isna()
+    both.loc[missing, "person_id_p"] = "unclustered:" + both.loc[missing, "record_id"]
+
+    def comb2(counts: Any) -> int:
+        c = np.asarray(counts, dtype=np.int64)
+        return int((c * (c - 1) // 2).sum())
+
+    tp = comb2(both.groupby(["person_id_p", "person_id_t"], sort=False).size())
+    predicted = comb2(both.groupby("person_id_p", sort=False).size())
+    actual = comb2(both.groupby("person_id_t", sort=False).size())
+    precision = tp / predicted if predicted else 1.0
+    recall = tp / actual if actual else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
 def run_cli(
     files: Sequence[Path],
     *,
     src: Path | None = None,
     extra: Sequence[str] = (),
     timeout: float = 3600.0,
+    truth: Path | None = None,
 ) -> dict[str, Any]:
     """One ``dedupe`` run in a fresh process; wall, peak memory and stage seconds.
 
@@ -101,6 +131,7 @@ def run_cli(
         src: Source folder to import ``migrant_records`` from (``None``: the installed one).
         extra: More command-line options.
         timeout: Seconds before the run is stopped.
+        truth: ``truth.csv`` of the generated files: adds the clusters' pairwise accuracy.
     """
     env = dict(os.environ)
     if src is not None:
@@ -127,6 +158,9 @@ def run_cli(
         result["note"] = next((t for t in reversed(tail) if "Error" in t), last)
     sizes = {p.name: p.stat().st_size for p in (out_dir / "out").glob("*") if p.is_file()}
     result["output_mib"] = {k: round(v / 2**20, 1) for k, v in sorted(sizes.items())}
+    clusters = out_dir / "out" / "clusters.csv"
+    if truth is not None and truth.exists() and clusters.exists():
+        result["accuracy"] = cluster_scores(clusters, truth)
     staged = sum(result["stages"].values())
     result["stages"]["start-up + write"] = max(result["wall_s"] - staged, 0.0)
     shutil.rmtree(out_dir, ignore_errors=True)
@@ -139,6 +173,12 @@ def _f(value: Any, digits: int = 1) -> str:
     if isinstance(value, float):
         return f"{value:,.{digits}f}"
     return f"{value:,}"
+
+
+def _scores(accuracy: dict[str, float] | None) -> list[str]:
+    if not accuracy:
+        return ["-", "-", "-"]
+    return [f"{accuracy[k]:.3f}" for k in ("precision", "recall", "f1")]
 
 
 def cli_section(data: dict[str, Any]) -> list[str]:
@@ -157,7 +197,7 @@ def cli_section(data: dict[str, Any]) -> list[str]:
         "",
     ]
     header = ["run", "code", "wall s", "max RSS MiB", "user s", "sys s", "pairs", "persons"]
-    header += ["pairs.parquet MiB"]
+    header += ["pairs.parquet MiB", "P clusters", "R clusters", "F1 clusters"]
     lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for r in runs:
         lines.append(
@@ -173,6 +213,7 @@ def cli_section(data: dict[str, Any]) -> list[str]:
                     _f(r.get("candidate_pairs")),
                     _f(r.get("persons")),
                     _f((r.get("output_mib") or {}).get("pairs.parquet")),
+                    *_scores(r.get("accuracy")),
                 ]
             )
             + " |"
@@ -184,13 +225,14 @@ def cli_section(data: dict[str, Any]) -> list[str]:
             + " | ".join(
                 [
                     str(splink.get("code", "")),
-                    _f(splink.get("wall_s")),
+                    _f(splink.get("wall_s")) if splink.get("status") == "ok" else "-",
                     _f(splink.get("max_rss_mib"), 0),
                     "-",
                     "-",
                     _f(splink.get("candidate_pairs")),
+                    _f(splink.get("persons")),
                     "-",
-                    "-",
+                    *_scores(splink.get("accuracy")),
                 ]
             )
             + " |"

@@ -639,6 +639,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--cli-label", default="", help="what the baseline and current code are")
     p.add_argument(
+        "--cli-splink",
+        action="store_true",
+        help="also run Splink (DuckDB) on the same CSV files (cli; needs the bench extra)",
+    )
+    p.add_argument(
         "--cli-concurrent",
         action="store_true",
         help="run the baseline and the current code at the same time (same load for both)",
@@ -709,9 +714,11 @@ def run_cli_section(args: argparse.Namespace, cache: Path, timeout: float) -> di
         variants.append(("before", args.cli_baseline))
     variants.append(("after" if args.cli_baseline is not None else "current", args.cli_current))
 
+    truth = folder / "truth.csv"
+
     def one(label: str, src: Path | None) -> dict[str, Any]:
         _log(f"  cli {label} ...")
-        result = cli_bench.run_cli(files, src=src, timeout=timeout)
+        result = cli_bench.run_cli(files, src=src, timeout=timeout, truth=truth)
         wall, rss = result.get("wall_s", 0.0), result.get("max_rss_mib", 0.0)
         _log(f"  cli {label}: {wall:.1f} s, {rss:.0f} MiB")
         return {"label": label, "code": str(src or "this checkout"), **result}
@@ -725,10 +732,20 @@ def run_cli_section(args: argparse.Namespace, cache: Path, timeout: float) -> di
     else:
         runs = [one(label, src) for label, src in variants]
         how = "ran back-to-back"
+    splink = run_cli_splink(files, truth, timeout) if args.cli_splink else None
     notes = [
         "The machine is shared (2 cores, several other jobs): absolute seconds are inflated and "
         f"noisy; compare the runs of one table, which {how}."
+        if load > 1.5
+        else f"The machine was otherwise idle; the runs of this table {how}."
     ]
+    if splink is not None:
+        notes.append(
+            "Splink reads the same CSV files, concatenated into one Parquet file beforehand "
+            "(not timed), with the benchmark's generic cleaning and its Splink settings "
+            "(`benchmarks/competitors.py`); its wall seconds and peak memory are those of its "
+            "worker process, imports excluded."
+        )
     if args.cli_label:
         notes.append(args.cli_label)
     return {
@@ -739,8 +756,52 @@ def run_cli_section(args: argparse.Namespace, cache: Path, timeout: float) -> di
         "records": cli_bench.count_rows(files),
         "load": f"1-minute load average at the start {load:.1f} on {os.cpu_count()} cores.",
         "runs": runs,
+        **({"splink": splink} if splink is not None else {}),
         "notes": notes + list(args.cli_note),
     }
+
+
+def run_cli_splink(files: Sequence[Path], truth: Path, timeout: float) -> dict[str, Any]:
+    """Splink on the CSV files of the ``cli`` section, in a worker process, with accuracy."""
+    import splink
+
+    with tempfile.TemporaryDirectory(prefix="mr-cli-splink-") as tmp:
+        workdir = Path(tmp)
+        frames = [pd.read_csv(f, dtype=str, keep_default_na=False, na_values=[""]) for f in files]
+        records = pd.concat(frames, ignore_index=True)
+        records_path = workdir / "records.parquet"
+        records.to_parquet(records_path, index=False)
+        keys = pd.read_csv(truth, dtype=str, usecols=["source", "record_id", "person_id"])
+        aligned = records[["source", "record_id"]].merge(keys, how="left", validate="1:1")
+        person = pd.factorize(aligned["person_id"].fillna("?" + aligned["record_id"]))[0]
+        n = len(records)
+        del frames, records
+        spec = {
+            "library": "splink",
+            "dataset": "cli",
+            "task": "dedupe",
+            "n_left": n,
+            "records_path": str(records_path),
+            "max_pairs": 0,
+        }
+        _log("  cli splink ...")
+        result, wall = _worker(spec, workdir, timeout)
+    out: dict[str, Any] = {
+        "code": f"splink {splink.__version__}",
+        "status": result.get("status"),
+        "wall_s": result.get("total_s"),
+        "process_wall_s": wall,
+        "max_rss_mib": result.get("peak_rss_mib"),
+        "candidate_pairs": result.get("candidate_pairs"),
+        "note": result.get("note", ""),
+    }
+    labels = (result.get("arrays") or {}).get("labels")
+    if out["status"] == "ok" and labels is not None:
+        acc = cluster_accuracy(person.astype(np.int64), labels)
+        out["accuracy"] = {"precision": acc.precision, "recall": acc.recall, "f1": acc.f1}
+        out["persons"] = len(np.unique(labels))
+    _log(f"  cli splink: {out['status']}, {wall:.1f} s")
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
