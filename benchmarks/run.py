@@ -507,6 +507,14 @@ def caveats(
             "for u sampling and EM (as does migrant-records' `training`, which compares "
             "random pairs for u)."
         )
+    if any(r.library.startswith("migrant-records") and r.status == "ok" for r in runs):
+        notes.append(
+            "migrant-records folds exact copies (records equal on every identifying column) "
+            "into one record before blocking, so their pairs are never scored and are missing "
+            "from its pair columns (`precision`, `recall`, `F1`); its clusters give every copy "
+            "its record's person, so the cluster columns count them. The person index is "
+            "judged by the cluster columns."
+        )
     rl_runs = [r for r in runs if r.library == "recordlinkage" and r.status == "ok"]
     if rl_runs:
         notes.append(

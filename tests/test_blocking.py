@@ -287,7 +287,9 @@ def test_default_blocking_uses_filled_columns_only() -> None:
     frame = _prepared(200)
     names = [p.name for p in default_blocking(frame)]
     assert "nik" not in names and "phone" not in names  # columns present but empty
-    assert {"initials_dob", "initials_month", "lsh_name_year"} <= set(names)
+    assert {"initials_dob", "first_dob", "lsh_name_year"} <= set(names)
+    # region keys use the region filled: the regency here (no district or village)
+    assert "name_regency" in names and "name_village" not in names
     assert "mother_dob" not in names
     frame["nik_id"] = "3201014101900001"
     frame["nik_digits"] = "3201014101900001"
