@@ -141,3 +141,25 @@ def test_parse_nik_never_raises(values: list[str | None]) -> None:
     assert len(out) == len(values)
     assert (out["valid"] == out["reason"].isna()).all()
     assert out["reason"].dropna().isin(NIK_REASONS).all()
+
+
+def test_nik_in_scientific_notation_identifies_nobody() -> None:
+    """A spreadsheet's "3.30101E+15" stands for every NIK of a district: two such records
+    neither share a NIK nor agree on one."""
+    from migrant_records.compare import Nik
+    from migrant_records.standardize import standardize
+
+    frame = pd.DataFrame(
+        {
+            "source": ["a", "a", "a"],
+            "record_id": ["1", "2", "3"],
+            "full_name": ["Siti Aminah", "Budi Santoso", "Dewi Lestari"],
+            "nik": ["3.30101E+15", "3.30101E+15", "3301014101900001"],
+        }
+    )
+    out = standardize(frame)
+    assert out["nik_digits"].iloc[:2].isna().all()
+    assert out["nik_reason"].iloc[0] == "scientific_notation"
+    assert out["nik_digits"].iloc[2] == "3301014101900001"
+    levels = Nik().compare(out, out, np.array([0]), np.array([1]))
+    assert levels.tolist() == [-1]  # missing, not "exact"

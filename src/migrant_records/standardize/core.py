@@ -214,7 +214,10 @@ def standardize(
             min_people=repeated_nik_min_people,
         ).to_numpy(dtype=bool)
         suspect = parsed["suspect"].to_numpy(dtype=bool) | repeated
-        new["nik_digits"] = parsed["nik"]
+        # a NIK turned into a number by a spreadsheet ("3.30101E+15") has lost its last
+        # digits: every NIK of one district reads the same, so it identifies nobody
+        lost = (parsed["reason"] == "scientific_notation").to_numpy(dtype=bool)
+        new["nik_digits"] = pd.Series(none_where(parsed["nik"], lost), index=index, dtype=object)
         new["nik_valid"] = parsed["valid"].astype(bool)
         new["nik_reason"] = parsed["reason"]
         new["nik_suspect"] = pd.Series(suspect, index=index)
