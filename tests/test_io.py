@@ -12,6 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from migrant_records.cli import main
+from migrant_records.cli.reports import validation_text
 from migrant_records.errors import ConfigError, InputFileError, SchemaError
 from migrant_records.io import (
     HEADER_ALIASES,
@@ -20,7 +22,7 @@ from migrant_records.io import (
     detect_mapping,
     read_many,
     read_records,
-    validate_command,
+    validate_file,
     write_rejects,
 )
 from migrant_records.schemas import CANONICAL_COLUMNS
@@ -501,7 +503,7 @@ def test_read_many_keeps_ids_unique_across_inputs(tmp_path: Path) -> None:
         read_many([a, b_path], source=["A"])
 
 
-def test_write_rejects_and_validate_command(tmp_path: Path) -> None:
+def test_write_rejects_and_validate_file(tmp_path: Path) -> None:
     batch = read_records(_bad_frame(), source="BPS")
     out = write_rejects(batch, tmp_path / "sub" / "rejects.csv")
     back = pd.read_csv(out, dtype=str)
@@ -511,23 +513,73 @@ def test_write_rejects_and_validate_command(tmp_path: Path) -> None:
 
     src = tmp_path / "kp2mi.csv"
     src.write_bytes((DATA / "kp2mi_sample.csv").read_bytes())
-    text = validate_command(str(src), "KP2MI", None, None)
+    report = validate_file(str(src), "KP2MI")
+    default = tmp_path / "kp2mi.rejects.csv"
+    assert report.rejects_path == default and len(pd.read_csv(default)) == 3
+    assert report.batch.mapping["NAMA LENGKAP"] == "full_name"
+    assert (report.batch.n_input, report.batch.n_records) == (7, 4)
+    text = validation_text(report)
     assert "NAMA LENGKAP" in text and "-> full_name" in text
     assert "rows read:      7" in text
     assert "records:        4" in text
     assert "duplicate_record_id" in text
-    default = tmp_path / "kp2mi.rejects.csv"
-    assert default.exists() and f"rejects written to {default}" in text
-    assert len(pd.read_csv(default)) == 3
+    assert f"rejects written to {default}" in text
 
     mapping = tmp_path / "m.json"
     mapping.write_text(json.dumps({"NAMA ANAK": "full_name", "NOMOR": "record_id"}))
-    custom = validate_command(str(DATA / "custom_headers.csv"), "MC", str(mapping), None)
-    assert "no rejects" in custom
+    custom = validate_file(str(DATA / "custom_headers.csv"), "MC", str(mapping))
+    assert custom.rejects_path is None and custom.batch.n_rejected == 0
+    assert "no rejects" in validation_text(custom)
+    asked = validate_file(
+        str(DATA / "custom_headers.csv"), "MC", str(mapping), str(tmp_path / "r.csv")
+    )
+    assert asked.rejects_path == tmp_path / "r.csv" and asked.rejects_path.exists()
     bad_mapping = tmp_path / "bad.json"
     bad_mapping.write_text("[1, 2]")
     with pytest.raises(ConfigError, match="JSON object"):
-        validate_command(str(src), "KP2MI", str(bad_mapping), None)
+        validate_file(str(src), "KP2MI", str(bad_mapping))
+
+
+def test_validate_command_prints_the_whole_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rejects = tmp_path / "r.csv"
+    status = main(["validate", str(DATA / "kemendes_latin1.tsv"), "--source", "DME"])
+    assert status == 0
+    assert capsys.readouterr().out == (
+        f"input:          {DATA / 'kemendes_latin1.tsv'}\n"
+        "read as:        csv, delimiter tab, encoding latin-1\n"
+        "source:         DME\n"
+        "header mapping:\n"
+        "  ID PESERTA   -> record_id\n"
+        "  NAMA PESERTA -> full_name\n"
+        "  NIK          -> nik\n"
+        "  JK           -> sex\n"
+        "  TGL. LAHIR   -> birth_date\n"
+        "  TEMPAT LAHIR -> birth_place\n"
+        "  TELEPON      -> phone\n"
+        "  DESA         -> village\n"
+        "  KECAMATAN    -> district\n"
+        "  KABUPATEN    -> regency\n"
+        "  PROVINSI     -> province\n"
+        "rows read:      3\n"
+        "records:        3\n"
+        "rejected rows:  0\n"
+        "no rejects; nothing written\n"
+    )
+    src = tmp_path / "kp2mi.csv"
+    src.write_bytes((DATA / "kp2mi_sample.csv").read_bytes())
+    assert main(["validate", str(src), "--source", "KP2MI", "--rejects", str(rejects)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-5:] == [
+        "rejected rows:  3",
+        "  blank_full_name                1",
+        "  duplicate_record_id            1",
+        "  invalid_full_name              1",
+        f"rejects written to {rejects}",
+    ]
+    assert main(["validate", str(src)]) == 2  # no source column and no --source
+    assert "required column(s) missing: source" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- properties

@@ -232,9 +232,10 @@ def _match(args: argparse.Namespace, run: Any) -> Any:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from migrant_records.io import validate_command
+    from migrant_records.cli.reports import validation_text
+    from migrant_records.io import validate_file
 
-    print(validate_command(args.input, args.source, args.mapping, args.rejects))
+    print(validation_text(validate_file(args.input, args.source, args.mapping, args.rejects)))
     return 0
 
 

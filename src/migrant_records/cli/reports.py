@@ -1,4 +1,4 @@
-"""The text of the reporting commands (``migrant-records evaluate``)."""
+"""The text of the reporting commands (``migrant-records validate`` and ``evaluate``)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from migrant_records.evaluate import (
 )
 from migrant_records.evaluate._common import is_pairs_frame
 from migrant_records.evaluate.files import read_table
+from migrant_records.io import ValidationReport
 
-__all__ = ["evaluate_text"]
+__all__ = ["evaluate_text", "validation_text"]
 
 
 def evaluate_text(clusters_path: str | Path, truth_path: str | Path) -> str:
@@ -53,4 +54,42 @@ def evaluate_text(clusters_path: str | Path, truth_path: str | Path) -> str:
     lines.append(f"{len(pred):,} clustered records, {bc.records:,} truth records")
     lines.append(str(pw))
     lines.append(str(bc))
+    return "\n".join(lines)
+
+
+def validation_text(report: ValidationReport) -> str:
+    """The text ``migrant-records validate`` prints about one file.
+
+    Args:
+        report: What :func:`migrant_records.io.validate_file` found.
+
+    Returns:
+        How the file was read, the header mapping and its notes, the row counts, the rejected
+        rows by reason and where they were written.
+    """
+    batch = report.batch
+    info = batch.info
+    lines = [f"input:          {report.input}"]
+    read_as = [str(info.get("format", "?"))]
+    if info.get("format") == "csv":
+        delim = {"\t": "tab"}.get(str(info.get("delimiter")), repr(info.get("delimiter")))
+        read_as.append(f"delimiter {delim}, encoding {info.get('encoding')}")
+    if info.get("format") == "xlsx":
+        read_as.append(f"sheet {info.get('sheet')!r}, header in row {info.get('header_row')}")
+    lines.append(f"read as:        {', '.join(read_as)}")
+    lines.append(f"source:         {batch.source_name}")
+    lines.append("header mapping:")
+    width = max([len(h) for h in batch.mapping] + [6])
+    for header, canonical in batch.mapping.items():
+        lines.append(f"  {header:<{width}} -> {canonical}")
+    lines += [f"  note: {note}" for note in batch.notes]
+    lines.append(f"rows read:      {batch.n_input:,}")
+    lines.append(f"records:        {batch.n_records:,}")
+    lines.append(f"rejected rows:  {batch.n_rejected:,}")
+    for reason, count in batch.rejects_by_reason().items():
+        lines.append(f"  {reason:<30} {count:,}")
+    if report.rejects_path is not None:
+        lines.append(f"rejects written to {report.rejects_path}")
+    else:
+        lines.append("no rejects; nothing written")
     return "\n".join(lines)

@@ -33,7 +33,7 @@ from migrant_records.io.ingest import (
 from migrant_records.io.many import combine_batches, read_many
 from migrant_records.io.output import OUTPUT_FILES, atomic_output_dir, check_output_dir
 from migrant_records.io.readers import SUPPORTED_FORMATS
-from migrant_records.io.validate import validate_command
+from migrant_records.io.validate import ValidationReport, validate_file
 
 __all__ = [
     "COMBINED_BIRTH_HEADERS",
@@ -45,6 +45,7 @@ __all__ = [
     "REJECT_REASONS",
     "SUPPORTED_FORMATS",
     "Batch",
+    "ValidationReport",
     "atomic_output_dir",
     "check_output_dir",
     "combine_batches",
@@ -53,6 +54,6 @@ __all__ = [
     "normalize_header",
     "read_many",
     "read_records",
-    "validate_command",
+    "validate_file",
     "write_rejects",
 ]

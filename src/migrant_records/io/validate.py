@@ -1,14 +1,16 @@
-"""The body of the ``migrant-records validate`` command: read one file and report on it."""
+"""Read one file and say what was found (``migrant-records validate``)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from migrant_records.errors import ConfigError, InputFileError
+from migrant_records.io.batch import Batch
 from migrant_records.io.ingest import read_records, write_rejects
 
-__all__ = ["load_mapping_file", "validate_command"]
+__all__ = ["ValidationReport", "load_mapping_file", "validate_file"]
 
 
 def load_mapping_file(mapping_file: str) -> dict[str, str]:
@@ -54,17 +56,33 @@ def _default_rejects_path(input_path: str) -> Path:
     return p.with_name(f"{p.stem}.rejects.csv")
 
 
-def validate_command(
-    input: str,
-    source: str | None,
-    mapping_file: str | None,
-    rejects_path: str | None,
-) -> str:
-    """Read one file, report the header mapping and counts, and write its rejects.
+@dataclass(frozen=True)
+class ValidationReport:
+    """What :func:`validate_file` found in one file.
 
-    The body of the ``migrant-records validate`` command. Rejects are written to
-    ``rejects_path`` when given (even if there are none), else to ``<input>.rejects.csv``
-    next to the input when there are any.
+    Attributes:
+        input: The file that was read.
+        batch: The records and rejected rows, with the header mapping, the notes on it and
+            how the file was read (``batch.info``).
+        rejects_path: Where the rejected rows were written; ``None`` when nothing was written.
+    """
+
+    input: str
+    batch: Batch
+    rejects_path: Path | None
+
+
+def validate_file(
+    input: str,
+    source: str | None = None,
+    mapping_file: str | None = None,
+    rejects_path: str | None = None,
+) -> ValidationReport:
+    """Read one file, map its headers, and write its rejected rows.
+
+    What ``migrant-records validate`` does. Rejects are written to ``rejects_path`` when
+    given (even if there are none), else to ``<input>.rejects.csv`` next to the input when
+    there are any.
 
     Args:
         input: The file to read.
@@ -73,38 +91,22 @@ def validate_command(
         rejects_path: Where to write rejected rows.
 
     Returns:
-        The report text to print.
+        The batch read and where its rejects were written.
 
     Raises:
         InputFileError: The input or mapping file cannot be read.
         SchemaError: Required columns are missing.
         ConfigError: The mapping file is invalid.
+
+    Example:
+        >>> from migrant_records.datasets import sample_paths
+        >>> report = validate_file(str(sample_paths()["bps_survey"]))
+        >>> report.batch.n_rejected, report.rejects_path
+        (0, None)
     """
     mapping = load_mapping_file(mapping_file) if mapping_file else None
     batch = read_records(input, source, mapping)
-    info = batch.info
-    lines = [f"input:          {input}"]
-    read_as = [str(info.get("format", "?"))]
-    if info.get("format") == "csv":
-        delim = {"\t": "tab"}.get(str(info.get("delimiter")), repr(info.get("delimiter")))
-        read_as.append(f"delimiter {delim}, encoding {info.get('encoding')}")
-    if info.get("format") == "xlsx":
-        read_as.append(f"sheet {info.get('sheet')!r}, header in row {info.get('header_row')}")
-    lines.append(f"read as:        {', '.join(read_as)}")
-    lines.append(f"source:         {batch.source_name}")
-    lines.append("header mapping:")
-    width = max([len(h) for h in batch.mapping] + [6])
-    for header, canonical in batch.mapping.items():
-        lines.append(f"  {header:<{width}} -> {canonical}")
-    lines += [f"  note: {note}" for note in batch.notes]
-    lines.append(f"rows read:      {batch.n_input:,}")
-    lines.append(f"records:        {batch.n_records:,}")
-    lines.append(f"rejected rows:  {batch.n_rejected:,}")
-    for reason, count in batch.rejects_by_reason().items():
-        lines.append(f"  {reason:<30} {count:,}")
+    written = None
     if rejects_path or batch.n_rejected:
-        out = write_rejects(batch, rejects_path or _default_rejects_path(input))
-        lines.append(f"rejects written to {out}")
-    else:
-        lines.append("no rejects; nothing written")
-    return "\n".join(lines)
+        written = write_rejects(batch, rejects_path or _default_rejects_path(input))
+    return ValidationReport(input=input, batch=batch, rejects_path=written)
