@@ -255,21 +255,25 @@ def cli_section(data: dict[str, Any]) -> list[str]:
     return [*lines, "", MARK_END, ""]
 
 
-def replace_section(text: str, section: Sequence[str]) -> str:
-    """``text`` with its CLI section replaced (or appended when it has none)."""
+def replace_section(
+    text: str, section: Sequence[str], begin: str = MARK_BEGIN, end_mark: str = MARK_END
+) -> str:
+    """``text`` with its section between ``begin`` and ``end_mark`` (default: the CLI
+    section) replaced by ``section``, or ``section`` appended when it has none."""
     block = "\n".join(section).rstrip() + "\n"
-    start, end = text.find(MARK_BEGIN), text.find(MARK_END)
+    start, end = text.find(begin), text.find(end_mark)
     if start >= 0 and end > start:
-        return text[:start] + block + text[end + len(MARK_END) :].lstrip("\n")
+        return text[:start] + block + text[end + len(end_mark) :].lstrip("\n")
     return text.rstrip() + "\n\n" + block
 
 
-def existing_section(text: str) -> list[str]:
-    """The CLI section of an earlier report (empty when it has none)."""
-    start, end = text.find(MARK_BEGIN), text.find(MARK_END)
+def existing_section(text: str, begin: str = MARK_BEGIN, end_mark: str = MARK_END) -> list[str]:
+    """The section between ``begin`` and ``end_mark`` (default: the CLI section) of an earlier
+    report (empty when it has none)."""
+    start, end = text.find(begin), text.find(end_mark)
     if start < 0 or end < start:
         return []
-    return [*text[start : end + len(MARK_END)].splitlines(), ""]
+    return [*text[start : end + len(end_mark)].splitlines(), ""]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -67,6 +67,8 @@ MICRO_MODULES = (
 STAGES = ("prepare", "blocking", "comparison", "training", "prediction", "clustering")
 PACKAGES = ("migrant-records", "recordlinkage", "splink", "duckdb", "pandas", "numpy", "rapidfuzz")
 QUICK_SIZES = (10_000, 100_000)
+AB_MARKS = ("<!-- section:ab -->", "<!-- /section:ab -->")
+"""Markers of the section that ``benchmarks/ab.py`` writes."""
 FULL_SIZES = (10_000, 100_000, 1_000_000)
 
 
@@ -186,15 +188,21 @@ class Run:
     wall_s: float = 0.0
 
 
-def _worker(spec: dict[str, Any], workdir: Path, timeout: float) -> tuple[dict[str, Any], float]:
-    """Run ``competitors.py`` on ``spec`` in a fresh process; the result dict and wall time."""
+def _worker(
+    spec: dict[str, Any], workdir: Path, timeout: float, src: Path | None = None
+) -> tuple[dict[str, Any], float]:
+    """Run ``competitors.py`` on ``spec`` in a fresh process; the result dict and wall time.
+
+    ``src``: a ``src/`` folder to import ``migrant_records`` from instead of the installed one.
+    """
     tag = f"{spec.get('dataset', spec.get('module'))}.{spec['library']}".replace("/", "_")
     spec = {**spec, "out": str(workdir / tag)}
     spec_path = workdir / f"{tag}.spec.json"
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
+    paths = [str(HERE), *([str(src)] if src is not None else [])]
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join([*paths, os.environ.get("PYTHONPATH", "")]),
     }
     t0 = time.perf_counter()
     try:
@@ -228,8 +236,12 @@ def run_comparison(
     *,
     timeout: float,
     max_pairs: int,
+    src: Path | None = None,
 ) -> list[Run]:
-    """Every library on one prepared dataset; accuracy computed here."""
+    """Every library on one prepared dataset; accuracy computed here.
+
+    ``src``: a ``src/`` folder to import ``migrant_records`` from instead of the installed one.
+    """
     truth = pd.read_parquet(files.truth_path)
     person = pd.factorize(truth["person_id"].astype(str))[0].astype(np.int64)
     runs = []
@@ -245,7 +257,7 @@ def run_comparison(
             "max_pairs": max_pairs,
         }
         _log(f"  {lib:<16} {files.name} ...")
-        result, wall = _worker(spec, workdir, timeout)
+        result, wall = _worker(spec, workdir, timeout, src)
         run = Run(
             dataset=files.name,
             library=lib,
@@ -561,7 +573,8 @@ def write_report(
 ) -> None:
     """Write RESULTS.md (and the raw numbers next to it as JSON).
 
-    The CLI section of an earlier report is kept when ``cli`` is ``None``.
+    The CLI section of an earlier report is kept when ``cli`` is ``None``, and so is the A/B
+    section of ``benchmarks/ab.py``.
     """
     previous = out.read_text(encoding="utf-8") if out.exists() else ""
     previous_raw: dict[str, Any] = {}
@@ -587,6 +600,7 @@ def write_report(
     lines += micro_section(micro)
     lines += comparison_section(datasets, runs, facts)
     lines += cli_bench.cli_section(cli) if cli else cli_bench.existing_section(previous)
+    lines += cli_bench.existing_section(previous, *AB_MARKS)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
     raw = {
