@@ -255,6 +255,13 @@ def section(
         ],
         rows,
     )
+    spread = [max(v) / min(v) - 1 for c in cells.values() if len(v := c.seconds()) > 1]
+    if spread:
+        lines += [
+            "",
+            f"The same revision on the same dataset took up to {max(spread):.0%} longer in one "
+            "round than in another: a B/A ratio inside that spread is not a measured difference.",
+        ]
     for note in notes:
         lines += ["", note]
     return [*lines, "", RUN_END, ""]
