@@ -36,8 +36,19 @@ __all__ = [
 
 _SUPPORTED = (ExactBlock, QGramLSH, SortedNeighbourhood)
 
-CLUSTER_COLUMNS = ("source", "record_id", "nik_id", "nik_birth_date", "dob", "sex_norm", "nik_sex")
-"""Prepared columns that clustering reads (record keys and the conflict attributes)."""
+CLUSTER_COLUMNS = (
+    "source",
+    "record_id",
+    "nik_id",
+    "nik_birth_date",
+    "nik_district_code",
+    "dob",
+    "sex_norm",
+    "nik_sex",
+    "name_norm",
+)
+"""Prepared columns that clustering reads (record keys and every column
+:func:`~migrant_records.cluster.conflict_attributes` reads)."""
 
 
 def prepare(frame: pd.DataFrame) -> pd.DataFrame:
