@@ -48,12 +48,6 @@ def _pairs(clusters: pd.DataFrame) -> set[tuple[str, str]]:
     return out
 
 
-@pytest.mark.xfail(
-    reason="since the conflict rules of issue 12 and the exact-copy folding of issue 13, 12 "
-    "monthly batches agree with one-shot dedupe at 0.986 (target 0.995): the index does not "
-    "fold exact copies and re-clusters only touched persons; open in issue 15",
-    strict=False,
-)
 def test_twelve_monthly_batches_agree_with_one_shot_dedupe(index_target, synth, trained):  # type: ignore[no-untyped-def]
     data, records = synth
     matcher, one_shot = trained
@@ -69,6 +63,41 @@ def test_twelve_monthly_batches_agree_with_one_shot_dedupe(index_target, synth, 
     f1_once = pairwise_metrics(one_shot.clusters, data.truth).f1
     assert abs(f1_index - f1_once) <= 0.003
     index.close()
+
+
+def test_exact_copies_by_the_thousand_fold_as_dedupe_does(index_target, trained):  # type: ignore[no-untyped-def]
+    matcher, _ = trained
+    base = generate(people=150, seed=77).records()
+    copies = []
+    for row, n in ((5, 1500), (17, 40)):
+        block = pd.concat([base.iloc[[row]]] * n, ignore_index=True)
+        block["record_id"] = [f"copy{row}-{k}" for k in range(n)]
+        copies.append(block)
+    records = pd.concat([base, *copies], ignore_index=True)
+    records = records.sample(frac=1.0, random_state=9).reset_index(drop=True)
+    one_shot = matcher.dedupe(records)
+    with PersonIndex.create(index_target, matcher) as index:
+        for batch in np.array_split(np.arange(len(records)), 6):
+            index.add(records.iloc[batch])
+        crosswalk = index.crosswalk()
+        assert len(crosswalk) == len(records)
+        assert _pairs(crosswalk) == _pairs(one_shot.clusters)
+        person = crosswalk[crosswalk["record_id"].str.startswith("copy5-")]["person_id"]
+        assert person.nunique() == 1
+        # erase the original and the first copy added (one of them is the representative):
+        # the other copies stay one person, keep its id and are still found
+        history = index.history()
+        attached = history[(history["event"] == "attach") & history["record_id"].notna()]
+        first = attached[attached["record_id"].str.startswith("copy5-")].iloc[0]
+        original = (str(base["source"].iloc[5]), str(base["record_id"].iloc[5]))
+        changes = index.remove([original, (first["source"], first["record_id"])])
+        assert changes.merges.empty and changes.splits.empty
+        after = index.crosswalk()
+        kept = after[after["record_id"].str.startswith("copy5-")]["person_id"]
+        assert len(kept) == 1499
+        assert kept.nunique() == 1 and kept.iloc[0] == person.iloc[0]
+        query = base.iloc[[5]].drop(columns=["source", "record_id"])
+        assert index.lookup(query, k=1)["person_id"].tolist() == [person.iloc[0]]
 
 
 def test_created_from_a_result_keeps_its_clusters(index_target, trained):  # type: ignore[no-untyped-def]
@@ -329,3 +358,13 @@ def test_keys_of_one_record_equal_the_keys_computed_for_a_frame(trained) -> None
         alone = block_keys(matcher.blocking_, frame.iloc[[pos]].reset_index(drop=True))
         expected = together[together["pos"] == pos]
         assert sorted(alone["key"].tolist()) == sorted(expected["key"].tolist()), pos
+
+
+def test_clustering_reads_every_column_the_conflict_rule_needs(trained) -> None:  # type: ignore[no-untyped-def]
+    from migrant_records.cluster import conflict_attributes
+    from migrant_records.index._engine import CLUSTER_COLUMNS
+
+    _, result = trained
+    records = result.records
+    stored = records[[c for c in CLUSTER_COLUMNS if c in records.columns]]
+    pd.testing.assert_frame_equal(conflict_attributes(stored), conflict_attributes(records))

@@ -20,6 +20,7 @@ from migrant_records.compare import compare_pairs
 from migrant_records.errors import ConfigError, ModelError
 from migrant_records.matcher import Matcher
 from migrant_records.model import tf_for_pairs
+from migrant_records.standardize import standardize
 
 __all__ = [
     "CLUSTER_COLUMNS",
@@ -51,9 +52,15 @@ CLUSTER_COLUMNS = (
 :func:`~migrant_records.cluster.conflict_attributes` reads)."""
 
 
-def prepare(frame: pd.DataFrame) -> pd.DataFrame:
-    """Standardise canonical records (adds the derived columns), row position = record."""
-    return Matcher.prepare(frame, progress=False)
+def prepare(frame: pd.DataFrame, matcher: Matcher) -> pd.DataFrame:
+    """Standardise canonical records with the matcher's settings (profile, earliest year), as
+    ``dedupe`` does; row position = record."""
+    return standardize(
+        frame.reset_index(drop=True),
+        progress=False,
+        profile=matcher.profile,
+        min_year=matcher.min_year,
+    )
 
 
 def check_matcher(matcher: Matcher) -> None:

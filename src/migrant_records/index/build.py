@@ -8,13 +8,26 @@ import pandas as pd
 from migrant_records.index.changes import ChangeSet
 from migrant_records.index.counters import Counters
 from migrant_records.index.keys import block_keys, sort_values
-from migrant_records.index.rows import write_records
+from migrant_records.index.rows import identity, record_keys, write_records
 from migrant_records.index.store import Backend
 from migrant_records.index.tf import update_counts
 from migrant_records.matcher import Matcher
 from migrant_records.result import MatchResult
 
 __all__ = ["load_result"]
+
+
+def _copies(ident: pd.Series, records: pd.DataFrame, rids: np.ndarray) -> pd.Series:
+    """The representative of each exact copy (NA for representatives): in each group of equal
+    :func:`~.rows.identity`, the record with the smallest ``source|record_id``, as
+    :func:`~migrant_records.blocking.collapse_duplicates` chooses it."""
+    frame = pd.DataFrame({"ident": ident, "key": record_keys(records), "rid": rids})
+    known = frame[frame["ident"].notna()].sort_values(["ident", "key"], kind="stable")
+    first = known.groupby("ident")["rid"].transform("first")
+    out = pd.Series(pd.array([pd.NA] * len(frame), dtype="Int64"))
+    copy = first.to_numpy(np.int64) != known["rid"].to_numpy(np.int64)
+    out.iloc[known.index.to_numpy()[copy]] = first.to_numpy(np.int64)[copy]
+    return out
 
 
 def load_result(
@@ -36,17 +49,22 @@ def load_result(
     seqs = counters.take("person", n_persons)
     ids = np.array([f"P{s:09d}" for s in seqs.tolist()], dtype=object)
     person_of = ids[labels]
-    write_records(backend, records, rids, person_of, run_id)
-    keys = block_keys(matcher.blocking_, records)
-    backend.insert("mr_keys", pd.DataFrame({"key": keys["key"], "rid": rids[keys["pos"]]}))
-    sorts = sort_values(matcher.blocking_, records)
+    ident = identity(records)
+    copy_of = _copies(ident, records, rids)
+    write_records(backend, records, rids, person_of, run_id, ident=ident, copy_of=copy_of)
+    reps = np.flatnonzero(copy_of.isna().to_numpy())  # dedupe folded the copies: so does the index
+    rep_records = records.iloc[reps].reset_index(drop=True)
+    rep_rids = rids[reps]
+    keys = block_keys(matcher.blocking_, rep_records)
+    backend.insert("mr_keys", pd.DataFrame({"key": keys["key"], "rid": rep_rids[keys["pos"]]}))
+    sorts = sort_values(matcher.blocking_, rep_records)
     backend.insert(
         "mr_sortkeys",
         pd.DataFrame(
             {
                 "pass": sorts["pass"].astype(np.int16),
                 "value": sorts["value"].astype(object),
-                "rid": rids[sorts["pos"].to_numpy(np.int64)],
+                "rid": rep_rids[sorts["pos"].to_numpy(np.int64)],
             }
         ),
     )
@@ -65,7 +83,7 @@ def load_result(
             }
         ),
     )
-    update_counts(backend, records, +1)
+    update_counts(backend, rep_records, +1)
     counters.write_persons([(p, None) for p in ids.tolist()], [], [], run_id)
     first = pd.Series(np.arange(n)).groupby(labels).min().to_numpy()
     events = pd.concat(

@@ -223,7 +223,7 @@ class PersonIndex:
         self, data: InputLike | Iterable[InputLike], operation: str, strict: bool
     ) -> ChangeSet:
         raw, rejects = collect_inputs(data)
-        fresh = engine.prepare(raw)
+        fresh = engine.prepare(raw, self.matcher)
         keys = _key_frame(fresh)
 
         def run(counters: Counters) -> ChangeSet:
@@ -346,7 +346,7 @@ class PersonIndex:
         raw, rejects = collect_inputs(frame)
         if len(rejects):
             raise ConfigError(f"Lookup record(s) refused: {rejects['reason'].tolist()[:5]}.")
-        prepared = engine.prepare(raw)
+        prepared = engine.prepare(raw, self.matcher)
         return self._read(lambda: lookup_records(self._backend, self.matcher, prepared, k))
 
     def resolve(self, person_id: str) -> str | None:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from migrant_records.index import _engine as engine
 from migrant_records.index.candidates import find_candidates, same_value_pairs
-from migrant_records.index.rows import read_records
+from migrant_records.index.rows import STORE_COLUMNS, read_records
 from migrant_records.index.store import Backend
 from migrant_records.index.tf import frequencies
 from migrant_records.matcher import Matcher
@@ -43,7 +43,7 @@ def lookup_records(
         backend.temp("mr_tmp_lookup", pd.DataFrame({"rid": rids}))
         stored = read_records(backend, "rid IN (SELECT rid FROM mr_tmp_lookup)")
     n = len(prepared)
-    local = pd.concat([prepared, stored.drop(columns=["rid", "person_id"])], ignore_index=True)
+    local = pd.concat([prepared, stored.drop(columns=list(STORE_COLUMNS))], ignore_index=True)
     slot = pd.Series(np.arange(n, n + len(stored)), index=stored["rid"].to_numpy())
     i = pairs["pos"].to_numpy(np.int64)
     j = slot.reindex(pairs["rid"].to_numpy()).to_numpy(np.int64)

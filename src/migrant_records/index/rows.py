@@ -14,9 +14,23 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from migrant_records.blocking import IDENTIFYING_COLUMNS
 from migrant_records.index.store import Backend, column_kind
 
-__all__ = ["digest", "read_columns", "read_records", "record_keys", "write_records"]
+__all__ = [
+    "STORE_COLUMNS",
+    "digest",
+    "identity",
+    "read_columns",
+    "read_records",
+    "record_keys",
+    "write_records",
+]
+
+STORE_COLUMNS = ("rid", "person_id", "ident", "copy_of")
+"""Columns :func:`read_records` returns ahead of the prepared columns."""
+
+_MISSING = "\x00"
 
 
 def record_keys(frame: pd.DataFrame) -> np.ndarray:
@@ -30,6 +44,29 @@ def digest(frame: pd.DataFrame) -> np.ndarray:
     """A 64-bit digest of each prepared record (same content, same digest)."""
     cols = sorted(frame.columns)
     return pd.util.hash_pandas_object(frame[cols], index=False).to_numpy().view(np.int64)
+
+
+def identity(frame: pd.DataFrame) -> pd.Series:
+    """A 64-bit hash of each record's identifying columns (``Int64``, NA where none applies).
+
+    Records with equal hashes are equal on every column of
+    :data:`~migrant_records.blocking.IDENTIFYING_COLUMNS` (missing equals missing, an absent
+    column is missing): the exact copies that
+    :func:`~migrant_records.blocking.collapse_duplicates` folds into one record. As there,
+    nothing is folded in a frame without ``full_name``.
+    """
+    if "full_name" not in frame.columns or frame.empty:
+        return pd.Series(pd.array([pd.NA] * len(frame), dtype="Int64"))
+    texts = {}
+    for column in IDENTIFYING_COLUMNS:
+        if column not in frame.columns:
+            texts[column] = np.full(len(frame), _MISSING, dtype=object)
+            continue
+        values = frame[column].to_numpy(dtype=object)
+        missing = pd.isna(values)
+        texts[column] = np.where(missing, _MISSING, values.astype(str))
+    hashed = pd.util.hash_pandas_object(pd.DataFrame(texts), index=False).to_numpy()
+    return pd.Series(pd.array(hashed.view(np.int64), dtype="Int64"))
 
 
 def read_columns(backend: Backend) -> dict[str, str]:
@@ -75,8 +112,21 @@ def write_records(
     rids: np.ndarray,
     person_ids: Sequence[str | None] | np.ndarray,
     run_id: int,
+    *,
+    ident: pd.Series | None = None,
+    copy_of: pd.Series | None = None,
 ) -> None:
-    """Insert prepared records with their internal ids and person ids."""
+    """Insert prepared records with their internal ids and person ids.
+
+    Args:
+        backend: The database.
+        frame: Prepared records.
+        rids: Their internal ids.
+        person_ids: Their person ids (None: not decided yet).
+        run_id: The run writing them.
+        ident: :func:`identity` of each record (computed when not given).
+        copy_of: Internal id of the record each one is an exact copy of (NA: none).
+    """
     if frame.empty:
         return
     _ensure_columns(backend, frame)
@@ -88,6 +138,12 @@ def write_records(
             "person_id": pd.Series(list(person_ids), dtype=object).to_numpy(),
             "run_id": np.int64(run_id),
             "digest": digest(frame),
+            "ident": (identity(frame) if ident is None else ident).to_numpy(),
+            "copy_of": (
+                pd.Series(pd.array([pd.NA] * len(frame), dtype="Int64"))
+                if copy_of is None
+                else copy_of.astype("Int64")
+            ).to_numpy(),
         }
     )
     data = pd.DataFrame(
@@ -122,14 +178,20 @@ def read_records(
         only: Read only these prepared columns (default: all).
 
     Returns:
-        ``rid``, ``person_id``, then the stored prepared columns with their original dtypes.
+        ``rid``, ``person_id``, ``ident``, ``copy_of`` (``Int64``), then the stored prepared
+        columns with their original dtypes.
     """
     columns = read_columns(backend)
     if only is not None:
         columns = {name: dtype for name, dtype in columns.items() if name in set(only)}
-    select = ", ".join(["rid", "person_id", *(f'"c_{name}"' for name in columns)])
+    select = ", ".join([*STORE_COLUMNS, *(f'"c_{name}"' for name in columns)])
     rows = backend.query(f"SELECT {select} FROM mr_records WHERE {where} ORDER BY rid", params)
-    out = {"rid": rows["rid"].astype(np.int64), "person_id": rows["person_id"].astype(object)}
+    out = {
+        "rid": rows["rid"].astype(np.int64),
+        "person_id": rows["person_id"].astype(object),
+        "ident": rows["ident"].astype("Int64"),
+        "copy_of": rows["copy_of"].astype("Int64"),
+    }
     for name, dtype in columns.items():
         col = f"c_{name}"
         if col in rows.columns:

@@ -7,8 +7,11 @@ Tables (all prefixed ``mr_``):
 
 - ``meta``: schema version, the trained matcher (JSON), counters, the record columns.
 - ``records``: one row per record: internal id ``rid``, ``source``, ``record_id``,
-  ``person_id``, the run that last wrote it, a digest of its content, and every prepared
-  column (``c_<name>``).
+  ``person_id``, the run that last wrote it, a digest of its content, ``ident`` (a hash of
+  its identifying columns: records with equal ``ident`` are exact copies), ``copy_of`` (the
+  record it is an exact copy of; NULL for a representative), and every prepared column
+  (``c_<name>``). Only representatives have keys, edges and term counts, as ``dedupe``
+  folds exact copies before blocking.
 - ``keys`` / ``sortkeys``: the blocking keys of every record (see :mod:`.keys`).
 - ``edges``: scored pairs at or above the threshold (the clustering graph).
 - ``persons``: every person id ever issued with its status (``active``, ``alias`` of a
@@ -41,11 +44,19 @@ __all__ = [
     "migrate",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Version of the table layout written by this library."""
 
-MIGRATIONS: dict[int, list[str]] = {}
-"""Statements that take a schema from version ``v`` to ``v + 1`` (none yet: version 1)."""
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        "ALTER TABLE mr_records ADD COLUMN ident BIGINT",
+        "ALTER TABLE mr_records ADD COLUMN copy_of BIGINT",
+    ],
+}
+"""Statements that take a schema from version ``v`` to ``v + 1``.
+
+1 -> 2: exact-copy folding (``ident``, ``copy_of``); records stored before keep a NULL
+``ident``, so later copies of them are matched as ordinary records."""
 
 
 class IndexBusyError(MigrantRecordsError, RuntimeError):
@@ -135,7 +146,8 @@ def _ddl(t: dict[str, str]) -> list[str]:
     return [
         f"CREATE TABLE mr_meta (name {t['text']}, value {t['text']})",
         f"CREATE TABLE mr_records (rid {t['int']}, source {t['text']}, record_id {t['text']}, "
-        f"person_id {t['text']}, run_id {t['int']}, digest {t['int']})",
+        f"person_id {t['text']}, run_id {t['int']}, digest {t['int']}, ident {t['int']}, "
+        f"copy_of {t['int']})",
         f"CREATE TABLE mr_keys (key {t['int']}, rid {t['int']})",
         f"CREATE TABLE mr_sortkeys (pass {t['small']}, value {t['text']}, rid {t['int']})",
         f"CREATE TABLE mr_edges (a {t['int']}, b {t['int']}, probability {t['float']}, "
@@ -159,6 +171,8 @@ _INDEXES = [
     ("CREATE INDEX mr_records_rid ON mr_records (rid)", True),
     ("CREATE INDEX mr_records_key ON mr_records (source, record_id)", False),
     ("CREATE INDEX mr_records_person ON mr_records (person_id)", False),
+    ("CREATE INDEX mr_records_ident ON mr_records (ident)", False),
+    ("CREATE INDEX mr_records_copy ON mr_records (copy_of)", False),
     ("CREATE INDEX mr_keys_key ON mr_keys (key)", True),
     ("CREATE INDEX mr_keys_rid ON mr_keys (rid)", False),
     ("CREATE INDEX mr_sortkeys_value ON mr_sortkeys (pass, value)", True),
