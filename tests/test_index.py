@@ -207,6 +207,32 @@ def test_merge_keeps_the_earliest_id_and_the_other_resolves_to_it(xy_index):  # 
     assert "merge" in history["event"].tolist()
 
 
+def test_changes_since_last_run_are_read_back_with_their_evidence(xy_index, tmp_path):  # type: ignore[no-untyped-def]
+    from migrant_records.explain import write_index_report
+
+    added = xy_index.add(pd.DataFrame([_rec("z1", nik=NIK_X, phone=PHONE_Y)]))
+    stored = xy_index.changes()
+    assert stored.run_id == added.run_id and stored.operation == "add"
+    assert {k: v for k, v in stored.summary().items() if k != "unchanged"} == {
+        k: v for k, v in added.summary().items() if k != "unchanged"
+    }
+    assert stored.merges[["person_id", "other_id"]].values.tolist() == [
+        ["P000000001", "P000000002"]
+    ]
+    columns = ["event_id", "source_a", "record_id_a", "source_b", "record_id_b"]
+    assert sorted(map(tuple, stored.evidence[columns].astype(str).values.tolist())) == sorted(
+        map(tuple, added.evidence[columns].astype(str).values.tolist())
+    )
+    assert stored.attached[["source", "record_id"]].values.tolist() == [["kp2mi", "z1"]]
+    earlier = xy_index.changes(added.run_id - 1)  # the run that added y1
+    assert earlier.new_persons["person_id"].tolist() == ["P000000002"]
+    with pytest.raises(mr.errors.ConfigError, match="no run 99"):
+        xy_index.changes(99)
+    html = write_index_report(xy_index, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert 'id="changes"' in html and "Changes since last run" in html
+    assert "Merges" in html and "kp2mi:z1" in html and "P000000002" in html
+
+
 def test_split_keeps_the_id_with_most_earlier_records(xy_index):  # type: ignore[no-untyped-def]
     x = _person(xy_index, "x1")
     xy_index.add(pd.DataFrame([_rec("z1", nik=NIK_X, phone=PHONE_Y)]))

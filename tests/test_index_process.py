@@ -153,6 +153,11 @@ def test_cli_create_add_lookup_remove_export_history(
     assert "records attached    150" in out
     events = pd.read_csv(changes)
     assert (events["event"] == "attach").sum() == 150
+    report = tmp_path / "report.html"
+    assert main(["index", "report", target, "--out", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert "changes since last run: run 2 (add)" in out and "records attached    150" in out
+    assert 'id="changes-attach"' in report.read_text(encoding="utf-8")
     first = pd.read_csv(paths[1], dtype=str).head(1)
     probe = tmp_path / "probe.csv"
     first.drop(columns=["source", "record_id"]).to_csv(probe, index=False)

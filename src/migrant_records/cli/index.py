@@ -1,6 +1,7 @@
 """``migrant-records index ...``: the living person index from the command line.
 
-Subcommands: ``create``, ``add``, ``lookup``, ``remove``, ``export``, ``history``. INDEX is
+Subcommands: ``create``, ``add``, ``lookup``, ``remove``, ``export``, ``history``,
+``report``. INDEX is
 a DuckDB file path or a PostgreSQL URL (``postgresql://user@host/db``).
 """
 
@@ -39,6 +40,7 @@ def add_parsers(sub: Any) -> None:
     q.add_argument("inputs", nargs="+", help="canonical CSV/XLSX/Parquet files")
     q.add_argument("--changes", help="write the id events of this run to this CSV file")
     q.add_argument("--rejects", help="write refused input rows to this CSV file")
+    q.add_argument("--report", help="write the index report (changes of this run) to this HTML")
 
     q = isub.add_parser("lookup", help="the most likely persons for records, adding nothing")
     target(q)
@@ -54,6 +56,11 @@ def add_parsers(sub: Any) -> None:
     target(q)
     q.add_argument("--out", required=True, help="crosswalk CSV file")
     q.add_argument("--persons", help="also write every issued id with its status to this CSV")
+
+    q = isub.add_parser("report", help="what changed since the last run, with the evidence")
+    target(q)
+    q.add_argument("--run", type=int, help="show this run (default: the latest add/update/remove)")
+    q.add_argument("--out", help="also write the HTML report to this file")
 
     q = isub.add_parser("history", help="the id events, oldest first")
     target(q)
@@ -112,9 +119,15 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
+    from migrant_records.explain import write_index_report
+
     with _open(args) as index:
         changes = index.add(args.inputs)
+        if args.report:
+            write_index_report(index, args.report, changes.run_id)
     _print_changes(changes)
+    if args.report:
+        print(f"wrote {args.report}")
     if args.changes:
         changes.events.to_csv(args.changes, index=False)
         print(f"wrote {args.changes}")
@@ -167,6 +180,20 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from migrant_records.explain import write_index_report
+    from migrant_records.explain.changes import changes_text
+
+    with _open(args) as index:
+        changes = index.changes(args.run)
+        if args.out:
+            write_index_report(index, args.out, changes.run_id)
+    print(changes_text(changes))
+    if args.out:
+        print(f"wrote {args.out}")
+    return 0
+
+
 def _history(args: argparse.Namespace) -> int:
     with _open(args) as index:
         history = index.history(args.person)
@@ -185,6 +212,7 @@ _SUBCOMMANDS = {
     "remove": _remove,
     "export": _export,
     "history": _history,
+    "report": _report,
 }
 
 

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from migrant_records.explain.changes import write_index_report
 from migrant_records.explain.charts import (
     blocking_chart,
     figure_to_data_uri,
@@ -34,5 +35,6 @@ __all__ = [
     "review_sheet",
     "waterfall",
     "weight_histogram",
+    "write_index_report",
     "write_report",
 ]

@@ -6,7 +6,8 @@ makes no network request. Every value from the data is HTML-escaped.
 
 Sections (with stable element ids): ``summary``, ``rejects``, ``blocking`` (with
 ``blocking-chart``), ``parameters`` (with ``m-u-chart``), ``weight-histogram``,
-``uncertain-pairs`` (each pair ``pair-<n>`` with ``waterfall-<n>``) and ``programmes``.
+``uncertain-pairs`` (each pair ``pair-<n>`` with ``waterfall-<n>``) and ``programmes``; a
+person index's report also has ``changes`` (changes since last run).
 A section whose input is missing says so instead of disappearing.
 """
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from migrant_records.golden.programmes import ProgrammeOverview
+    from migrant_records.index import ChangeSet
     from migrant_records.result import MatchResult
 
 __all__ = ["write_report", "write_result_report"]
@@ -362,6 +364,7 @@ def write_report(
     threshold_weight: float | None = None,
     uncertain: Sequence[tuple[Mapping[str, object], pd.DataFrame]] = (),
     programme_overview: ProgrammeOverview | None = None,
+    changes: ChangeSet | None = None,
 ) -> Path:
     """Write one self-contained HTML report.
 
@@ -380,6 +383,8 @@ def write_report(
             ``explanation`` is the frame of ``MatchResult.explain`` (see
             :mod:`migrant_records.explain.charts` for its format).
         programme_overview: Programme counts and overlaps.
+        changes: For a person index, one run's change set: adds the section ``changes``
+            ("Changes since last run", see :mod:`migrant_records.explain.changes`).
 
     Returns:
         The path written.
@@ -397,7 +402,11 @@ def write_report(
         _uncertain(uncertain),
         _programmes(programme_overview),
     ]
-    nav_items = (
+    if changes is not None:
+        from migrant_records.explain.changes import changes_section
+
+        sections.insert(1, changes_section(changes))
+    nav_items: tuple[tuple[str, str], ...] = (
         ("summary", "Summary"),
         ("rejects", "Rejects"),
         ("blocking", "Blocking"),
@@ -406,6 +415,8 @@ def write_report(
         ("uncertain-pairs", "Uncertain pairs"),
         ("programmes", "Programmes"),
     )
+    if changes is not None:
+        nav_items = (nav_items[0], ("changes", "Changes"), *nav_items[1:])
     nav = "".join(f'<a href="#{i}">{_esc(label)}</a>' for i, label in nav_items)
     document = (
         "<!DOCTYPE html>\n"

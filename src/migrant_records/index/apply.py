@@ -250,9 +250,7 @@ def apply_change(
     fresh_rids = np.asarray(change.fresh_rids, dtype=np.int64)
     ident = identity(fresh).reset_index(drop=True)
     if len(refold):
-        fresh = pd.concat(
-            [fresh, refold.drop(columns=list(STORE_COLUMNS))], ignore_index=True
-        )
+        fresh = pd.concat([fresh, refold.drop(columns=list(STORE_COLUMNS))], ignore_index=True)
         fresh_rids = np.concatenate([fresh_rids, refold["rid"].to_numpy(np.int64)])
         ident = pd.concat([ident, refold["ident"]], ignore_index=True).astype("Int64")
     prior_of_old = dict(zip(old["rid"].tolist(), old["person_id"].tolist()))
@@ -278,7 +276,7 @@ def apply_change(
             persons,
             run_id,
             ident=ident,
-            copy_of=pd.Series(pd.array(np.where(reps, None, copy_of), dtype="Int64")),
+            copy_of=pd.Series(copy_of).astype("Int64").where(~reps),
         )
         backend.insert(
             "mr_keys", pd.DataFrame({"key": keys["key"], "rid": rep_rids[keys["pos"].to_numpy()]})
@@ -375,7 +373,8 @@ def apply_change(
             }
         ),
     )
-    backend.insert("mr_evidence", evidence.astype({"event_id": np.int64}))
+    evidence = evidence.astype({"event_id": np.int64, "a": np.int64, "b": np.int64})
+    backend.insert("mr_evidence", evidence)
     counters.log_run(run_id, change.operation, len(change.fresh) + len(change.removed), events)
     return ChangeSet.build(
         run_id, change.operation, events, evidence, local, change.unchanged, len(change.removed)

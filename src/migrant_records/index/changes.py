@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["ChangeSet"]
+__all__ = ["ChangeSet", "stored_changes"]
 
 
 def _keys_of(local: pd.DataFrame, rids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -124,3 +124,31 @@ class ChangeSet:
     def __repr__(self) -> str:
         parts = ", ".join(f"{k}={v}" for k, v in self.summary().items() if v not in (0,))
         return f"ChangeSet({parts})"
+
+
+def stored_changes(backend: Any, run_id: int) -> ChangeSet:
+    """The change set of an earlier run, read back from the history (inside a transaction).
+
+    Records erased since are no longer named (their ``source`` and ``record_id`` are NA).
+    """
+    run = backend.query("SELECT operation, summary FROM mr_runs WHERE run_id = ?", [run_id])
+    operation = str(run["operation"].iloc[0]) if len(run) else ""
+    events = backend.query(
+        "SELECT h.event_id AS event_id, h.event AS event, h.person_id AS person_id, "
+        "h.other_id AS other_id, r.source AS source, r.record_id AS record_id "
+        "FROM mr_history h LEFT JOIN mr_records r ON r.rid = h.rid WHERE h.run_id = ? "
+        "ORDER BY h.event_id",
+        [run_id],
+    )
+    evidence = backend.query(
+        "SELECT e.event_id AS event_id, ra.source AS source_a, ra.record_id AS record_id_a, "
+        "rb.source AS source_b, rb.record_id AS record_id_b, e.probability AS probability "
+        "FROM mr_evidence e JOIN mr_history h ON h.event_id = e.event_id "
+        "LEFT JOIN mr_records ra ON ra.rid = e.a LEFT JOIN mr_records rb ON rb.rid = e.b "
+        "WHERE h.run_id = ? ORDER BY e.event_id, e.probability DESC",
+        [run_id],
+    )
+    events = events.astype({"event_id": np.int64})
+    evidence = evidence.astype({"event_id": np.int64, "probability": np.float64})
+    erased = int((events["event"] == "erase").sum())
+    return ChangeSet(int(run_id), operation, events, evidence, 0, erased)

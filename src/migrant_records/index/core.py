@@ -15,7 +15,7 @@ from migrant_records.errors import ConfigError, MigrantRecordsError
 from migrant_records.index import _engine as engine
 from migrant_records.index.apply import Change, apply_change
 from migrant_records.index.build import load_result
-from migrant_records.index.changes import ChangeSet
+from migrant_records.index.changes import ChangeSet, stored_changes
 from migrant_records.index.counters import Counters
 from migrant_records.index.lookup import lookup_records
 from migrant_records.index.rows import digest
@@ -410,6 +410,38 @@ class PersonIndex:
             f"LEFT JOIN mr_records r ON r.rid = h.rid {where} ORDER BY h.event_id"
         )
         return self._read(lambda: self._backend.query(sql, params))
+
+    def changes(self, run_id: int | None = None) -> ChangeSet:
+        """What one earlier run changed, read back from the stored history.
+
+        Args:
+            run_id: The run (see :meth:`runs`); by default the latest ``add``, ``update`` or
+                ``remove``: the changes since the run before it.
+
+        Returns:
+            The run's :class:`ChangeSet` (``unchanged`` is not stored and reads 0; records
+            erased since are no longer named).
+
+        Raises:
+            ConfigError: The index has no such run (or no run after its creation).
+        """
+
+        def run() -> ChangeSet:
+            wanted = run_id
+            if wanted is None:
+                wanted = self._backend.scalar(
+                    "SELECT MAX(run_id) FROM mr_runs WHERE operation <> 'create'"
+                )
+                if wanted is None or pd.isna(wanted):
+                    raise ConfigError("The index has no run after its creation yet.")
+            found = self._backend.scalar(
+                "SELECT COUNT(*) FROM mr_runs WHERE run_id = ?", [int(wanted)]
+            )
+            if not found:
+                raise ConfigError(f"The index has no run {wanted}; see PersonIndex.runs().")
+            return stored_changes(self._backend, int(wanted))
+
+        return self._read(run)
 
     def runs(self) -> pd.DataFrame:
         """The run log: ``run_id, run_at, operation, n_records, summary``."""

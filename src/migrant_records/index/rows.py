@@ -138,12 +138,14 @@ def write_records(
             "person_id": pd.Series(list(person_ids), dtype=object).to_numpy(),
             "run_id": np.int64(run_id),
             "digest": digest(frame),
-            "ident": (identity(frame) if ident is None else ident).to_numpy(),
+            "ident": (identity(frame) if ident is None else ident)
+            .astype("Int64")
+            .reset_index(drop=True),
             "copy_of": (
                 pd.Series(pd.array([pd.NA] * len(frame), dtype="Int64"))
                 if copy_of is None
-                else copy_of.astype("Int64")
-            ).to_numpy(),
+                else copy_of.astype("Int64").reset_index(drop=True)
+            ),
         }
     )
     data = pd.DataFrame(
