@@ -135,6 +135,7 @@ class PersonIndex:
             )
             loaded = None
             if result is not None:
+                index._pin_profile(result.records.attrs.get("profile"))
                 loaded = load_result(backend, index.matcher, result, counters)
             else:
                 counters.save()
@@ -173,12 +174,16 @@ class PersonIndex:
             backend.begin(write=migrate)
             check_schema(backend, apply=migrate)
             text = backend.scalar("SELECT value FROM mr_meta WHERE name = ?", ["matcher"])
+            profile = backend.scalar("SELECT value FROM mr_meta WHERE name = ?", ["profile"])
             backend.commit()
         except BaseException:
             backend.rollback()
             backend.close()
             raise
-        return cls(backend, engine.matcher_from_json(str(text)))
+        matcher = engine.matcher_from_json(str(text))
+        if profile is not None:
+            matcher.profile = str(profile)
+        return cls(backend, matcher)
 
     def close(self) -> None:
         """Close the connection (on DuckDB, other processes may then open the file)."""
@@ -196,6 +201,21 @@ class PersonIndex:
         self.close()
 
     # ------------------------------------------------------------------ writing
+    def _pin_profile(self, chosen: object) -> None:
+        """Keep the name profile ``auto`` chose for the first records, for every later one.
+
+        Standardising a batch (or one lookup record) with a profile chosen from that batch
+        alone could spell the same name two ways; the index keeps the first choice in
+        ``mr_meta`` (inside the caller's writing transaction).
+        """
+        if self.matcher.profile != "auto" or not isinstance(chosen, str):
+            return
+        self._backend.execute("DELETE FROM mr_meta WHERE name = ?", ["profile"])
+        self._backend.execute(
+            "INSERT INTO mr_meta (name, value) VALUES (?, ?)", ["profile", chosen]
+        )
+        self.matcher.profile = chosen
+
     def _write(self, fn: Callable[[Counters], T], *, fresh_schema: bool = False) -> T:
         backend = self._backend
         backend.begin(write=True)
@@ -227,6 +247,7 @@ class PersonIndex:
         keys = _key_frame(fresh)
 
         def run(counters: Counters) -> ChangeSet:
+            self._pin_profile(fresh.attrs.get("profile"))
             found = self._existing(keys)
             if strict and len(found) < len(keys):
                 missing = keys.merge(found, how="left", on=["source", "record_id"])
