@@ -54,20 +54,43 @@ def update_counts(backend: Backend, frame: pd.DataFrame, sign: int) -> None:
 
 
 def frequencies(backend: Backend, matcher: Matcher, frame: pd.DataFrame) -> dict[str, pd.Series]:
-    """Relative frequency in the index of each value of ``frame`` in each TF column."""
+    """Relative frequency in the index of each value of ``frame`` in each TF column.
+
+    Two queries in all (totals, then the counts of the frame's values), whatever the number
+    of columns: a lookup pays for round trips more than for rows.
+    """
     out: dict[str, pd.Series] = {}
-    for column in set(engine.tf_columns(matcher).values()):
+    wanted: list[pd.DataFrame] = []
+    for column in sorted(set(engine.tf_columns(matcher).values())):
         if column not in frame.columns:
             continue
         values = pd.unique(_values(frame[column]))
-        total = backend.scalar("SELECT SUM(n) FROM mr_tf WHERE col = ?", [column])
-        if not total or len(values) == 0:
-            continue
-        backend.temp("mr_tmp_tfv", pd.DataFrame({"value": values.astype(object)}))
+        if len(values):
+            wanted.append(pd.DataFrame({"col": column, "value": values.astype(object)}))
+    if not wanted:
+        return out
+    asked = pd.concat(wanted, ignore_index=True)
+    cols = sorted(asked["col"].unique().tolist())
+    in_sql, params = backend.in_list(cols)
+    totals = backend.query(
+        f"SELECT col, SUM(n) AS total FROM mr_tf WHERE col IN {in_sql} GROUP BY col", params
+    )
+    total_of = dict(zip(totals["col"].tolist(), totals["total"].astype(np.float64).tolist()))
+    if len(asked) <= 200:  # by constants, so the (col, value) index answers
+        pairs = " OR ".join("(col = ? AND value = ?)" for _ in range(len(asked)))
+        flat = [x for row in asked[["col", "value"]].itertuples(index=False) for x in row]
+        rows = backend.query(f"SELECT col, value, n FROM mr_tf WHERE {pairs}", flat)
+    else:
+        backend.temp("mr_tmp_tfv", asked)
         rows = backend.query(
-            "SELECT value, n FROM mr_tf WHERE col = ? AND value IN (SELECT value FROM mr_tmp_tfv)",
-            [column],
+            "SELECT t.col AS col, t.value AS value, t.n AS n FROM mr_tf t "
+            "JOIN mr_tmp_tfv v ON t.col = v.col AND t.value = v.value"
         )
-        freq = pd.Series(rows["n"].to_numpy(np.float64) / float(total), index=rows["value"])
-        out[column] = freq
+    for name, group in rows.groupby("col", sort=False):
+        total = total_of.get(str(name))
+        if not total:
+            continue
+        out[str(name)] = pd.Series(
+            group["n"].to_numpy(np.float64) / float(total), index=group["value"].to_numpy()
+        )
     return out
