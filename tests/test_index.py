@@ -100,10 +100,26 @@ def test_exact_copies_by_the_thousand_fold_as_dedupe_does(index_target, trained)
         assert index.lookup(query, k=1)["person_id"].tolist() == [person.iloc[0]]
 
 
-def test_created_from_a_result_keeps_its_clusters(index_target, trained):  # type: ignore[no-untyped-def]
+def test_created_from_a_result_keeps_its_clusters(index_target, trained, monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+    from migrant_records.index import build
+
     matcher, result = trained
+
+    def stored(index: PersonIndex) -> list[pd.DataFrame]:
+        return [
+            index._backend.query(f"SELECT {', '.join(cols)} FROM {table}")
+            .sort_values(cols)
+            .reset_index(drop=True)
+            for table, cols in (("mr_tf", ["col", "value", "n"]), ("mr_keys", ["key", "rid"]))
+        ]
+
+    with PersonIndex.create(tmp_path / "whole.duckdb", matcher, result) as whole:
+        expected = stored(whole)
+    monkeypatch.setattr(build, "CHUNK", 97)  # written a slice at a time: the same index
     with PersonIndex.create(index_target, matcher, result) as index:
         assert _pairs(index.crosswalk()) == _pairs(result.clusters)
+        for mine, theirs in zip(stored(index), expected):
+            pd.testing.assert_frame_equal(mine, theirs, check_dtype=False)
         persons = index.persons()
         assert persons["person_id"].tolist()[0] == "P000000001"
         assert (persons["status"] == "active").all()

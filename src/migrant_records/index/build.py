@@ -14,7 +14,10 @@ from migrant_records.index.tf import update_counts
 from migrant_records.matcher import Matcher
 from migrant_records.result import MatchResult
 
-__all__ = ["load_result"]
+__all__ = ["CHUNK", "load_result"]
+
+CHUNK = 100_000
+"""Records written (with their keys and term counts) per step when an index is created."""
 
 
 def _copies(ident: pd.Series, records: pd.DataFrame, rids: np.ndarray) -> pd.Series:
@@ -49,25 +52,41 @@ def load_result(
     seqs = counters.take("person", n_persons)
     ids = np.array([f"P{s:09d}" for s in seqs.tolist()], dtype=object)
     person_of = ids[labels]
-    ident = identity(records)
-    copy_of = _copies(ident, records, rids)
-    write_records(backend, records, rids, person_of, run_id, ident=ident, copy_of=copy_of)
-    reps = np.flatnonzero(copy_of.isna().to_numpy())  # dedupe folded the copies: so does the index
-    rep_records = records.iloc[reps].reset_index(drop=True)
-    rep_rids = rids[reps]
-    keys = block_keys(matcher.blocking_, rep_records)
-    backend.insert("mr_keys", pd.DataFrame({"key": keys["key"], "rid": rep_rids[keys["pos"]]}))
-    sorts = sort_values(matcher.blocking_, rep_records)
-    backend.insert(
-        "mr_sortkeys",
-        pd.DataFrame(
-            {
-                "pass": sorts["pass"].astype(np.int16),
-                "value": sorts["value"].astype(object),
-                "rid": rep_rids[sorts["pos"].to_numpy(np.int64)],
-            }
-        ),
+    ident = pd.concat(
+        [identity(records.iloc[s : s + CHUNK]) for s in range(0, n, CHUNK)] or [identity(records)],
+        ignore_index=True,
     )
+    copy_of = _copies(ident, records, rids)
+    for start in range(0, n, CHUNK):  # a slice at a time: no second copy of all the records
+        part = slice(start, start + CHUNK)
+        chunk = records.iloc[part].reset_index(drop=True)
+        write_records(
+            backend,
+            chunk,
+            rids[part],
+            person_of[part],
+            run_id,
+            ident=ident.iloc[part],
+            copy_of=copy_of.iloc[part],
+        )
+        reps = copy_of.iloc[part].isna().to_numpy()  # dedupe folded the copies: so does the index
+        rep_records = chunk[reps].reset_index(drop=True)
+        rep_rids = rids[part][reps]
+        del chunk
+        keys = block_keys(matcher.blocking_, rep_records)
+        backend.insert("mr_keys", pd.DataFrame({"key": keys["key"], "rid": rep_rids[keys["pos"]]}))
+        sorts = sort_values(matcher.blocking_, rep_records)
+        backend.insert(
+            "mr_sortkeys",
+            pd.DataFrame(
+                {
+                    "pass": sorts["pass"].astype(np.int16),
+                    "value": sorts["value"].astype(object),
+                    "rid": rep_rids[sorts["pos"].to_numpy(np.int64)],
+                }
+            ),
+        )
+        update_counts(backend, rep_records, +1)
     hit = result.match_probability >= matcher.threshold
     a = rids[result.pair_left[hit]]
     b = rids[result.pair_right[hit]]
@@ -83,7 +102,6 @@ def load_result(
             }
         ),
     )
-    update_counts(backend, rep_records, +1)
     counters.write_persons([(p, None) for p in ids.tolist()], [], [], run_id)
     first = pd.Series(np.arange(n)).groupby(labels).min().to_numpy()
     events = pd.concat(
