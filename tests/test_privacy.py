@@ -42,7 +42,7 @@ from migrant_records.privacy import (
     write_encoded,
     write_key,
 )
-from migrant_records.privacy import bloom as bloom_module
+from migrant_records.privacy import dice as dice_module
 from migrant_records.privacy.siphash import siphash24
 from migrant_records.standardize import standardize
 
@@ -401,23 +401,48 @@ def test_encoded_nik_levels_equal_clear_levels() -> None:
 
 
 # ----------------------------------------------------------------------------- Bloom filters
-def test_dice_matches_a_direct_computation_and_the_fallback(monkeypatch) -> None:
+@pytest.mark.parametrize("width", [8, 64, 128])
+def test_dice_matches_a_direct_computation_and_the_fallback(monkeypatch, width: int) -> None:
     rng = np.random.default_rng(2)
-    a = rng.integers(0, 256, size=(60, 64), dtype=np.uint8)
-    b = rng.integers(0, 256, size=(50, 64), dtype=np.uint8)
+    a = rng.integers(0, 256, size=(60, width), dtype=np.uint8)
+    b = rng.integers(0, 256, size=(50, width), dtype=np.uint8)
+    a[3] = 0
+    b[7] = 0
     bits_a = np.unpackbits(a, axis=1).astype(bool)
     bits_b = np.unpackbits(b, axis=1).astype(bool)
     inter = (bits_a[:, None, :] & bits_b[None, :, :]).sum(axis=2)
-    expected = 2 * inter / (bits_a.sum(1)[:, None] + bits_b.sum(1)[None, :])
+    with np.errstate(invalid="ignore"):
+        expected = 2 * inter / (bits_a.sum(1)[:, None] + bits_b.sum(1)[None, :])
     i, j = (x.ravel() for x in np.meshgrid(np.arange(60), np.arange(50), indexing="ij"))
-    assert np.allclose(dice_pairs(a, b, i, j), expected.ravel(), atol=1e-6)
-    assert np.allclose(dice_matrix(a, b), expected, atol=1e-6)
+    assert np.allclose(dice_pairs(a, b, i, j), expected.ravel(), atol=1e-6, equal_nan=True)
+    assert np.allclose(dice_matrix(a, b), expected, atol=1e-6, equal_nan=True)
     big_i = np.tile(i, 40)
     big_j = np.tile(j, 40)
-    assert np.allclose(dice_pairs(a, b, big_i, big_j, threads=2), np.tile(expected.ravel(), 40))
-    monkeypatch.setattr(bloom_module, "_HAS_BITCOUNT", False)
-    assert np.allclose(dice_pairs(a, b, i, j), expected.ravel(), atol=1e-6)
-    assert np.allclose(dice_matrix(a, b), expected, atol=1e-6)
+    expected_big = np.tile(inter.ravel(), 40)
+    for compiled in (False, None):
+        got = dice_module.pair_intersections(a, b, big_i, big_j, threads=2, compiled=compiled)
+        assert (got == expected_big).all()
+    if dice_module.compiled_kernel() is not None:
+        got = dice_module.pair_intersections(a, b, big_i, big_j, threads=2, compiled=True)
+        assert (got == expected_big).all()
+    monkeypatch.setattr(dice_module, "_HAS_BITCOUNT", False)
+    assert np.allclose(dice_pairs(a, b, i, j), expected.ravel(), atol=1e-6, equal_nan=True)
+    assert np.allclose(dice_matrix(a, b), expected, atol=1e-6, equal_nan=True)
+    with pytest.raises(ConfigError, match="Pair positions"):
+        dice_pairs(a, b, np.array([60]), np.array([0]))
+
+
+def test_compiled_dice_kernel_agrees_with_numpy() -> None:
+    pytest.importorskip("numba")
+    assert dice_module.compiled_kernel() is not None
+    rng = np.random.default_rng(5)
+    a = rng.integers(0, 256, size=(300, 64), dtype=np.uint8)
+    b = rng.integers(0, 256, size=(200, 64), dtype=np.uint8)
+    i = np.sort(rng.integers(0, 300, size=200_000))
+    j = rng.integers(0, 200, size=200_000)
+    fast = dice_module.pair_intersections(a, b, i, j, compiled=True)
+    slow = dice_module.pair_intersections(a, b, i, j, compiled=False)
+    assert (fast == slow).all()
 
 
 def test_bloom_filters_reflect_similarity_and_hardening() -> None:

@@ -4,7 +4,7 @@ Each comparator reads encoded columns only (keyed tokens and Bloom filters) and 
 same levels, with the same labels, as its clear-text counterpart, so that the Fellegi-Sunter
 model, the prior rule and the explanations work unchanged. Agreement of keyed tokens is an
 integer comparison of value codes; Dice similarity of Bloom filters is a vectorised popcount
-(:func:`~migrant_records.privacy.bloom.dice_pairs`).
+(:func:`~migrant_records.privacy.dice.dice_pairs`).
 
 Encoded comparators show no values in explanations (``columns`` is empty): only levels and
 weights. They are registered under ``encoded_*`` names so that saved matchers load again.
@@ -22,7 +22,7 @@ from migrant_records.compare import BaseComparator, register_comparator
 from migrant_records.compare.base import cached
 from migrant_records.compare.text import column_codes
 from migrant_records.errors import SchemaError
-from migrant_records.privacy.bloom import dice_pairs, popcount_rows
+from migrant_records.privacy.dice import dice_pairs, popcount_rows
 from migrant_records.privacy.fields import DATE_WORDS, field_columns
 from migrant_records.privacy.schema import EncodingSchema, FieldSpec
 
