@@ -130,19 +130,22 @@ def _date_forms(days: np.ndarray) -> list[np.ndarray]:
     """Text forms of distinct dates: date, next day, year-month, next year, swapped."""
     d = days.astype("datetime64[D]")
     months = d.astype("datetime64[M]")
-    year = months.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = months.astype(np.int64) % 12 + 1
-    day = (d - months.astype("datetime64[D]")).astype(np.int64) + 1
-    y = pd.Series(year).map("{:04d}".format)
-    y1 = pd.Series(year + 1).map("{:04d}".format)
-    m = pd.Series(month).map("{:02d}".format)
-    dd = pd.Series(day).map("{:02d}".format)
+    year = (months.astype("datetime64[Y]").astype(np.int64) + 1970).tolist()
+    month = (months.astype(np.int64) % 12 + 1).tolist()
+    day = ((d - months.astype("datetime64[D]")).astype(np.int64) + 1).tolist()
+    ymd = list(zip(year, month, day))
+
+    def text(values: list[str]) -> np.ndarray:
+        out = np.empty(len(values), dtype=object)
+        out[:] = values
+        return out
+
     return [
-        (y + "-" + m + "-" + dd).to_numpy(dtype=object),
+        text([f"{y:04d}-{m:02d}-{dd:02d}" for y, m, dd in ymd]),
         _date_text(days + 1),
-        ("ym:" + y + "-" + m).to_numpy(dtype=object),
-        (y1 + "-" + m + "-" + dd).to_numpy(dtype=object),
-        (y + "-" + dd + "-" + m).to_numpy(dtype=object),
+        text([f"ym:{y:04d}-{m:02d}" for y, m, dd in ymd]),
+        text([f"{y + 1:04d}-{m:02d}-{dd:02d}" for y, m, dd in ymd]),
+        text([f"{y:04d}-{dd:02d}-{m:02d}" for y, m, dd in ymd]),
     ]
 
 
@@ -267,6 +270,14 @@ def encode_field(
     return out
 
 
+def _key_texts(uniques: Any) -> list[str]:
+    """Text of each distinct key value (dates as ISO dates, whole floats as integers)."""
+    if isinstance(uniques, pd.DatetimeIndex) and uniques.tz is None:
+        days = uniques.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        return np.datetime_as_string(days, unit="D").tolist()  # type: ignore[no-any-return]
+    return [_key_text(u) for u in np.asarray(uniques, dtype=object)]
+
+
 def _key_text(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
@@ -294,7 +305,7 @@ class KeyParts:
         if label not in self._cache:
             parsed = item_from_json(item)
             codes, uniques = key_codes([parsed], [self.frame]).parts[0]
-            texts = [_key_text(u) for u in np.asarray(uniques, dtype=object)]
+            texts = _key_texts(uniques)
             digests = keyed_digests(texts, field_key(self.key, "part:" + label))
             table = np.zeros(len(texts) + 1, dtype=np.uint64)
             if digests:
