@@ -323,6 +323,24 @@ def test_dedupe_on_encodings_finds_duplicates(data) -> None:
     assert result.summary()["persons"] == pytest.approx(clear.summary()["persons"], rel=0.02)
 
 
+def test_exact_copies_of_encodings_fold_as_on_clear_text(data) -> None:
+    frame = data.sources[RIGHT].reset_index(drop=True)
+    copies = pd.concat([frame.iloc[[0]]] * 1500, ignore_index=True)
+    copies["record_id"] = [f"copy-{k}" for k in range(1500)]
+    copies.loc[1:, "full_name"] = copies.loc[1:, "full_name"].str.upper()  # same once standardised
+    both = pd.concat([frame, copies], ignore_index=True)
+    enc = encode(both, KEY).records
+    result = EncodedMatcher(progress=False).dedupe(enc)
+    clear = mr.Matcher(progress=False).dedupe(both)
+    # encodings are made after standardisation, so the upper-cased copies fold there too
+    assert result.candidates.pass_counts["exact_duplicates"] == 1500
+    assert clear.candidates.pass_counts["exact_duplicates"] == 1499
+    person = result.clusters.set_index("record_id")["person_id"]
+    assert len(result.clusters) == len(both) and person.index.is_unique
+    assert person[[f"copy-{k}" for k in range(1500)]].nunique() == 1
+    assert person["copy-0"] == person[str(frame.loc[0, "record_id"])]
+
+
 # ----------------------------------------------------------------------------- comparators
 def test_encoded_birth_date_levels_equal_clear_levels() -> None:
     rng = np.random.default_rng(0)
