@@ -43,6 +43,7 @@ from migrant_records.privacy import (
     write_key,
 )
 from migrant_records.privacy import dice as dice_module
+from migrant_records.privacy.fields import DATE_WORDS
 from migrant_records.privacy.siphash import siphash24
 from migrant_records.standardize import standardize
 
@@ -418,6 +419,65 @@ def test_encoded_nik_levels_equal_clear_levels() -> None:
     assert (enc2 == 3).all()
 
 
+def test_tokens_are_the_documented_hmacs_of_each_value() -> None:
+    """The encoding format: each token is HMAC-SHA256 of the value under the field's sub-key,
+    whichever column or record the value comes from (values shared by two columns of a field,
+    or by dates and NIK dates, are hashed once and must give the same bytes)."""
+    import hmac as hmac_module
+
+    from migrant_records.privacy.keys import field_key
+
+    def h(field: str, text: str) -> bytes:
+        return hmac_module.digest(field_key(KEY, field), text.encode(), "sha256")
+
+    nat = pd.NaT
+    prepared = pd.DataFrame(
+        {
+            "source": ["a", "a", "a"],
+            "record_id": ["1", "2", "3"],
+            "nik_digits": ["3201011203900001", "3201011203900002", None],
+            "nik_id": ["3201011203900002", None, None],
+            "nik_suspect": [False, False, False],
+            "dob": pd.to_datetime(["1990-03-12", nat, "1988-02-29"]),
+            "nik_birth_date": pd.to_datetime(["1988-02-29", "1990-03-12", nat]),
+            "name_norm": ["siti aminah", "aminah", None],
+            "name_core": ["siti aminah", "aminah", None],
+            "name_first": ["siti", "aminah", None],
+            "name_last": ["aminah", "aminah", None],
+        }
+    )
+    schema = EncodingSchema(
+        fields=(
+            FieldSpec("nik", "nik"),
+            FieldSpec("birth_date", "birth_date"),
+            FieldSpec("name", "person_name", bloom=BloomSpec()),
+        )
+    )
+    enc = encode_prepared(prepared, KEY, schema)
+    assert enc["t_nik"].tolist()[:2] == [
+        h("nik:nik", v).hex()[:32] for v in ("3201011203900001", "3201011203900002")
+    ]
+    assert enc["t_nik_valid"][0] == enc["t_nik"][1] and enc["t_nik"][2] is None
+    assert enc["t_name_first"][1] == enc["t_name_last"][0] == h("name:end", "aminah").hex()[:32]
+
+    def word(text: str) -> int:
+        w = int.from_bytes(h("birth_date", text)[:8], "little")
+        return w or 1
+
+    words = np.frombuffer(b"".join(enc["w_birth_date"]), dtype="<u8").reshape(3, -1)
+    expected = {
+        "date": ["1990-03-12", "1990-03-12", "1988-02-29"],
+        "next_day": ["1990-03-13", "1990-03-13", "1988-03-01"],
+        "nik_date": ["1988-02-29", "1990-03-12", None],
+        "year_month": ["ym:1990-03", "ym:1990-03", "ym:1988-02"],
+        "next_year": ["1991-03-12", "1991-03-12", "1989-02-29"],
+        "swapped": ["1990-12-03", "1990-12-03", "1988-29-02"],
+    }
+    for column, texts in expected.items():
+        got = words[:, DATE_WORDS.index(column)].tolist()
+        assert got == [0 if t is None else word(t) for t in texts], column
+
+
 # ----------------------------------------------------------------------------- Bloom filters
 @pytest.mark.parametrize("width", [8, 64, 128])
 def test_dice_matches_a_direct_computation_and_the_fallback(monkeypatch, width: int) -> None:
@@ -443,6 +503,8 @@ def test_dice_matches_a_direct_computation_and_the_fallback(monkeypatch, width: 
     if dice_module.compiled_kernel() is not None:
         got = dice_module.pair_intersections(a, b, big_i, big_j, threads=2, compiled=True)
         assert (got == expected_big).all()
+    monkeypatch.setattr(dice_module, "_COMPILED", [None])  # numpy only, then without bitcount
+    assert np.allclose(dice_matrix(a, b), expected, atol=1e-6, equal_nan=True)
     monkeypatch.setattr(dice_module, "_HAS_BITCOUNT", False)
     assert np.allclose(dice_pairs(a, b, i, j), expected.ravel(), atol=1e-6, equal_nan=True)
     assert np.allclose(dice_matrix(a, b), expected, atol=1e-6, equal_nan=True)
@@ -461,6 +523,11 @@ def test_compiled_dice_kernel_agrees_with_numpy() -> None:
     fast = dice_module.pair_intersections(a, b, i, j, compiled=True)
     slow = dice_module.pair_intersections(a, b, i, j, compiled=False)
     assert (fast == slow).all()
+    inter = (np.unpackbits(a, axis=1)[:, None, :] & np.unpackbits(b, axis=1)[None]).sum(axis=2)
+    assert (
+        dice_module._matrix_compiled(dice_module.words(a), dice_module.words(b), range(300))
+        == inter
+    ).all()
 
 
 def test_bloom_filters_reflect_similarity_and_hardening() -> None:

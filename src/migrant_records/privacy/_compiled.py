@@ -31,3 +31,15 @@ def intersections(wa: Any, wb: Any, i: Any, j: Any, out: Any) -> None:  # pragma
         for w in range(width):
             s += _popcount(wa[a, w] & wb[b, w])  # type: ignore[call-arg]
         out[k] = s
+
+
+@njit(nogil=True, cache=True)  # type: ignore[misc]
+def matrix(wa: Any, wb: Any, lo: int, hi: int, out: Any) -> None:  # pragma: no cover
+    """``out[a - lo, b] = popcount(wa[a] & wb[b])`` for left rows ``lo..hi`` and every ``b``."""
+    width = wa.shape[1]
+    for a in range(lo, hi):
+        for b in range(wb.shape[0]):
+            s = 0
+            for w in range(width):
+                s += _popcount(wa[a, w] & wb[b, w])  # type: ignore[call-arg]
+            out[a - lo, b] = s

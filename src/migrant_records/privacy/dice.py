@@ -300,16 +300,13 @@ def _matrix_numpy(
     return out
 
 
-def _matrix_compiled(
-    kernel: Callable[..., None], wa: np.ndarray, wb: np.ndarray, rows: range
-) -> np.ndarray:
+def _matrix_compiled(wa: np.ndarray, wb: np.ndarray, rows: range) -> np.ndarray:
     """Intersections of left rows ``rows`` with every right row, with the compiled kernel."""
-    m = len(wb)
-    ii = np.repeat(np.arange(rows.start, rows.stop, dtype=np.intp), m)
-    jj = np.tile(np.arange(m, dtype=np.intp), len(rows))
-    out = np.empty(len(ii), dtype=np.int32)
-    kernel(wa, wb, ii, jj, out)
-    return out.reshape(len(rows), m)
+    from migrant_records.privacy._compiled import matrix
+
+    out = np.empty((len(rows), len(wb)), dtype=np.int32)
+    matrix(wa, wb, rows.start, rows.stop, out)
+    return out
 
 
 def dice_matrix(a: np.ndarray, b: np.ndarray, *, threads: int | None = None) -> np.ndarray:
@@ -334,7 +331,7 @@ def dice_matrix(a: np.ndarray, b: np.ndarray, *, threads: int | None = None) -> 
 
     def work(rows: range) -> None:
         if kernel is not None:
-            inter = _matrix_compiled(kernel, wa, wb, rows)
+            inter = _matrix_compiled(wa, wb, rows)
         else:
             inter = _matrix_numpy(wa, wb, rows)
         total = ca[rows.start : rows.stop, None] + cb[None, :]

@@ -154,19 +154,23 @@ def _birth_date_words(frame: pd.DataFrame, spec: FieldSpec, key: bytes) -> np.nd
     dob = _days(_opt(frame, "dob"))
     nik = _days(_opt(frame, "nik_birth_date"))
     eff = np.where(dob == nat, nik, dob)
-    out = np.zeros((len(frame), len(DATE_WORDS)), dtype=np.uint64)
-    for column, source in ((0, eff), (2, nik)):
-        codes, uniq = pd.factorize(np.where(source == nat, -1, source))
-        uniq = np.asarray(uniq, dtype=np.int64)
-        present = uniq != -1
-        forms = _date_forms(np.where(present, uniq, 0))
-        targets = (0, 1, 3, 4, 5) if column == 0 else (2,)
-        chosen = forms if column == 0 else forms[:1]
-        for target, values in zip(targets, chosen):
-            kept = np.asarray(values, dtype=object).copy()
-            kept[~present] = None
-            table = keyed_words(kept, key, spec.name)
-            out[:, target] = table[codes]
+    n = len(frame)
+    # the dates of both columns factorised together: a date in both is hashed once
+    both = np.concatenate([eff, nik])
+    codes, uniq = pd.factorize(np.where(both == nat, -1, both))
+    uniq = np.asarray(uniq, dtype=np.int64)
+    present = uniq != -1
+    of_eff = np.zeros(len(uniq), dtype=bool)
+    of_eff[codes[:n]] = True
+    out = np.zeros((n, len(DATE_WORDS)), dtype=np.uint64)
+    forms = _date_forms(np.where(present, uniq, 0))
+    for target, values in zip((0, 1, 3, 4, 5), forms):
+        kept = np.asarray(values, dtype=object).copy()
+        kept[~(present if target == 0 else present & of_eff)] = None
+        table = keyed_words(kept, key, spec.name)
+        out[:, target] = table[codes[:n]]
+        if target == 0:
+            out[:, 2] = table[codes[n:]]  # the NIK's date
     return out
 
 
@@ -213,6 +217,13 @@ def encode_field(
     def tok(values: Any, sub: str) -> np.ndarray:
         return keyed_tokens(values, key, f"{n}:{sub}", nbytes=token_bytes)
 
+    def tok2(first: pd.Series, second: pd.Series, sub: str) -> tuple[np.ndarray, np.ndarray]:
+        """Tokens of two columns under one sub-key: values in both are hashed once."""
+        both = tok(
+            np.concatenate([first.to_numpy(dtype=object), second.to_numpy(dtype=object)]), sub
+        )
+        return both[: len(first)], both[len(first) :]
+
     out: dict[str, np.ndarray] = {}
     if spec.kind == "person_name":
         norm = _col(frame, "name_norm", spec)
@@ -232,13 +243,11 @@ def encode_field(
         if first.isna().all():
             first = core.str.split(" ", n=1).str[0]
             last = core.str.rsplit(" ", n=1).str[-1]
-        out[f"t_{n}_first"] = tok(first, "end")
-        out[f"t_{n}_last"] = tok(last, "end")
+        out[f"t_{n}_first"], out[f"t_{n}_last"] = tok2(first, last, "end")
         out[f"b_{n}"] = _bloom(spec, core, frame, key)
     elif spec.kind == "nik":
         digits = _col(frame, "nik_digits", spec)
-        out[f"t_{n}"] = tok(digits, "nik")
-        out[f"t_{n}_valid"] = tok(_opt(frame, "nik_id"), "nik")
+        out[f"t_{n}"], out[f"t_{n}_valid"] = tok2(digits, _opt(frame, "nik_id"), "nik")
         head = digits.where(digits.astype(str).str.len() >= 12).astype(object).str[:12]
         out[f"t_{n}_head"] = tok(head, "head")
         out[f"w_{n}"] = rows_of_bytes(_nik_words(digits, key, n))
