@@ -26,7 +26,7 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet "pandas>=2.2,<3" -e ".[dev,recordlinkage,spark]"
+	$(BIN)/python -m pip install --quiet "pandas>=2.2,<3" -e ".[dev,recordlinkage,spark,fast]"
 	$(BIN)/python tools/check_install.py 2
 	touch $@ $(STAMP_RUN)
 

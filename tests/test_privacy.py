@@ -42,7 +42,8 @@ from migrant_records.privacy import (
     write_encoded,
     write_key,
 )
-from migrant_records.privacy import bloom as bloom_module
+from migrant_records.privacy import dice as dice_module
+from migrant_records.privacy.fields import DATE_WORDS
 from migrant_records.privacy.siphash import siphash24
 from migrant_records.standardize import standardize
 
@@ -323,6 +324,24 @@ def test_dedupe_on_encodings_finds_duplicates(data) -> None:
     assert result.summary()["persons"] == pytest.approx(clear.summary()["persons"], rel=0.02)
 
 
+def test_exact_copies_of_encodings_fold_as_on_clear_text(data) -> None:
+    frame = data.sources[RIGHT].reset_index(drop=True)
+    copies = pd.concat([frame.iloc[[0]]] * 1500, ignore_index=True)
+    copies["record_id"] = [f"copy-{k}" for k in range(1500)]
+    copies.loc[1:, "full_name"] = copies.loc[1:, "full_name"].str.upper()  # same once standardised
+    both = pd.concat([frame, copies], ignore_index=True)
+    enc = encode(both, KEY).records
+    result = EncodedMatcher(progress=False).dedupe(enc)
+    clear = mr.Matcher(progress=False).dedupe(both)
+    # encodings are made after standardisation, so the upper-cased copies fold there too
+    assert result.candidates.pass_counts["exact_duplicates"] >= 1500
+    assert clear.candidates.pass_counts["exact_duplicates"] >= 1499
+    person = result.clusters.set_index("record_id")["person_id"]
+    assert len(result.clusters) == len(both) and person.index.is_unique
+    assert person[[f"copy-{k}" for k in range(1500)]].nunique() == 1
+    assert person["copy-0"] == person[str(frame.loc[0, "record_id"])]
+
+
 # ----------------------------------------------------------------------------- comparators
 def test_encoded_birth_date_levels_equal_clear_levels() -> None:
     rng = np.random.default_rng(0)
@@ -400,24 +419,115 @@ def test_encoded_nik_levels_equal_clear_levels() -> None:
     assert (enc2 == 3).all()
 
 
+def test_tokens_are_the_documented_hmacs_of_each_value() -> None:
+    """The encoding format: each token is HMAC-SHA256 of the value under the field's sub-key,
+    whichever column or record the value comes from (values shared by two columns of a field,
+    or by dates and NIK dates, are hashed once and must give the same bytes)."""
+    import hmac as hmac_module
+
+    from migrant_records.privacy.keys import field_key
+
+    def h(field: str, text: str) -> bytes:
+        return hmac_module.digest(field_key(KEY, field), text.encode(), "sha256")
+
+    nat = pd.NaT
+    prepared = pd.DataFrame(
+        {
+            "source": ["a", "a", "a"],
+            "record_id": ["1", "2", "3"],
+            "nik_digits": ["3201011203900001", "3201011203900002", None],
+            "nik_id": ["3201011203900002", None, None],
+            "nik_suspect": [False, False, False],
+            "dob": pd.to_datetime(["1990-03-12", nat, "1988-02-29"]),
+            "nik_birth_date": pd.to_datetime(["1988-02-29", "1990-03-12", nat]),
+            "name_norm": ["siti aminah", "aminah", None],
+            "name_core": ["siti aminah", "aminah", None],
+            "name_first": ["siti", "aminah", None],
+            "name_last": ["aminah", "aminah", None],
+        }
+    )
+    schema = EncodingSchema(
+        fields=(
+            FieldSpec("nik", "nik"),
+            FieldSpec("birth_date", "birth_date"),
+            FieldSpec("name", "person_name", bloom=BloomSpec()),
+        )
+    )
+    enc = encode_prepared(prepared, KEY, schema)
+    assert enc["t_nik"].tolist()[:2] == [
+        h("nik:nik", v).hex()[:32] for v in ("3201011203900001", "3201011203900002")
+    ]
+    assert enc["t_nik_valid"][0] == enc["t_nik"][1] and pd.isna(enc["t_nik"][2])
+    assert enc["t_name_first"][1] == enc["t_name_last"][0] == h("name:end", "aminah").hex()[:32]
+
+    def word(text: str) -> int:
+        w = int.from_bytes(h("birth_date", text)[:8], "little")
+        return w or 1
+
+    words = np.frombuffer(b"".join(enc["w_birth_date"]), dtype="<u8").reshape(3, -1)
+    expected = {
+        "date": ["1990-03-12", "1990-03-12", "1988-02-29"],
+        "next_day": ["1990-03-13", "1990-03-13", "1988-03-01"],
+        "nik_date": ["1988-02-29", "1990-03-12", None],
+        "year_month": ["ym:1990-03", "ym:1990-03", "ym:1988-02"],
+        "next_year": ["1991-03-12", "1991-03-12", "1989-02-29"],
+        "swapped": ["1990-12-03", "1990-12-03", "1988-29-02"],
+    }
+    for column, texts in expected.items():
+        got = words[:, DATE_WORDS.index(column)].tolist()
+        assert got == [0 if t is None else word(t) for t in texts], column
+
+
 # ----------------------------------------------------------------------------- Bloom filters
-def test_dice_matches_a_direct_computation_and_the_fallback(monkeypatch) -> None:
+@pytest.mark.parametrize("width", [8, 64, 128])
+def test_dice_matches_a_direct_computation_and_the_fallback(monkeypatch, width: int) -> None:
     rng = np.random.default_rng(2)
-    a = rng.integers(0, 256, size=(60, 64), dtype=np.uint8)
-    b = rng.integers(0, 256, size=(50, 64), dtype=np.uint8)
+    a = rng.integers(0, 256, size=(60, width), dtype=np.uint8)
+    b = rng.integers(0, 256, size=(50, width), dtype=np.uint8)
+    a[3] = 0
+    b[7] = 0
     bits_a = np.unpackbits(a, axis=1).astype(bool)
     bits_b = np.unpackbits(b, axis=1).astype(bool)
     inter = (bits_a[:, None, :] & bits_b[None, :, :]).sum(axis=2)
-    expected = 2 * inter / (bits_a.sum(1)[:, None] + bits_b.sum(1)[None, :])
+    with np.errstate(invalid="ignore"):
+        expected = 2 * inter / (bits_a.sum(1)[:, None] + bits_b.sum(1)[None, :])
     i, j = (x.ravel() for x in np.meshgrid(np.arange(60), np.arange(50), indexing="ij"))
-    assert np.allclose(dice_pairs(a, b, i, j), expected.ravel(), atol=1e-6)
-    assert np.allclose(dice_matrix(a, b), expected, atol=1e-6)
+    assert np.allclose(dice_pairs(a, b, i, j), expected.ravel(), atol=1e-6, equal_nan=True)
+    assert np.allclose(dice_matrix(a, b), expected, atol=1e-6, equal_nan=True)
     big_i = np.tile(i, 40)
     big_j = np.tile(j, 40)
-    assert np.allclose(dice_pairs(a, b, big_i, big_j, threads=2), np.tile(expected.ravel(), 40))
-    monkeypatch.setattr(bloom_module, "_HAS_BITCOUNT", False)
-    assert np.allclose(dice_pairs(a, b, i, j), expected.ravel(), atol=1e-6)
-    assert np.allclose(dice_matrix(a, b), expected, atol=1e-6)
+    expected_big = np.tile(inter.ravel(), 40)
+    for compiled in (False, None):
+        got = dice_module.pair_intersections(a, b, big_i, big_j, threads=2, compiled=compiled)
+        assert (got == expected_big).all()
+    if dice_module.compiled_kernel() is not None:
+        got = dice_module.pair_intersections(a, b, big_i, big_j, threads=2, compiled=True)
+        assert (got == expected_big).all()
+    monkeypatch.setattr(dice_module, "_COMPILED", [None])  # numpy only, then without bitcount
+    assert np.allclose(dice_matrix(a, b), expected, atol=1e-6, equal_nan=True)
+    monkeypatch.setattr(dice_module, "_HAS_BITCOUNT", False)
+    assert np.allclose(dice_pairs(a, b, i, j), expected.ravel(), atol=1e-6, equal_nan=True)
+    assert np.allclose(dice_matrix(a, b), expected, atol=1e-6, equal_nan=True)
+    with pytest.raises(ConfigError, match="Pair positions"):
+        dice_pairs(a, b, np.array([60]), np.array([0]))
+
+
+def test_compiled_dice_kernel_agrees_with_numpy() -> None:
+    pytest.importorskip("numba")
+    assert dice_module.compiled_kernel() is not None
+    rng = np.random.default_rng(5)
+    a = rng.integers(0, 256, size=(300, 64), dtype=np.uint8)
+    b = rng.integers(0, 256, size=(200, 64), dtype=np.uint8)
+    i = np.sort(rng.integers(0, 300, size=200_000))
+    j = rng.integers(0, 200, size=200_000)
+    fast = dice_module.pair_intersections(a, b, i, j, compiled=True)
+    slow = dice_module.pair_intersections(a, b, i, j, compiled=False)
+    assert (fast == slow).all()
+    inter = (np.unpackbits(a, axis=1)[:, None, :] & np.unpackbits(b, axis=1)[None]).sum(axis=2)
+    assert (
+        dice_module._matrix_compiled(dice_module.words(a), dice_module.words(b), range(300))
+        == inter
+    ).all()
 
 
 def test_bloom_filters_reflect_similarity_and_hardening() -> None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -99,14 +100,18 @@ def _group_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return pd.factorize(combined)[0].astype(np.int64)
 
 
-def collapse_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, DuplicateGroups]:
+def collapse_duplicates(
+    frame: pd.DataFrame, columns: Sequence[str] | None = None
+) -> tuple[pd.DataFrame, DuplicateGroups]:
     """Keep one record of each group of records equal on every identifying column.
 
-    The frame needs ``source``, ``record_id`` and ``full_name``; without them (or without
-    any copy) it is returned as it is.
+    The frame needs ``source``, ``record_id`` and ``full_name`` (or every one of
+    ``columns``); without them (or without any copy) it is returned as it is.
 
     Args:
         frame: Canonical records.
+        columns: The columns that say who a record is about, where they are not the
+            canonical :data:`IDENTIFYING_COLUMNS` (keyed encodings: the encoded columns).
 
     Returns:
         ``(collapsed, groups)``: the records kept (original order, fresh index) and the
@@ -114,10 +119,15 @@ def collapse_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, DuplicateGro
     """
     n = len(frame)
     identity = np.arange(n, dtype=np.int64)
-    columns = [c for c in IDENTIFYING_COLUMNS if c in frame.columns]
-    if n < 2 or "full_name" not in columns or not {"source", "record_id"} <= set(frame.columns):
+    if columns is None:
+        found = [c for c in IDENTIFYING_COLUMNS if c in frame.columns]
+        usable = "full_name" in found
+    else:
+        found = list(columns)
+        usable = bool(found) and set(found) <= set(frame.columns)
+    if n < 2 or not usable or not {"source", "record_id"} <= set(frame.columns):
         return frame, DuplicateGroups(identity, identity)
-    codes = _group_codes(frame, columns)  # dense: 0 .. groups - 1
+    codes = _group_codes(frame, found)  # dense: 0 .. groups - 1
     if int(codes.max()) + 1 == n:
         return frame, DuplicateGroups(identity, identity)
     keys = (frame["source"].astype(str) + "|" + frame["record_id"].astype(str)).to_numpy()

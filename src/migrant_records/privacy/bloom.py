@@ -7,8 +7,7 @@ hashing). Similar values share q-grams and therefore bits; the Dice coefficient 
 filters, ``2 |A & B| / (|A| + |B|)``, estimates the q-gram Dice similarity of the values.
 
 Filters are stored packed (``bits / 8`` bytes per record) and compared as ``uint64`` words
-with a vectorised popcount (``numpy.bitwise_count`` on numpy >= 2.0, a byte lookup table
-otherwise), in chunks spread over threads (numpy releases the GIL inside these loops).
+(see :mod:`migrant_records.privacy.dice`).
 
 Example:
     >>> key = bytes(range(32))
@@ -22,15 +21,14 @@ Example:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from migrant_records.errors import ConfigError
+from migrant_records.privacy.dice import dice_matrix, dice_pairs, popcount_rows, words
 from migrant_records.privacy.keys import field_key, keyed_digests
 
 __all__ = [
@@ -42,213 +40,7 @@ __all__ = [
     "words",
 ]
 
-_HAS_BITCOUNT = hasattr(np, "bitwise_count")
-_LUT = np.array([bin(v).count("1") for v in range(256)], dtype=np.uint8)
-_CHUNK = 1 << 19
 _MAX_CHARS = 64
-
-
-def _threads() -> int:
-    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, int(n or 1))
-
-
-def words(packed: np.ndarray) -> np.ndarray:
-    """Packed filters (``uint8``, ``bytes`` a multiple of 8) viewed as ``uint64`` words."""
-    arr = np.ascontiguousarray(packed, dtype=np.uint8)
-    if arr.ndim != 2 or arr.shape[1] % 8:
-        raise ConfigError(
-            f"Bloom filters must be a 2-D uint8 array whose width is a multiple of 8 bytes, got "
-            f"shape {arr.shape}."
-        )
-    return arr.view(np.uint64)
-
-
-def _popcount_words(x: np.ndarray) -> np.ndarray:
-    """Set bits per row of a 2-D ``uint64`` array (``int32``)."""
-    if _HAS_BITCOUNT:
-        return np.bitwise_count(x).sum(axis=1, dtype=np.int32)  # type: ignore[no-any-return]
-    as_bytes = x.view(np.uint8)
-    return _LUT[as_bytes].sum(axis=1, dtype=np.int32)  # type: ignore[no-any-return]
-
-
-def popcount_rows(packed: np.ndarray) -> np.ndarray:
-    """Number of set bits of each filter (``int32``)."""
-    return _popcount_words(words(packed))
-
-
-def _lane_sum(counts: np.ndarray) -> np.ndarray:
-    """Row sums of per-word popcounts (``uint8``, ``(k, W)``) with SWAR lane arithmetic."""
-    width = counts.shape[1]
-    if width % 8:
-        return counts.sum(axis=1, dtype=np.int32)  # type: ignore[no-any-return]
-    v = counts.view(np.uint64)  # 8 counts (each <= 64) per uint64
-    m8 = np.uint64(0x00FF00FF00FF00FF)
-    v = (v & m8) + ((v >> np.uint64(8)) & m8)  # 4 lanes of 16 bits, each <= 128
-    v = (v * np.uint64(0x0001000100010001)) >> np.uint64(48)  # sum of lanes, <= 512
-    if v.shape[1] == 1:
-        return v[:, 0].astype(np.int32)  # type: ignore[no-any-return]
-    return v.sum(axis=1, dtype=np.int64).astype(np.int32)  # type: ignore[no-any-return]
-
-
-class _Buffers:
-    """Scratch arrays reused across chunks (fresh allocations are slow on busy machines)."""
-
-    def __init__(self, size: int, width: int) -> None:
-        self.x = np.empty((size, width), dtype=np.uint64)
-        self.y = np.empty((size, width), dtype=np.uint64)
-        self.pc = np.empty((size, width), dtype=np.uint8)
-        self.ta = np.empty(size, dtype=np.int32)
-        self.tb = np.empty(size, dtype=np.int32)
-
-
-def _dice_into(
-    wa: np.ndarray,
-    wb: np.ndarray,
-    ca: np.ndarray,
-    cb: np.ndarray,
-    i: np.ndarray,
-    j: np.ndarray,
-    out: np.ndarray,
-    buf: _Buffers,
-) -> None:
-    k = len(i)
-    x, y, pc = buf.x[:k], buf.y[:k], buf.pc[:k]
-    np.take(wa, i, axis=0, out=x)
-    np.take(wb, j, axis=0, out=y)
-    np.bitwise_and(x, y, out=x)
-    if _HAS_BITCOUNT:
-        np.bitwise_count(x, out=pc)
-        inter = _lane_sum(pc)
-    else:
-        inter = _LUT[x.view(np.uint8)].sum(axis=1, dtype=np.int32)
-    ta, tb = buf.ta[:k], buf.tb[:k]
-    np.take(ca, i, out=ta)
-    np.take(cb, j, out=tb)
-    ta += tb
-    with np.errstate(invalid="ignore", divide="ignore"):
-        np.divide(2 * inter, ta, out=out, casting="unsafe")
-
-
-_BLOCK = 4096
-
-
-def dice_pairs(
-    a: np.ndarray,
-    b: np.ndarray,
-    i: np.ndarray,
-    j: np.ndarray,
-    *,
-    counts: tuple[np.ndarray, np.ndarray] | None = None,
-    threads: int | None = None,
-) -> np.ndarray:
-    """Dice similarity of filter ``a[i[k]]`` and ``b[j[k]]`` for every pair ``k``.
-
-    Pairs are processed in cache-sized blocks with scratch arrays reused per thread.
-
-    Args:
-        a: Packed filters (``uint8``, one row per record).
-        b: Packed filters of the other side (may be ``a``).
-        i: Row positions into ``a``.
-        j: Row positions into ``b``.
-        counts: The set-bit counts of ``a`` and ``b`` when already known.
-        threads: Threads to spread blocks over (default: the usable cores).
-
-    Returns:
-        ``float32`` Dice coefficients; ``nan`` where both filters are empty.
-    """
-    wa = words(a)
-    wb = wa if b is a else words(b)
-    if wa.shape[1] != wb.shape[1]:
-        raise ConfigError(
-            f"Bloom filters of different lengths cannot be compared ({wa.shape[1] * 64} and "
-            f"{wb.shape[1] * 64} bits): both sides must use the same encoding schema."
-        )
-    if counts is not None:
-        ca, cb = counts
-    else:
-        ca = _popcount_words(wa)
-        cb = ca if b is a else _popcount_words(wb)
-    ca = np.asarray(ca, dtype=np.int32)
-    cb = np.asarray(cb, dtype=np.int32)
-    i = np.asarray(i, dtype=np.intp)
-    j = np.asarray(j, dtype=np.intp)
-    n = len(i)
-    out = np.empty(n, dtype=np.float32)
-    n_threads = max(1, min(threads or _threads(), -(-n // (_BLOCK * 8))))
-    span = -(-n // n_threads) if n else 0
-
-    def work(t: int) -> None:
-        buf = _Buffers(_BLOCK, wa.shape[1])
-        lo, hi = t * span, min(n, (t + 1) * span)
-        for s in range(lo, hi, _BLOCK):
-            e = min(s + _BLOCK, hi)
-            _dice_into(wa, wb, ca, cb, i[s:e], j[s:e], out[s:e], buf)
-
-    if n_threads == 1:
-        work(0)
-    else:
-        with ThreadPoolExecutor(max_workers=n_threads) as pool:
-            list(pool.map(work, range(n_threads)))
-    return out
-
-
-def dice_matrix(
-    a: np.ndarray, b: np.ndarray, *, threads: int | None = None, tile: int = 64
-) -> np.ndarray:
-    """Dice similarity of every filter of ``a`` with every filter of ``b`` (all pairs).
-
-    Word-major: for each 64-bit word position, one word of ``tile`` left filters is ANDed
-    with that word of a run of right filters (long contiguous numpy loops), popcounted and
-    added up; tiles of left filters are spread over threads.
-
-    Args:
-        a: Packed filters, ``n`` rows.
-        b: Packed filters, ``m`` rows.
-        threads: Threads to spread tiles over (default: the usable cores).
-        tile: Left filters per tile.
-
-    Returns:
-        An ``(n, m)`` ``float32`` matrix (``nan`` where both filters are empty).
-    """
-    wa, wb = words(a), words(b)
-    if wa.shape[1] != wb.shape[1]:
-        raise ConfigError("Bloom filters of different lengths cannot be compared.")
-    ca, cb = _popcount_words(wa), _popcount_words(wb)
-    right = np.ascontiguousarray(wb.T)
-    out = np.empty((len(wa), len(wb)), dtype=np.float32)
-    run = 1024
-
-    def work(starts: list[int]) -> None:
-        tmp = np.empty((tile, run), dtype=np.uint64)
-        pc = np.empty((tile, run), dtype=np.uint8)
-        acc = np.empty((tile, run), dtype=np.uint16)
-        for s in starts:
-            left = wa[s : s + tile]
-            t = len(left)
-            for r in range(0, len(wb), run):
-                k = min(run, len(wb) - r)
-                x, p, c = tmp[:t, :k], pc[:t, :k], acc[:t, :k]
-                c[...] = 0
-                for w in range(wa.shape[1]):
-                    np.bitwise_and(left[:, w : w + 1], right[w : w + 1, r : r + k], out=x)
-                    if _HAS_BITCOUNT:
-                        np.bitwise_count(x, out=p)
-                    else:
-                        p[...] = _LUT[x.view(np.uint8)].reshape(t, k, 8).sum(axis=2)
-                    np.add(c, p, out=c)
-                total = (ca[s : s + t, None] + cb[None, r : r + k]).astype(np.float32)
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    np.divide(2 * c, total, out=out[s : s + t, r : r + k])
-
-    starts = list(range(0, len(wa), tile))
-    n_threads = max(1, min(threads or _threads(), len(starts)))
-    if n_threads == 1:
-        work(starts)
-    else:
-        with ThreadPoolExecutor(max_workers=n_threads) as pool:
-            list(pool.map(work, [starts[k::n_threads] for k in range(n_threads)]))
-    return out
 
 
 def _gram_table(values: Sequence[str], q: int) -> tuple[np.ndarray, np.ndarray]:

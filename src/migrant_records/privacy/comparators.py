@@ -4,7 +4,7 @@ Each comparator reads encoded columns only (keyed tokens and Bloom filters) and 
 same levels, with the same labels, as its clear-text counterpart, so that the Fellegi-Sunter
 model, the prior rule and the explanations work unchanged. Agreement of keyed tokens is an
 integer comparison of value codes; Dice similarity of Bloom filters is a vectorised popcount
-(:func:`~migrant_records.privacy.bloom.dice_pairs`).
+(:mod:`~migrant_records.privacy.dice`).
 
 Encoded comparators show no values in explanations (``columns`` is empty): only levels and
 weights. They are registered under ``encoded_*`` names so that saved matchers load again.
@@ -22,7 +22,7 @@ from migrant_records.compare import BaseComparator, register_comparator
 from migrant_records.compare.base import cached
 from migrant_records.compare.text import column_codes
 from migrant_records.errors import SchemaError
-from migrant_records.privacy.bloom import dice_pairs, popcount_rows
+from migrant_records.privacy.dice import dice_from_counts, pair_intersections, popcount_rows
 from migrant_records.privacy.fields import DATE_WORDS, field_columns
 from migrant_records.privacy.schema import EncodingSchema, FieldSpec
 
@@ -70,14 +70,35 @@ def _bits(frame: pd.DataFrame, column: str, who: str) -> tuple[np.ndarray, np.nd
     return packed, counts
 
 
-def _dice(
-    left: pd.DataFrame, right: pd.DataFrame, column: str, i: np.ndarray, j: np.ndarray, who: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Dice per pair, the per-pair set-bit counts of both sides (0 = missing)."""
-    a, ca = _bits(left, column, who)
-    b, cb = (a, ca) if right is left else _bits(right, column, who)
-    d = dice_pairs(a, b, i, j, counts=(ca, cb))
-    return d, ca[i], cb[j]
+class _Dice:
+    """Dice of the Bloom filters of one column over candidate pairs.
+
+    Attributes:
+        dice: Dice coefficient per pair (``nan`` where both filters are empty).
+        inter: Set bits the two filters share, per pair.
+        count_l: Set bits of the left filter per pair (0 = missing).
+        count_r: Set bits of the right filter per pair (0 = missing).
+    """
+
+    def __init__(
+        self,
+        left: pd.DataFrame,
+        right: pd.DataFrame,
+        column: str,
+        i: np.ndarray,
+        j: np.ndarray,
+        who: str,
+    ) -> None:
+        a, ca = _bits(left, column, who)
+        b, cb = (a, ca) if right is left else _bits(right, column, who)
+        self.inter = pair_intersections(a, b, i, j)
+        self.count_l, self.count_r = ca[i], cb[j]
+        self.dice = dice_from_counts(self.inter, self.count_l + self.count_r)
+        self.missing = (self.count_l == 0) | (self.count_r == 0)
+
+    def at_least(self, threshold: float) -> np.ndarray:
+        """Pairs whose Dice reaches ``threshold``."""
+        return self.dice >= threshold - 1e-6  # type: ignore[no-any-return]
 
 
 def _codes(
@@ -99,9 +120,22 @@ def _agree(
 class _Encoded(BaseComparator):
     columns: tuple[str, ...] = ()
     encoded_columns: tuple[str, ...] = ()
+    field_kind = ""
+    """The encoding schema's field kind whose columns the comparator reads (if one)."""
 
-    def __init__(self, *, name: str) -> None:
+    def __init__(self, *, name: str, field: str = "", labels: Sequence[str] = ()) -> None:
         self.name = name
+        self.field = field
+        self.labels = tuple(labels)
+        if self.field_kind:
+            self.encoded_columns = field_columns(FieldSpec(field, self.field_kind))
+
+    def _exact(
+        self, left: pd.DataFrame, right: pd.DataFrame, i: np.ndarray, j: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Codes of the field's exact token on both sides, and where either is missing."""
+        ca, cb = _codes(left, right, f"t_{self.field}", i, j, self.name)
+        return ca, cb, (ca < 0) | (cb < 0)
 
 
 class TokenLevels(_Encoded):
@@ -123,9 +157,8 @@ class TokenLevels(_Encoded):
     def __init__(
         self, *, name: str, tokens: Sequence[str], labels: Sequence[str], tf: bool = False
     ) -> None:
-        super().__init__(name=name)
+        super().__init__(name=name, labels=labels)
         self.tokens = tuple(tokens)
-        self.labels = tuple(labels)
         self.tf = bool(tf)
         self.tf_column = self.tokens[-1] if tf else None
         self.encoded_columns = self.tokens
@@ -166,24 +199,23 @@ class BloomText(_Encoded):
     def __init__(
         self, *, name: str, field: str, thresholds: Sequence[float] = (0.8,), tf: bool = False
     ) -> None:
-        super().__init__(name=name)
-        self.field = field
         self.thresholds = tuple(sorted(float(t) for t in thresholds))
+        labels = ("else", *(f"dice >= {t:g}" for t in self.thresholds), "exact")
+        super().__init__(name=name, field=field, labels=labels)
         self.tf = bool(tf)
         self.tf_column = f"t_{field}" if tf else None
-        self.labels = ("else", *(f"dice >= {t:g}" for t in self.thresholds), "exact")
         self.encoded_columns = (f"t_{field}", f"b_{field}")
 
     def compare(
         self, left: pd.DataFrame, right: pd.DataFrame, i: np.ndarray, j: np.ndarray
     ) -> np.ndarray:
         """Levels per pair (see class docs)."""
-        d, pa, pb = _dice(left, right, f"b_{self.field}", i, j, self.name)
+        dice = _Dice(left, right, f"b_{self.field}", i, j, self.name)
         out = np.zeros(len(i), dtype=np.int8)
         for level, t in enumerate(self.thresholds, start=1):
-            out[d >= t - 1e-6] = level
+            out[dice.at_least(t)] = level
         out[_agree(left, right, f"t_{self.field}", i, j, self.name)] = len(self.thresholds) + 1
-        out[(pa == 0) | (pb == 0)] = -1
+        out[dice.missing] = -1
         return out
 
 
@@ -201,17 +233,13 @@ class EncodedPersonName(_Encoded):
     """  # noqa: E501
 
     kind = "encoded_person_name"
+    field_kind = "person_name"
     _params = ("name", "field", "fuzzy", "close")
 
     def __init__(
         self, *, name: str = "name", field: str = "name", fuzzy: float = 0.7, close: float = 0.85
     ) -> None:
-        super().__init__(name=name)
-        self.field = field
-        self.fuzzy = float(fuzzy)
-        self.close = float(close)
-        self.tf_column = f"t_{field}"
-        self.labels = (
+        labels = (
             "else",
             "initials agree",
             "fuzzy",
@@ -220,23 +248,25 @@ class EncodedPersonName(_Encoded):
             "same tokens any order",
             "exact",
         )
-        self.encoded_columns = field_columns(FieldSpec(field, "person_name"))
+        super().__init__(name=name, field=field, labels=labels)
+        self.fuzzy = float(fuzzy)
+        self.close = float(close)
+        self.tf_column = f"t_{field}"
 
     def compare(
         self, left: pd.DataFrame, right: pd.DataFrame, i: np.ndarray, j: np.ndarray
     ) -> np.ndarray:
         """Levels per pair (see class docs)."""
         f = self.field
-        ca, cb = _codes(left, right, f"t_{f}", i, j, self.name)
-        null = (ca < 0) | (cb < 0)
-        d, pa, pb = _dice(left, right, f"b_{f}", i, j, self.name)
+        ca, cb, null = self._exact(left, right, i, j)
+        dice = _Dice(left, right, f"b_{f}", i, j, self.name)
         out = np.zeros(len(i), dtype=np.int8)
         out[_agree(left, right, f"t_{f}_initials", i, j, self.name)] = 1
-        out[d >= self.fuzzy - 1e-6] = 2
-        close = (d >= self.close - 1e-6) | _agree(left, right, f"t_{f}_key", i, j, self.name)
+        out[dice.at_least(self.fuzzy)] = 2
+        close = dice.at_least(self.close) | _agree(left, right, f"t_{f}_key", i, j, self.name)
         out[close] = 3
-        inter = np.rint(d * (pa + pb) / 2.0)
-        inside = (inter >= np.minimum(pa, pb)) & (np.minimum(pa, pb) > 0)
+        smaller = np.minimum(dice.count_l, dice.count_r)
+        inside = (dice.inter >= smaller) & (smaller > 0)
         fa, fb = _codes(left, right, f"t_{f}_first", i, j, self.name)
         la, lb = _codes(left, right, f"t_{f}_last", i, j, self.name)
         end = ((fa == fb) & (fa >= 0)) | ((la == lb) & (la >= 0))
@@ -264,28 +294,26 @@ class EncodedNik(_Encoded):
     """
 
     kind = "encoded_nik"
+    field_kind = "nik"
     _params = ("name", "field")
 
     def __init__(self, *, name: str = "nik", field: str = "nik") -> None:
-        super().__init__(name=name)
-        self.field = field
-        self.tf_column = None
-        self.labels = (
+        labels = (
             "both valid, different",
             "different (invalid or suspect)",
             "same region and birth date",
             "one typo",
             "exact",
         )
-        self.encoded_columns = field_columns(FieldSpec(field, "nik"))
+        super().__init__(name=name, field=field, labels=labels)
+        self.tf_column = None
 
     def compare(
         self, left: pd.DataFrame, right: pd.DataFrame, i: np.ndarray, j: np.ndarray
     ) -> np.ndarray:
         """Levels per pair (see class docs)."""
         f = self.field
-        ca, cb = _codes(left, right, f"t_{f}", i, j, self.name)
-        null = (ca < 0) | (cb < 0)
+        ca, cb, null = self._exact(left, right, i, j)
         va, vb = _codes(left, right, f"t_{f}_valid", i, j, self.name)
         out = np.where((va >= 0) & (vb >= 0), 0, 1).astype(np.int8)
         out[_agree(left, right, f"t_{f}_head", i, j, self.name)] = 2
@@ -321,10 +349,7 @@ class EncodedBirthDate(_Encoded):
     _params = ("name", "field")
 
     def __init__(self, *, name: str = "birth_date", field: str = "birth_date") -> None:
-        super().__init__(name=name)
-        self.field = field
-        self.tf_column = None
-        self.labels = (
+        labels = (
             "else",
             "year +-1, same day and month",
             "same year and month",
@@ -333,6 +358,8 @@ class EncodedBirthDate(_Encoded):
             "day and month swapped",
             "exact",
         )
+        super().__init__(name=name, field=field, labels=labels)
+        self.tf_column = None
         self.encoded_columns = (f"w_{field}",)
 
     def compare(

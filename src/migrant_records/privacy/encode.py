@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_records import __version__
+from migrant_records.blocking._keys import key_cache
 from migrant_records.errors import ConfigError, InputFileError, SchemaError
 from migrant_records.inputs import InputLike, collect_inputs
 from migrant_records.io import Batch
@@ -119,11 +120,12 @@ def encode_prepared(
     for spec in schema.fields:
         out.update(encode_field(spec, frame, key, schema.token_bytes))
     parts = KeyParts(frame, key)
-    for block in schema.blocking:
-        out[f"k_{block.name}"] = blocking_tokens(block.items, parts, block.name)
-    if schema.lsh is not None and schema.lsh.within:
-        name = f"{schema.lsh.field}_lsh"
-        out[f"k_{name}"] = blocking_tokens(schema.lsh.within, parts, name)
+    with key_cache():  # a column used by several key items is factorised once
+        for block in schema.blocking:
+            out[f"k_{block.name}"] = blocking_tokens(block.items, parts, block.name)
+        if schema.lsh is not None and schema.lsh.within:
+            name = f"{schema.lsh.field}_lsh"
+            out[f"k_{name}"] = blocking_tokens(schema.lsh.within, parts, name)
     encoded = pd.DataFrame(out)
     encoded.attrs["encoding"] = _description(schema, key)
     return encoded

@@ -130,19 +130,22 @@ def _date_forms(days: np.ndarray) -> list[np.ndarray]:
     """Text forms of distinct dates: date, next day, year-month, next year, swapped."""
     d = days.astype("datetime64[D]")
     months = d.astype("datetime64[M]")
-    year = months.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = months.astype(np.int64) % 12 + 1
-    day = (d - months.astype("datetime64[D]")).astype(np.int64) + 1
-    y = pd.Series(year).map("{:04d}".format)
-    y1 = pd.Series(year + 1).map("{:04d}".format)
-    m = pd.Series(month).map("{:02d}".format)
-    dd = pd.Series(day).map("{:02d}".format)
+    year = (months.astype("datetime64[Y]").astype(np.int64) + 1970).tolist()
+    month = (months.astype(np.int64) % 12 + 1).tolist()
+    day = ((d - months.astype("datetime64[D]")).astype(np.int64) + 1).tolist()
+    ymd = list(zip(year, month, day))
+
+    def text(values: list[str]) -> np.ndarray:
+        out = np.empty(len(values), dtype=object)
+        out[:] = values
+        return out
+
     return [
-        (y + "-" + m + "-" + dd).to_numpy(dtype=object),
+        text([f"{y:04d}-{m:02d}-{dd:02d}" for y, m, dd in ymd]),
         _date_text(days + 1),
-        ("ym:" + y + "-" + m).to_numpy(dtype=object),
-        (y1 + "-" + m + "-" + dd).to_numpy(dtype=object),
-        (y + "-" + dd + "-" + m).to_numpy(dtype=object),
+        text([f"ym:{y:04d}-{m:02d}" for y, m, dd in ymd]),
+        text([f"{y + 1:04d}-{m:02d}-{dd:02d}" for y, m, dd in ymd]),
+        text([f"{y:04d}-{dd:02d}-{m:02d}" for y, m, dd in ymd]),
     ]
 
 
@@ -151,19 +154,23 @@ def _birth_date_words(frame: pd.DataFrame, spec: FieldSpec, key: bytes) -> np.nd
     dob = _days(_opt(frame, "dob"))
     nik = _days(_opt(frame, "nik_birth_date"))
     eff = np.where(dob == nat, nik, dob)
-    out = np.zeros((len(frame), len(DATE_WORDS)), dtype=np.uint64)
-    for column, source in ((0, eff), (2, nik)):
-        codes, uniq = pd.factorize(np.where(source == nat, -1, source))
-        uniq = np.asarray(uniq, dtype=np.int64)
-        present = uniq != -1
-        forms = _date_forms(np.where(present, uniq, 0))
-        targets = (0, 1, 3, 4, 5) if column == 0 else (2,)
-        chosen = forms if column == 0 else forms[:1]
-        for target, values in zip(targets, chosen):
-            kept = np.asarray(values, dtype=object).copy()
-            kept[~present] = None
-            table = keyed_words(kept, key, spec.name)
-            out[:, target] = table[codes]
+    n = len(frame)
+    # the dates of both columns factorised together: a date in both is hashed once
+    both = np.concatenate([eff, nik])
+    codes, uniq = pd.factorize(np.where(both == nat, -1, both))
+    uniq = np.asarray(uniq, dtype=np.int64)
+    present = uniq != -1
+    of_eff = np.zeros(len(uniq), dtype=bool)
+    of_eff[codes[:n]] = True
+    out = np.zeros((n, len(DATE_WORDS)), dtype=np.uint64)
+    forms = _date_forms(np.where(present, uniq, 0))
+    for target, values in zip((0, 1, 3, 4, 5), forms):
+        kept = np.asarray(values, dtype=object).copy()
+        kept[~(present if target == 0 else present & of_eff)] = None
+        table = keyed_words(kept, key, spec.name)
+        out[:, target] = table[codes[:n]]
+        if target == 0:
+            out[:, 2] = table[codes[n:]]  # the NIK's date
     return out
 
 
@@ -210,6 +217,13 @@ def encode_field(
     def tok(values: Any, sub: str) -> np.ndarray:
         return keyed_tokens(values, key, f"{n}:{sub}", nbytes=token_bytes)
 
+    def tok2(first: pd.Series, second: pd.Series, sub: str) -> tuple[np.ndarray, np.ndarray]:
+        """Tokens of two columns under one sub-key: values in both are hashed once."""
+        both = tok(
+            np.concatenate([first.to_numpy(dtype=object), second.to_numpy(dtype=object)]), sub
+        )
+        return both[: len(first)], both[len(first) :]
+
     out: dict[str, np.ndarray] = {}
     if spec.kind == "person_name":
         norm = _col(frame, "name_norm", spec)
@@ -229,13 +243,11 @@ def encode_field(
         if first.isna().all():
             first = core.str.split(" ", n=1).str[0]
             last = core.str.rsplit(" ", n=1).str[-1]
-        out[f"t_{n}_first"] = tok(first, "end")
-        out[f"t_{n}_last"] = tok(last, "end")
+        out[f"t_{n}_first"], out[f"t_{n}_last"] = tok2(first, last, "end")
         out[f"b_{n}"] = _bloom(spec, core, frame, key)
     elif spec.kind == "nik":
         digits = _col(frame, "nik_digits", spec)
-        out[f"t_{n}"] = tok(digits, "nik")
-        out[f"t_{n}_valid"] = tok(_opt(frame, "nik_id"), "nik")
+        out[f"t_{n}"], out[f"t_{n}_valid"] = tok2(digits, _opt(frame, "nik_id"), "nik")
         head = digits.where(digits.astype(str).str.len() >= 12).astype(object).str[:12]
         out[f"t_{n}_head"] = tok(head, "head")
         out[f"w_{n}"] = rows_of_bytes(_nik_words(digits, key, n))
@@ -267,6 +279,14 @@ def encode_field(
     return out
 
 
+def _key_texts(uniques: Any) -> list[str]:
+    """Text of each distinct key value (dates as ISO dates, whole floats as integers)."""
+    if isinstance(uniques, pd.DatetimeIndex) and uniques.tz is None:
+        days = uniques.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        return np.datetime_as_string(days, unit="D").tolist()  # type: ignore[no-any-return]
+    return [_key_text(u) for u in np.asarray(uniques, dtype=object)]
+
+
 def _key_text(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
@@ -294,7 +314,7 @@ class KeyParts:
         if label not in self._cache:
             parsed = item_from_json(item)
             codes, uniques = key_codes([parsed], [self.frame]).parts[0]
-            texts = [_key_text(u) for u in np.asarray(uniques, dtype=object)]
+            texts = _key_texts(uniques)
             digests = keyed_digests(texts, field_key(self.key, "part:" + label))
             table = np.zeros(len(texts) + 1, dtype=np.uint64)
             if digests:

@@ -151,7 +151,7 @@ def field_key(key: bytes, field: str) -> bytes:
 def _texts(values: Sequence[Any] | pd.Series | np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Codes per value (-1 = missing or empty) and the distinct non-empty texts."""
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    texts = ["" if pd.isna(u) else str(u) for u in uniques]
+    texts = [u if type(u) is str else "" if pd.isna(u) else str(u) for u in uniques]
     empty = np.array([t.strip() == "" for t in texts], dtype=bool)
     codes = codes.astype(np.int64)
     if empty.any():

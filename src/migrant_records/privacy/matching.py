@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_records import pipeline
+from migrant_records.blocking import collapse_duplicates
 from migrant_records.errors import ConfigError, ModelError
 from migrant_records.io import Batch
 from migrant_records.io.batch import empty_rejects
@@ -42,7 +43,7 @@ from migrant_records.matcher import Matcher
 from migrant_records.privacy.blocking import schema_blocking
 from migrant_records.privacy.comparators import byte_matrix, schema_comparators
 from migrant_records.privacy.encode import check_compatible, encoding_info, read_encoded
-from migrant_records.privacy.fields import DATE_WORDS
+from migrant_records.privacy.fields import DATE_WORDS, schema_columns
 from migrant_records.privacy.schema import EncodingSchema
 from migrant_records.result import MatchResult
 
@@ -162,11 +163,16 @@ class EncodedMatcher(Matcher):
                 "EncodedMatcher(schema=...)."
             )
         self.schema_ = schema
-        return pipeline.Inputs(
-            left.reset_index(drop=True),
-            None if other is None else other.reset_index(drop=True),
-            empty_rejects(),
-        )
+        # exact copies fold as on clear text: records whose encodings are all equal are one
+        columns = schema_columns(schema)
+        left, left_copies = collapse_duplicates(left.reset_index(drop=True), columns)
+        right_copies = None
+        if other is not None:
+            other, right_copies = collapse_duplicates(other.reset_index(drop=True), columns)
+        copies = None
+        if left_copies.n_collapsed or (right_copies is not None and right_copies.n_collapsed):
+            copies = (left_copies, right_copies)
+        return pipeline.Inputs(left, other, empty_rejects(), copies)
 
     def fit(  # type: ignore[override]
         self,
