@@ -259,7 +259,7 @@ def test_components_follow_long_chains(spark: Any) -> None:
 def test_conflicting_component_split_at_weakest_link(spark: Any, max_split_size: int) -> None:
     """Six records chained, sexes M M M F F F: the chain is cut between the two sexes, in one
     task as by the pandas engine, or first in Spark when the component counts as giant."""
-    from migrant_records.cluster import cluster_pairs
+    from migrant_records.cluster import cluster_pairs, conflict_attributes
     from migrant_records.spark.cluster import cluster
 
     sexes = ["M", "M", "M", "F", "F", "F"]
@@ -272,12 +272,16 @@ def test_conflicting_component_split_at_weakest_link(spark: Any, max_split_size:
         }
     )
     p = np.array([0.99, 0.97, 0.8, 0.95, 0.9])
-    edges = pd.DataFrame({"a": np.arange(5), "b": np.arange(1, 6), "match_probability": p})
+    weight = np.log2(p / (1 - p))
+    edges = pd.DataFrame(
+        {"a": np.arange(5), "b": np.arange(1, 6), "match_probability": p, "match_weight": weight}
+    )
     spark.sparkContext.setCheckpointDir("/tmp/migrant-records-test-checkpoints")
     clusters, stats = cluster(
         spark.createDataFrame(records),
         spark.createDataFrame(edges.astype({"a": "int64", "b": "int64"})),
         0.5,
+        conflicts=conflict_attributes,
         max_split_size=max_split_size,
     )
     got = clusters.toPandas().sort_values("_node")

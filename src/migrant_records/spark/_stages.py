@@ -20,21 +20,27 @@ from migrant_records.blocking import BaseStrategy, BlockingStrategy, ExactBlock,
 from migrant_records.blocking._keys import KeyItem, key_codes
 from migrant_records.blocking.duplicates import IDENTIFYING_COLUMNS
 from migrant_records.blocking.strategies import minhash_signatures
-from migrant_records.cluster import assign_person_ids, cluster_pairs
-from migrant_records.cluster import conflict_attributes as cluster_conflict_attributes
+from migrant_records.cluster import assign_person_ids, cluster_pairs, nik_conflict
+from migrant_records.cluster.graph import constraints_from
+from migrant_records.cluster.split import as_objects, name_tokens
 from migrant_records.compare import Comparator, compare_pairs
 from migrant_records.errors import ConfigError
 from migrant_records.matcher import Matcher
 from migrant_records.model import FellegiSunter, Training, sample_random_pairs
 from migrant_records.model.tf import _codes as _tf_codes
 from migrant_records.records import record_key
+from migrant_records.schemas import CANONICAL_COLUMNS
+from migrant_records.standardize import standardize
+from migrant_records.standardize.core import profile_from_evidence
 from migrant_records.standardize.nik import parse_nik
+from migrant_records.standardize.person_columns import recognize_person_columns
 
 __all__ = [
     "KEY_SEP",
     "candidate_gamma",
     "check_strategies",
-    "conflict_attributes",
+    "conflict_frame",
+    "edge_conflicts",
     "exact_items",
     "identifying_columns",
     "key_strings",
@@ -46,6 +52,7 @@ __all__ = [
     "record_keys",
     "resolve",
     "score",
+    "side_profile",
     "split_component",
     "tf_values",
     "train",
@@ -58,9 +65,43 @@ _MULT = np.uint64(0x9E3779B97F4A7C15)
 
 
 # ---------------------------------------------------------------------- standardisation
-def prepare(frame: pd.DataFrame) -> pd.DataFrame:
-    """Standardise one batch of canonical records (same code as the pandas engine)."""
-    return Matcher.prepare(frame)
+def prepare(
+    frame: pd.DataFrame,
+    *,
+    profile: str,
+    min_year: int,
+    person_columns: dict[str, str] | None,
+) -> pd.DataFrame:
+    """Standardise one batch of canonical records as ``pipeline.prepare_inputs`` does, with the
+    profile and the generic person columns decided once for all records of the side."""
+    return standardize(
+        frame.reset_index(drop=True),
+        profile=profile,
+        min_year=min_year,
+        person_columns=person_columns,
+    )
+
+
+def side_profile(
+    profile: str, probe: pd.DataFrame, evidence: Callable[[], tuple[int, int, int, int]]
+) -> tuple[str, dict[str, str]]:
+    """The name profile and generic person columns of one side, as ``standardize`` decides
+    them on all of the side's records.
+
+    Args:
+        profile: The matcher's profile (``auto`` decides from the data).
+        probe: Each column's first 200 non-missing values in record order (what the person
+            column recognition reads).
+        evidence: Counts of :func:`~migrant_records.standardize.core.profile_evidence` over
+            all records (called only when needed).
+    """
+    roles = recognize_person_columns(probe, exclude=frozenset(CANONICAL_COLUMNS))
+    if profile == "auto":
+        if not set(roles) - {"occupation"}:
+            profile = "indonesia"
+        else:
+            profile = profile_from_evidence(evidence())
+    return profile, roles
 
 
 def nik_partition_key(nik: pd.Series) -> pd.Series:
@@ -292,32 +333,57 @@ def score(
 
 
 # ---------------------------------------------------------------------- clustering
-def conflict_attributes(records: pd.DataFrame) -> pd.DataFrame:
-    """Per record: the NIK that must not differ inside a cluster and the sex (``M``/``F``).
+#: Spark type of each conflict attribute (the columns of ``cluster.CONFLICT_COLUMNS``).
+CONFLICT_TYPES: dict[str, str] = {
+    "nik_id": "string",
+    "nik_agrees_dob": "boolean",
+    "nik_birth_date": "timestamp_ntz",
+    "nik_district_code": "string",
+    "sex": "string",
+    "name": "string",
+    "dob": "timestamp_ntz",
+}
 
-    Columns ``nik_c`` (the NIK where it agrees with the birth date, else ``None``) and
-    ``sex_c``; the same attributes the pandas engine's conflict splitting reads.
+
+def conflict_frame(
+    rule: Callable[[pd.DataFrame], pd.DataFrame], records: pd.DataFrame
+) -> pd.DataFrame:
+    """The matcher's conflict attributes of a batch of prepared records, plus ``_tnik`` (the
+    trusted NIK, ``None`` where there is none) and ``_sexc`` (``0`` / ``1``, ``-1`` unknown):
+    a component whose records hold two trusted NIKs or two sexes may have to be split.
+
+    The rule reads each record on its own (as ``cluster.conflict_attributes`` does), so a
+    batch gives the rows that all records together would.
     """
-    frame = cluster_conflict_attributes(records.reset_index(drop=True))
-    nik_values = frame["nik_id"].to_numpy(dtype=object)
-    use = frame["nik_agrees_dob"].to_numpy(dtype=bool) & pd.notna(nik_values)
-    nik = np.full(len(frame), None, dtype=object)
-    nik[use] = nik_values[use]
-    sex_values = [
-        str(v).strip().upper() if v is not None and pd.notna(v) else None
-        for v in frame["sex"].tolist()
-    ]
-    sex = np.array([v if v in ("M", "F") else None for v in sex_values], dtype=object)
-    return pd.DataFrame({"nik_c": nik, "sex_c": sex})
+    attrs = rule(records.reset_index(drop=True)).reset_index(drop=True)
+    known = [c for c in CONFLICT_TYPES if c in attrs.columns]
+    out = pd.DataFrame({c: attrs[c] for c in known})
+    for c in known:
+        if CONFLICT_TYPES[c] == "string":
+            values = out[c].astype(object).tolist()
+            missing = out[c].isna().tolist()
+            out[c] = pd.Series(
+                [None if m else str(v) for v, m in zip(values, missing)], dtype=object
+            )
+    constraints = constraints_from(out, len(out))
+    out["_tnik"] = pd.Series(constraints.nik, dtype=object).map(
+        lambda v: None if v is None else str(v)
+    )
+    out["_sexc"] = constraints.sex.astype(np.int32)
+    return out
 
 
-def split_component(nodes: pd.DataFrame, edges: pd.DataFrame, threshold: float) -> np.ndarray:
-    """Split one component that joins conflicting records (the pandas clustering code).
+def split_component(
+    nodes: pd.DataFrame, edges: pd.DataFrame, threshold: float, columns: Sequence[str]
+) -> np.ndarray:
+    """Cluster one component as the pandas engine does (``cluster_pairs`` with its conflict
+    attributes, record keys and match weights): its split at true conflicts, if any.
 
     Args:
-        nodes: ``node, key, nik_c, sex_c`` of the component's records.
-        edges: ``a, b, p`` edges between them (probability at or above the threshold).
+        nodes: ``node, key`` and the conflict attribute ``columns`` of the component's records.
+        edges: ``a, b, p, w`` (node ids, probability, match weight) of its edges.
         threshold: The matcher's threshold.
+        columns: The conflict attribute columns.
 
     Returns:
         A label per row of ``nodes``.
@@ -325,14 +391,7 @@ def split_component(nodes: pd.DataFrame, edges: pd.DataFrame, threshold: float) 
     local = pd.Series(np.arange(len(nodes)), index=nodes["node"].to_numpy())
     a = local.reindex(edges["a"].to_numpy()).to_numpy(dtype=np.int64)
     b = local.reindex(edges["b"].to_numpy()).to_numpy(dtype=np.int64)
-    agree = nodes["nik_c"].notna().to_numpy(dtype=bool)
-    conflicts = pd.DataFrame(
-        {
-            "nik_id": nodes["nik_c"].to_numpy(dtype=object),
-            "nik_agrees_dob": agree,
-            "sex": nodes["sex_c"].to_numpy(dtype=object),
-        }
-    )
+    conflicts = nodes[list(columns)].reset_index(drop=True)
     return cluster_pairs(
         len(nodes),
         a,
@@ -341,7 +400,47 @@ def split_component(nodes: pd.DataFrame, edges: pd.DataFrame, threshold: float) 
         threshold=threshold,
         conflicts=conflicts,
         keys=nodes["key"].astype(str).to_numpy(dtype=object),
+        weight=edges["w"].to_numpy(dtype=np.float64),
     )
+
+
+def edge_conflicts(ends: pd.DataFrame) -> np.ndarray:
+    """Whether the two records of each edge conflict by themselves (two sexes, or two trusted
+    NIKs that prove two people: ``cluster.nik_conflict``).
+
+    Args:
+        ends: Per edge ``sex_a, sex_b`` (sex codes) and, where known, ``nik_a, nik_b``,
+            ``nik_birth_date_a/_b``, ``nik_district_code_a/_b`` and ``name_a, name_b``.
+    """
+    n = len(ends)
+    sex_a = ends["sex_a"].to_numpy(dtype=np.int64)
+    sex_b = ends["sex_b"].to_numpy(dtype=np.int64)
+    out = (sex_a >= 0) & (sex_b >= 0) & (sex_a != sex_b)
+
+    def col(name: str) -> list[object]:
+        return as_objects(ends[name].to_numpy()) if name in ends else [None] * n
+
+    nik_a, nik_b = col("nik_a"), col("nik_b")
+    dob_a, dob_b = col("nik_birth_date_a"), col("nik_birth_date_b")
+    dis_a, dis_b = col("nik_district_code_a"), col("nik_district_code_b")
+    name_a, name_b = col("name_a"), col("name_b")
+    differ = [
+        k
+        for k in np.flatnonzero(~out).tolist()
+        if nik_a[k] is not None and nik_b[k] is not None and nik_a[k] != nik_b[k]
+    ]
+    for k in differ:
+        out[k] = nik_conflict(
+            str(nik_a[k]),
+            str(nik_b[k]),
+            dob_a[k],
+            dob_b[k],
+            dis_a[k],
+            dis_b[k],
+            name_tokens(name_a[k]),
+            name_tokens(name_b[k]),
+        )
+    return out
 
 
 def record_keys(source: pd.Series, record_id: pd.Series) -> np.ndarray:

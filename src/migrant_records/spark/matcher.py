@@ -195,9 +195,13 @@ class SparkMatcher:
         logger.info("spark stage %s: %.1f s", "read", timings["read"])
 
         t0 = time.perf_counter()
-        left = prepare_records(left_raw, n_left).localCheckpoint(eager=True)
+        settings: dict[str, Any] = {
+            "profile": self.matcher.profile,
+            "min_year": self.matcher.min_year,
+        }
+        left = prepare_records(left_raw, n_left, **settings).localCheckpoint(eager=True)
         right = (
-            prepare_records(right_raw, n_right or 0).localCheckpoint(eager=True)
+            prepare_records(right_raw, n_right or 0, **settings).localCheckpoint(eager=True)
             if right_raw is not None
             else None
         )
@@ -207,6 +211,10 @@ class SparkMatcher:
             raise ConfigError("No records left to match after validation; see the rejects.")
 
         comparators, strategies = self._resolve(left, right)
+        if right is not None:
+            # a column one side lacks (a generic person column only it carries) is missing
+            # on the other, as in the pandas engine's records of both sides
+            left, right = _aligned(left, right), _aligned(right, left)
         _stages.check_strategies(strategies)
 
         t0 = time.perf_counter()
@@ -264,10 +272,17 @@ class SparkMatcher:
         if right is not None:
             nodes = nodes.unionByName(right.withColumn("_node", F.col("_pos") + F.lit(offset)))
         edges = scored.select(
-            F.col("i").alias("a"), (F.col("j") + F.lit(offset)).alias("b"), "match_probability"
+            F.col("i").alias("a"),
+            (F.col("j") + F.lit(offset)).alias("b"),
+            "match_probability",
+            "match_weight",
         )
         clusters, stats = cluster(
-            nodes, edges, matcher.threshold, max_split_size=self.max_split_size
+            nodes,
+            edges,
+            matcher.threshold,
+            conflicts=matcher._conflict_rule(),
+            max_split_size=self.max_split_size,
         )
         clusters = clusters.orderBy("_node").drop("_node")
         copy_rows = [c for c in copies if c is not None]
@@ -331,6 +346,16 @@ class SparkMatcher:
         _stages.train(self.matcher, comparators, n_left, n_right, random_levels, cpat, ccount)
         if self.matcher.model_ is None:  # pragma: no cover - train always sets it
             raise ModelError("Training on Spark produced no model.")
+
+
+def _aligned(frame: Any, other: Any) -> Any:
+    """``frame`` with an empty column for each column only ``other`` has."""
+    from pyspark.sql import functions as F
+
+    for f in other.schema.fields:
+        if f.name not in frame.columns:
+            frame = frame.withColumn(f.name, F.lit(None).cast(f.dataType))
+    return frame
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:

@@ -12,6 +12,8 @@ import pandas as pd
 
 from migrant_records.errors import SchemaError
 from migrant_records.spark import _stages
+from migrant_records.standardize import DEFAULT_MIN_YEAR
+from migrant_records.standardize.core import profile_evidence
 
 __all__ = [
     "add_positions",
@@ -211,18 +213,77 @@ def _spark_type(dtype: Any) -> Any:
     return T.StringType()
 
 
-def prepare_records(records: Any, n_records: int) -> Any:
+#: Values of each column that person column recognition reads (its e-mail sample).
+PROBE_ROWS = 200
+
+
+def _probe(records: Any, columns: list[str]) -> pd.DataFrame:
+    """Each column's first :data:`PROBE_ROWS` non-missing values in record order."""
+
+    def firsts(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for batch in batches:
+            batch = batch.sort_values("_pos", kind="stable")
+            for c in columns:
+                values = batch[["_pos", c]].dropna().head(PROBE_ROWS)
+                yield pd.DataFrame(
+                    {"_pos": values["_pos"].to_numpy(), "_col": c, "_val": values[c].to_numpy()}
+                )
+
+    rows = records.mapInPandas(firsts, "_pos long, _col string, _val string").toPandas()
+    probe: dict[str, list[Any]] = {}
+    for c in columns:
+        kept = rows[rows["_col"] == c].sort_values("_pos", kind="stable").head(PROBE_ROWS)
+        values = kept["_val"].tolist()
+        probe[c] = values + [None] * (PROBE_ROWS - len(values))
+    return pd.DataFrame(probe, dtype=object)
+
+
+def _evidence(records: Any) -> tuple[int, int, int, int]:
+    """``profile_evidence`` summed over the partitions."""
+    from pyspark.sql import functions as F
+
+    columns = [c for c in ("nik", "phone") if c in records.columns]
+
+    def count(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for batch in batches:
+            n, nik, phone, phone_id = profile_evidence(batch)
+            yield pd.DataFrame({"n": [n], "nik": [nik], "phone": [phone], "phone_id": [phone_id]})
+
+    row = (
+        records.select("_pos", *columns)
+        .mapInPandas(count, "n long, nik long, phone long, phone_id long")
+        .agg(*[F.sum(c).alias(c) for c in ("n", "nik", "phone", "phone_id")])
+        .collect()[0]
+    )
+    return (
+        int(row["n"] or 0),
+        int(row["nik"] or 0),
+        int(row["phone"] or 0),
+        int(row["phone_id"] or 0),
+    )
+
+
+def prepare_records(
+    records: Any, n_records: int, *, profile: str = "auto", min_year: int = DEFAULT_MIN_YEAR
+) -> Any:
     """Standardise the records on Spark (``_pos`` kept), in groups of whole NIKs.
 
     Records are grouped so that all records with one valid NIK are standardised together (the
     check for NIKs carried by several different people looks across records), in input order
-    inside each group: the result equals standardising all records at once.
+    inside each group. The name profile and the generic person columns are decided once on
+    all records, as ``standardize`` decides them: the result equals standardising all records
+    at once.
     """
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
+    columns = [c for c in records.columns if not c.startswith("_")]
+    profile, roles = _stages.side_profile(
+        profile, _probe(records, columns), lambda: _evidence(records)
+    )
+    settings: dict[str, Any] = {"profile": profile, "min_year": min_year, "person_columns": roles}
     sample = records.limit(50).toPandas()
-    probe = _stages.prepare(sample.drop(columns=["_pos"]))
+    probe = _stages.prepare(sample.drop(columns=["_pos"]), **settings)
     derived = [c for c in probe.columns if c not in sample.columns]
     fields = list(records.schema.fields) + [
         T.StructField(c, _spark_type(probe[c].dtype), True) for c in derived
@@ -248,7 +309,7 @@ def prepare_records(records: Any, n_records: int) -> Any:
     def standardise(frame: pd.DataFrame) -> pd.DataFrame:
         frame = frame.sort_values("_pos", kind="stable").drop(columns=["_grp"])
         pos = frame["_pos"].to_numpy()
-        prepared = _stages.prepare(frame.drop(columns=["_pos"]).reset_index(drop=True))
+        prepared = _stages.prepare(frame.drop(columns=["_pos"]).reset_index(drop=True), **settings)
         prepared["_pos"] = pos
         return prepared[out_columns]
 

@@ -6,7 +6,7 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,8 @@ __all__ = [
     "INPUT_PREFIX",
     "PERSON_COLUMNS",
     "choose_profile",
+    "profile_evidence",
+    "profile_from_evidence",
     "standardize",
 ]
 
@@ -111,6 +113,7 @@ def standardize(
     repeated_nik_min_people: int = 3,
     profile: str = "auto",
     min_year: int = DEFAULT_MIN_YEAR,
+    person_columns: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Add the derived matching columns to canonical worker records.
 
@@ -145,6 +148,11 @@ def standardize(
             ``result.attrs["profile"]``.
         min_year: Earliest plausible birth year (default 1900); set it lower for historical
             data (as low as 1678, the first year pandas timestamps hold).
+        person_columns: Generic person columns to use (role -> column, as
+            :func:`~migrant_records.standardize.person_columns.recognize_person_columns`
+            returns them) instead of recognising them in ``records``: an engine that
+            standardises the records in parts recognises them once on all records and passes
+            them to every part.
 
     Returns:
         A new DataFrame: the input columns followed by the derived and diagnostic ones.
@@ -342,7 +350,10 @@ def standardize(
     for c in ("dob", "nik_birth_date"):
         additions[c] = np.asarray(additions[c], dtype="datetime64[ns]")
     additions["birth_year"] = np.asarray(additions["birth_year"], dtype="float64")
-    roles = recognize_person_columns(out, exclude=frozenset(CANONICAL_COLUMNS))
+    if person_columns is None:
+        roles = recognize_person_columns(out, exclude=frozenset(CANONICAL_COLUMNS))
+    else:
+        roles = dict(person_columns)
     for c, values in normalize_person_columns(out, roles).items():
         additions[c] = values.to_numpy()
     frame = object_frame(additions, index)
@@ -395,13 +406,31 @@ def choose_profile(records: pd.DataFrame) -> str:
     roles = recognize_person_columns(records, exclude=frozenset(CANONICAL_COLUMNS))
     if not set(roles) - {"occupation"}:
         return "indonesia"
-    n = max(len(records), 1)
+    return profile_from_evidence(profile_evidence(records))
+
+
+def profile_evidence(records: pd.DataFrame) -> tuple[int, int, int, int]:
+    """What :func:`choose_profile` counts in the records: ``(records, NIK-like values, phone
+    numbers, phone numbers written the Indonesian way)``.
+
+    The counts of several parts of the records add up to those of all of them.
+    """
+    n_nik = n_phone = n_phone_id = 0
     if "nik" in records.columns:
         nik = records["nik"].astype("string").str.replace(r"\D", "", regex=True)
-        if (nik.str.len() == 16).sum() >= 0.05 * n:
-            return "indonesia"
+        n_nik = int((nik.str.len() == 16).sum())
     if "phone" in records.columns:
         phone = records["phone"].dropna().astype("string").str.replace(r"[\s\-().]", "", regex=True)
-        if len(phone) and phone.str.match(r"^(\+?62|08)").mean() >= 0.2:
-            return "indonesia"
+        n_phone = len(phone)
+        n_phone_id = int(phone.str.match(r"^(\+?62|08)").sum()) if n_phone else 0
+    return len(records), n_nik, n_phone, n_phone_id
+
+
+def profile_from_evidence(evidence: tuple[int, int, int, int]) -> str:
+    """The profile of records with generic person columns, from :func:`profile_evidence`."""
+    n_records, n_nik, n_phone, n_phone_id = evidence
+    if n_nik >= 0.05 * max(n_records, 1):
+        return "indonesia"
+    if n_phone and n_phone_id / n_phone >= 0.2:
+        return "indonesia"
     return "generic"
