@@ -241,6 +241,21 @@ def report(log: Path, out: Path, cores: int) -> None:
             f"| {_fmt(r.get('peak_rss_gib'), 2)} | {_fmt(r.get('pairs'))} "
             f"| {_fmt(r.get('persons'))} | {stages} | {r.get('date')} | {_fmt(r.get('load'))} |"
         )
+    sizes = sorted({int(d.split("_")[-1]) for d, _ in runs if d.startswith("synth_")})
+    missing = [n for n in (1_000_000, 5_000_000) if n not in sizes]
+    lines += [
+        "",
+        "Sizes measured: "
+        + (", ".join(f"{n:,} records" for n in sizes) if sizes else "none yet")
+        + "."
+        + (
+            " Not measured yet: "
+            + " and ".join(f"{n:,}" for n in missing)
+            + " records (the commands are in benchmarks/README.md; they need a quiet machine)."
+            if missing
+            else ""
+        ),
+    ]
     spark_runs = [r for (_, e), r in sorted(runs.items()) if e == "spark" and r.get("stages")]
     if spark_runs:
         r = max(spark_runs, key=lambda x: x.get("records") or 0)

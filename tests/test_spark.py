@@ -20,13 +20,6 @@ import migrant_records as mr
 from migrant_records.blocking import BaseStrategy, ExactBlock, union_pairs
 from migrant_records.errors import ConfigError, SchemaError
 
-_DIVERGED = pytest.mark.xfail(
-    reason="the Spark engine predates the issue-12 conflict rules, exact-copy folding and "
-    "generic person columns: its partition differs from the pandas engine's (open, issue 16)",
-    strict=False,
-)
-
-
 @pytest.fixture(scope="module")
 def spark() -> Any:
     from migrant_records.spark import get_session
@@ -77,7 +70,6 @@ def _assert_same(result: mr.MatchResult, spark_result: Any) -> None:
     np.testing.assert_allclose(merged["match_probability"], merged["p_pandas"], rtol=0, atol=1e-9)
 
 
-@_DIVERGED
 def test_dedupe_sample_trained_on_spark_equals_pandas(spark: Any, tmp_path: Path) -> None:
     from migrant_records.spark import SparkMatcher
 
@@ -100,7 +92,6 @@ def test_dedupe_sample_trained_on_spark_equals_pandas(spark: Any, tmp_path: Path
     assert (tmp_path / "out" / "clusters").is_dir()
 
 
-@_DIVERGED
 def test_dedupe_synthetic_20000_people_equals_pandas(spark: Any, tmp_path: Path) -> None:
     from migrant_records.spark import SparkMatcher
     from migrant_records.synth import generate
@@ -116,7 +107,6 @@ def test_dedupe_synthetic_20000_people_equals_pandas(spark: Any, tmp_path: Path)
     assert result.cluster_stats["split_components"] > 0  # conflict splitting was exercised
 
 
-@_DIVERGED
 def test_link_equals_pandas(spark: Any, tmp_path: Path) -> None:
     from migrant_records.spark import SparkMatcher
 

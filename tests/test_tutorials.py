@@ -29,17 +29,9 @@ def test_tutorial_runs(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    request: pytest.FixtureRequest,
 ) -> None:
     if "migrant_records.spark" in script.read_text(encoding="utf-8"):
         pytest.importorskip("pyspark", reason="this tutorial needs the spark extra")
-        request.node.add_marker(
-            pytest.mark.xfail(
-                reason="the Spark tutorial checks equality with the pandas engine, which no "
-                "longer holds since the issue-12 conflict rules (open, issue 16)",
-                strict=False,
-            )
-        )
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.chdir(tmp_path)
     runpy.run_path(str(script), run_name="__main__")
