@@ -20,6 +20,7 @@ import migrant_records as mr
 from migrant_records.blocking import BaseStrategy, ExactBlock, union_pairs
 from migrant_records.errors import ConfigError, SchemaError
 
+
 @pytest.fixture(scope="module")
 def spark() -> Any:
     from migrant_records.spark import get_session
