@@ -75,3 +75,34 @@ def test_generic_person_columns_are_recognised_by_name_and_content() -> None:
     out = standardize(frame)
     assert out["national_id_norm"].tolist() == ["123456789", None]
     assert out["email_norm"].tolist() == ["ann@example.org", "bo@example.com"]
+
+
+def test_parts_standardised_with_the_whole_data_s_decisions_equal_the_whole() -> None:
+    """An engine standardising records in parts passes the profile and person columns decided
+    on all records; each part then equals the same rows of the whole."""
+    from migrant_records.schemas import CANONICAL_COLUMNS
+    from migrant_records.standardize.core import (
+        choose_profile,
+        profile_evidence,
+        profile_from_evidence,
+    )
+
+    frame = pd.DataFrame(
+        {
+            "full_name": ["Ann Lee", "Bo Chen", "Cy Diaz", "Di Eve"],
+            "surname": ["Lee", "Chen", "Diaz", "Eve"],
+            "occupation": [None, None, "nurse", "cook"],
+            "phone": ["+1 617 555 0101", None, "0812 3456 789", "+1 415 555 0199"],
+        }
+    )
+    whole = standardize(frame)
+    parts = [frame.iloc[:2], frame.iloc[2:]]
+    sums = [sum(v) for v in zip(*(profile_evidence(p) for p in parts))]
+    assert profile_from_evidence((sums[0], sums[1], sums[2], sums[3])) == choose_profile(frame)
+    roles = recognize_person_columns(frame, exclude=frozenset(CANONICAL_COLUMNS))
+    assert set(roles) == {"surname", "occupation"}
+    first = standardize(parts[0], profile=choose_profile(frame), person_columns=roles)
+    alone = standardize(parts[0])
+    assert "occupation_norm" not in alone.columns  # the part alone has no occupation
+    assert first.columns.tolist() == whole.columns.tolist()
+    pd.testing.assert_frame_equal(first, whole.iloc[:2], check_dtype=False)
