@@ -255,6 +255,18 @@ def section(
         ],
         rows,
     )
+    medians = [
+        (cells.get((f.name, "A"), Cell()).median_s(), cells.get((f.name, "B"), Cell()).median_s())
+        for f in datasets
+    ]
+    if medians and all(a and b for a, b in medians):
+        total_a = sum(a for a, _ in medians if a)
+        total_b = sum(b for _, b in medians if b)
+        lines += [
+            "",
+            f"All datasets together (sum of the medians): A {total_a:.2f} s, B {total_b:.2f} s, "
+            f"B/A {total_b / total_a:.3f}.",
+        ]
     spread = [max(v) / min(v) - 1 for c in cells.values() if len(v := c.seconds()) > 1]
     if spread:
         lines += [
