@@ -150,10 +150,18 @@ def collapse_duplicates(
 def _expand_frame(collapsed: pd.DataFrame, groups: DuplicateGroups) -> pd.DataFrame:
     if groups.full is None:
         return collapsed
-    out = collapsed.iloc[groups.rep].reset_index(drop=True)
-    for column in groups.full.columns:
-        if column not in IDENTIFYING_COLUMNS and column in out.columns:
-            out[column] = groups.full[column].to_numpy()  # its own id, source, extra columns
+    # Built column by column and assembled once: taking all rows and then replacing columns
+    # one by one copies the frame's blocks at every replacement (seconds and gigabytes at a
+    # million records).
+    full = groups.full
+    columns: dict[str, Any] = {}
+    for column in collapsed.columns:
+        if column in full.columns and column not in IDENTIFYING_COLUMNS:
+            columns[column] = full[column].to_numpy()  # its own id, source, extra columns
+        else:
+            columns[column] = collapsed[column].take(groups.rep).reset_index(drop=True)
+    out = pd.DataFrame(columns, columns=collapsed.columns)
+    out.attrs = dict(collapsed.attrs)
     return out
 
 
