@@ -126,3 +126,36 @@ def test_mother_name_is_normalised_like_the_name() -> None:
 def test_empty_frame() -> None:
     out = standardize(pd.DataFrame({"full_name": pd.Series([], dtype=object)}), reference_date=REF)
     assert len(out) == 0 and set(DERIVED_COLUMNS) <= set(out.columns)
+
+
+def test_parallel_standardising_gives_the_same_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regions and addresses resolved in a forked process give the frame one process gives,
+    and a second process that dies is redone in the caller."""
+    import os
+
+    import migrant_records.standardize._fork as fork_module
+    import migrant_records.standardize.core as core
+    from migrant_records.synth import generate
+
+    records = generate(people=400, seed=5, reference_date="2025-06-30").records()
+    monkeypatch.setattr(core, "PARALLEL_MIN_RECORDS", 1)
+    one = standardize(records, reference_date="2025-06-30")
+    if not fork_module.can_fork():
+        pytest.skip("no fork or a single core here: standardize(parallel=True) runs serially")
+    two = standardize(records, reference_date="2025-06-30", parallel=True)
+    pd.testing.assert_frame_equal(one, two)
+    assert two["village_code"].notna().any()
+
+    parent = os.getpid()
+
+    def dies_in_child(func, *, fork=True):  # type: ignore[no-untyped-def]
+        def run():  # type: ignore[no-untyped-def]
+            if os.getpid() != parent:
+                os._exit(3)
+            return func()
+
+        return fork_module.Background(run, fork=fork)
+
+    monkeypatch.setattr(core, "Background", dies_in_child)
+    again = standardize(records, reference_date="2025-06-30", parallel=True)
+    pd.testing.assert_frame_equal(one, again)

@@ -129,7 +129,11 @@ class Scores:
 
 def _prepare(frame: pd.DataFrame, progress: bool, profile: str, min_year: int) -> pd.DataFrame:
     return standardize(
-        frame.reset_index(drop=True), progress=progress, profile=profile, min_year=min_year
+        frame.reset_index(drop=True),
+        progress=progress,
+        profile=profile,
+        min_year=min_year,
+        parallel=True,
     )
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from migrant_records._pandas import object_column
+from migrant_records._pandas import object_frame
 from migrant_records.errors import ConfigError
 from migrant_records.io.batch import REJECT_COLUMNS, Batch, empty_rejects
 from migrant_records.io.ingest import InputSource, read_records
@@ -39,6 +39,22 @@ def _tags(batches: Sequence[Batch]) -> list[str]:
 
 def _label(b: Batch, k: int) -> str:
     return str(b.info.get("input", f"input {k + 1}"))
+
+
+def _stacked(batches: Sequence[Batch], column: str) -> np.ndarray:
+    """One column of every batch, end to end, as ``object`` with ``None`` where missing."""
+    parts = []
+    for b in batches:
+        if column in b.records.columns:
+            part = b.records[column].to_numpy(dtype=object)
+            missing = pd.isna(part)
+            if missing.any():
+                part = part.copy()
+                part[missing] = None
+        else:
+            part = np.full(len(b.records), None, dtype=object)
+        parts.append(part)
+    return np.concatenate(parts)
 
 
 def combine_batches(batches: Sequence[Batch]) -> tuple[Batch, np.ndarray]:
@@ -72,10 +88,9 @@ def combine_batches(batches: Sequence[Batch]) -> tuple[Batch, np.ndarray]:
     columns: list[str] = list(CANONICAL_COLUMNS)
     for b in batches:
         columns += [c for c in b.records.columns if c not in columns]
-    frames = [b.records.reindex(columns=columns).astype(object) for b in batches]
-    records = pd.concat(frames, ignore_index=True)
-    for c in records.columns:
-        records[c] = object_column(records[c])
+    # column by column: pandas' concat of object frames with missing columns tests every
+    # value of every all-missing block (seconds per million rows)
+    records = object_frame({c: _stacked(batches, c) for c in columns})
     rows = np.concatenate([b.row_numbers for b in batches])
     origin = np.repeat(np.arange(len(batches)), [b.n_records for b in batches])
     notes: list[str] = []

@@ -15,6 +15,7 @@ import pandas as pd
 from migrant_records._pandas import object_frame
 from migrant_records.errors import ConfigError, SchemaError
 from migrant_records.schemas import CANONICAL_COLUMNS
+from migrant_records.standardize._fork import Background, can_fork
 from migrant_records.standardize._util import none_where, unique_strings
 from migrant_records.standardize.address import normalize_address
 from migrant_records.standardize.dates import (
@@ -97,6 +98,9 @@ PERSON_COLUMNS = (
 #: Prefix given to an input column whose name a derived column takes (``dob`` -> ``input_dob``).
 INPUT_PREFIX = "input_"
 
+#: Fewest records for which ``standardize(parallel=True)`` forks a second process.
+PARALLEL_MIN_RECORDS = 50_000
+
 _ADDRESS_COLUMNS = ("address", "village", "district", "regency", "province")
 _DIGIT = re.compile(r"[0-9]")
 
@@ -114,6 +118,7 @@ def standardize(
     profile: str = "auto",
     min_year: int = DEFAULT_MIN_YEAR,
     person_columns: Mapping[str, str] | None = None,
+    parallel: bool = False,
 ) -> pd.DataFrame:
     """Add the derived matching columns to canonical worker records.
 
@@ -153,6 +158,10 @@ def standardize(
             returns them) instead of recognising them in ``records``: an engine that
             standardises the records in parts recognises them once on all records and passes
             them to every part.
+        parallel: Resolve region names and normalise addresses in a forked second process
+            while the other steps run (on Linux with two or more usable cores and at least
+            50,000 records; otherwise, and if the second process fails, everything runs
+            here). The result is the same either way.
 
     Returns:
         A new DataFrame: the input columns followed by the derived and diagnostic ones.
@@ -270,13 +279,21 @@ def standardize(
         new["phone_country"] = parsed["country"]
         new["phone_reason"] = parsed["reason"]
 
-    def regions() -> None:
+    def places() -> tuple[pd.DataFrame | None, pd.Series]:
         present = [c for c in ("province", "regency", "district", "village") if c in out.columns]
-        if present:
-            resolved = resolve_region(
-                col("province"), col("regency"), col("district"), col("village")
-            )
-        else:
+        resolved = (
+            resolve_region(col("province"), col("regency"), col("district"), col("village"))
+            if present
+            else None
+        )
+        return resolved, normalize_address(col("address"))
+
+    fork = parallel and len(index) >= PARALLEL_MIN_RECORDS and can_fork()
+    background = Background(places, fork=fork)
+
+    def regions() -> None:
+        resolved, address = background.result()
+        if resolved is None:
             resolved = pd.DataFrame(
                 {
                     c: _null(index)
@@ -309,7 +326,7 @@ def standardize(
             "region_reason",
         ):
             new[c] = resolved[c].astype(object)
-        new["address_norm"] = normalize_address(col("address"))
+        new["address_norm"] = address
 
     steps: list[tuple[str, Callable[[], None]]] = [
         ("names", names),
@@ -324,10 +341,13 @@ def standardize(
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(steps), desc="standardize", unit="step")
-    for label, step in steps:
-        start = time.perf_counter()
-        step()
-        timings[label] = time.perf_counter() - start
+    try:
+        for label, step in steps:
+            start = time.perf_counter()
+            step()
+            timings[label] = time.perf_counter() - start
+    finally:
+        background.cancel()
         if bar is not None:
             bar.set_postfix_str(label)
             bar.update(1)

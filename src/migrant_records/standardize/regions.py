@@ -208,21 +208,40 @@ def _gazetteer() -> _Gazetteer:
     return gaz
 
 
+_Memo = dict[tuple[int, str, tuple[str, ...]], list[str]]
+
+
+def _find(memo: _Memo, level: int, name: str, areas: list[str], cutoff: float) -> list[str]:
+    """``lookup`` of one name within its areas, once per (level, name, areas) in a call."""
+    key = (level, name, tuple(areas))
+    hits = memo.get(key)
+    if hits is None:
+        hits = _gazetteer().lookup(level, _candidate_keys(name, level), areas, cutoff)
+        memo[key] = hits
+    return hits
+
+
 def _resolve_one(
-    province: str, regency: str, district: str, village: str, cutoff: float
+    province: str,
+    regency: str,
+    district: str,
+    village: str,
+    cutoff: float,
+    memo: _Memo | None = None,
 ) -> tuple[str | None, str | None, str | None, str | None, str | None]:
     gaz = _gazetteer()
+    memo = {} if memo is None else memo
     reasons: list[str] = []
     pc = rc = dc = vc = None
     reg_cands: list[str] = []
     if province:
-        hits = gaz.lookup(1, _candidate_keys(province, 1), [""], cutoff)
+        hits = _find(memo, 1, province, [""], cutoff)
         if len(hits) == 1:
             pc = hits[0]
         else:
             reasons.append("unknown_province" if not hits else "ambiguous_province")
     if regency:
-        hits = gaz.lookup(2, _candidate_keys(regency, 2), [pc or ""], cutoff)
+        hits = _find(memo, 2, regency, [pc or ""], cutoff)
         kind = _kind(regency)
         if kind and len(hits) > 1:
             hits = [h for h in hits if gaz.kinds[h] == kind] or hits
@@ -234,14 +253,14 @@ def _resolve_one(
             reg_cands = hits
     if district:
         areas = [rc] if rc else reg_cands or [pc or ""]
-        hits = gaz.lookup(3, _candidate_keys(district, 3), areas, cutoff)
+        hits = _find(memo, 3, district, areas, cutoff)
         if len(hits) == 1:
             dc = hits[0]
         else:
             reasons.append("unknown_district" if not hits else "ambiguous_district")
     if village:
         areas = [dc] if dc else [rc] if rc else reg_cands or [pc or ""]
-        hits = gaz.lookup(4, _candidate_keys(village, 4), areas, cutoff)
+        hits = _find(memo, 4, village, areas, cutoff)
         if len(hits) == 1:
             vc = hits[0]
         else:
@@ -328,7 +347,8 @@ def resolve_region(
         )
         for r in rows
     ]
-    results = [_resolve_one(c[0], c[1], c[2], c[3], score_cutoff) for c in combos]
+    memo: _Memo = {}
+    results = [_resolve_one(c[0], c[1], c[2], c[3], score_cutoff, memo) for c in combos]
     out = {}
     for i, col in enumerate(REGION_COLUMNS):
         values = np.array([r[i] for r in results] + [None], dtype=object)
