@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["object_column", "object_frame"]
+__all__ = ["any_filled", "object_column", "object_frame"]
 
 
 def object_frame(columns: Mapping[str, Any], index: pd.Index | None = None) -> pd.DataFrame:
@@ -51,3 +51,17 @@ def object_column(values: pd.Series) -> pd.Series:
     out = values.to_numpy(dtype=object, copy=True)
     out[pd.isna(out)] = None
     return pd.Series(out, index=values.index, name=values.name, dtype=object, copy=False)
+
+
+def any_filled(values: pd.Series) -> bool:
+    """Whether ``values`` holds at least one value that is neither missing nor ``""``.
+
+    Stops at the first filled value, so a filled column costs next to nothing to check.
+    """
+    for value in values.to_numpy(dtype=object):
+        if isinstance(value, str):
+            if value:
+                return True
+        elif value is not None and not pd.isna(value):
+            return True
+    return False

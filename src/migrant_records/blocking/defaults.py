@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from migrant_records._pandas import any_filled
 from migrant_records.blocking._keys import KeyItem
 from migrant_records.blocking.base import BlockingStrategy
 from migrant_records.blocking.strategies import ExactBlock, QGramLSH
@@ -21,11 +22,7 @@ def _filled(frames: Sequence[pd.DataFrame], column: str) -> bool:
     for frame in frames:
         if column not in frame.columns:
             return False
-        values = frame[column]
-        if values.dtype == object or pd.api.types.is_string_dtype(values):
-            if not (values.notna() & (values.astype("string").str.len() > 0)).any():
-                return False
-        elif not values.notna().any():
+        if not any_filled(frame[column]):
             return False
     return True
 

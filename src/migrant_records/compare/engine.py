@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from migrant_records._pandas import any_filled
 from migrant_records.compare.base import Comparator, column_cache
 from migrant_records.compare.builtin import (
     Address,
@@ -125,11 +126,7 @@ def _filled(frames: Sequence[pd.DataFrame], column: str) -> bool:
     for frame in frames:
         if column not in frame.columns:
             return False
-        s = frame[column]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            if not (s.notna() & (s.astype("string").str.len() > 0)).any():
-                return False
-        elif not s.notna().any():
+        if not any_filled(frame[column]):
             return False
     return True
 

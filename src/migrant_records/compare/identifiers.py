@@ -130,8 +130,8 @@ class Nik(BaseComparator):
                 lvl[check] = np.where(np.asarray(dist) == 1, 3, 0)
 
             def heads(frame: pd.DataFrame) -> np.ndarray:
-                values = pd.Series(string_values(frame, "nik_digits", self.name), dtype=object)
-                return values.where(values.str.len() >= 12, "").str[:12].to_numpy(dtype=object)
+                values = string_values(frame, "nik_digits", self.name).tolist()
+                return np.array([v[:12] if len(v) >= 12 else "" for v in values], dtype=object)
 
             hl, hr = joint_codes(left, right, "nik_digits[:12]", heads)
             ha, hb = hl[i[todo]], hr[j[todo]]
@@ -242,8 +242,8 @@ class Phone(BaseComparator):
         ca, cb = pair_codes_of(left, right, "phone_e164", i, j, self.name)
 
         def tails(frame: pd.DataFrame) -> np.ndarray:
-            values = pd.Series(string_values(frame, "phone_e164", self.name), dtype=object)
-            return values.str[-8:].to_numpy(dtype=object)
+            values = string_values(frame, "phone_e164", self.name).tolist()
+            return np.array([v[-8:] for v in values], dtype=object)
 
         tl, tr = joint_codes(left, right, "phone_e164[-8:]", tails)
         out = np.zeros(len(ca), dtype=np.int8)

@@ -82,6 +82,15 @@ def _stats(values: np.ndarray) -> _Stats:
     )
 
 
+def _has_lone_surrogate(values: np.ndarray) -> bool:
+    """Whether a distinct value holds a lone surrogate (the only way two share a code)."""
+    try:
+        "\n".join(v for v in values.tolist() if isinstance(v, str)).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _factorize_strings(strings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize`` of strings, checked: equal codes must mean equal values.
 
@@ -92,8 +101,7 @@ def _factorize_strings(strings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = pd.factorize(strings)
     codes = np.asarray(codes, dtype=np.int64)
     values = np.asarray(uniques, dtype=object)
-    valid = codes >= 0
-    if len(values) and not np.array_equal(values[codes[valid]], strings[valid]):
+    if len(values) and _has_lone_surrogate(values):
         index: dict[object, int] = {}
         codes = np.fromiter(
             (-1 if v is None else index.setdefault(v, len(index)) for v in strings),
