@@ -58,6 +58,8 @@ def any_filled(values: pd.Series) -> bool:
 
     Stops at the first filled value, so a filled column costs next to nothing to check.
     """
+    if values.dtype != object and not pd.api.types.is_string_dtype(values):
+        return bool(values.notna().any())  # numbers, dates, booleans: no "" to look for
     for value in values.to_numpy(dtype=object):
         if isinstance(value, str):
             if value:

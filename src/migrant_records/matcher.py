@@ -238,8 +238,11 @@ class Matcher:
         """
         timings: dict[str, float] = {}
         inputs = self._inputs(data, right, timings)
-        self._resolve(inputs)
+        t0 = time.perf_counter()
+        self._resolve(inputs)  # choosing the passes and comparators counts as blocking
+        chosen = time.perf_counter() - t0
         cand, gamma = self._compare(inputs, timings)
+        timings["blocking"] += chosen
         if len(cand) == 0:
             raise ModelError(pipeline.no_candidates_message(len(inputs.records)))
         aligned, _ = pipeline.reviewer_labels(labels, inputs, cand)
@@ -351,8 +354,11 @@ class Matcher:
         timings: dict[str, float],
     ) -> MatchResult:
         """Block, compare, train when needed, score and cluster prepared inputs."""
-        self._resolve(inputs)
+        t0 = time.perf_counter()
+        self._resolve(inputs)  # choosing the passes and comparators counts as blocking
+        chosen = time.perf_counter() - t0
         cand, gamma = self._compare(inputs, timings)
+        timings["blocking"] += chosen
         aligned, cannot = pipeline.reviewer_labels(labels, inputs, cand)
         t0 = time.perf_counter()
         tf = self._tf(inputs, cand) if len(cand) else None  # once, for training and scoring
@@ -392,7 +398,10 @@ class Matcher:
             threshold=self.threshold,
             timings=timings,
         )
-        return expand_duplicates(result)  # exact copies get their representative's person
+        t0 = time.perf_counter()
+        expanded = expand_duplicates(result)  # exact copies get their representative's person
+        expanded.timings["cluster"] = timings["cluster"] + time.perf_counter() - t0
+        return expanded
 
     # ------------------------------------------------------------------ persistence
     def config(self) -> MatcherConfig:
