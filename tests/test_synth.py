@@ -118,6 +118,8 @@ def test_bad_arguments_are_clear_errors() -> None:
         generate(people=0)
     with pytest.raises(ConfigError, match="reference_date"):
         generate(people=10, reference_date="not a date")
+    with pytest.raises(ConfigError, match="2021-01-01 or later"):
+        generate(people=10, reference_date="2020-06-30")
 
 
 # ----------------------------------------------------------------------------- NIK

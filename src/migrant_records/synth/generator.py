@@ -113,7 +113,8 @@ def generate(
         A :class:`SyntheticData` with the sources, truth, people and programme tables.
 
     Raises:
-        ConfigError: ``people`` is below 1 or ``reference_date`` is not a date.
+        ConfigError: ``people`` is below 1, or ``reference_date`` is not a date or is
+            before 2021-01-01 (the Desa Migran Emas records start in 2021).
 
     Example:
         >>> data = generate(people=300, seed=3)
@@ -123,6 +124,11 @@ def generate(
     if not isinstance(people, (int, np.integer)) or people < 1:
         raise ConfigError(f"people must be a positive integer, got {people!r}")
     ref = day_number(reference_date)
+    if ref < day_number("2021-01-01"):
+        raise ConfigError(
+            f"reference_date must be 2021-01-01 or later, got {reference_date!r}: the "
+            "synthetic Desa Migran Emas records start in 2021"
+        )
     # One child generator for the population and two per source (who is in it, how it is
     # written), so that changing one source leaves the other sources' records unchanged.
     children = np.random.SeedSequence(seed).spawn(1 + len(SOURCES))
