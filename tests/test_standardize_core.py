@@ -159,3 +159,19 @@ def test_parallel_standardising_gives_the_same_frame(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(core, "Background", dies_in_child)
     again = standardize(records, reference_date="2025-06-30", parallel=True)
     pd.testing.assert_frame_equal(one, again)
+
+
+def test_the_callers_frame_is_never_written_into() -> None:
+    """standardize reads the input's columns without copying them first: it must leave the
+    caller's frame exactly as it was, renamed columns and re-standardising included."""
+    from migrant_records.synth import generate
+
+    records = generate(people=800, seed=2, reference_date="2025-06-30").records()
+    records["dob"] = records["birth_date"]  # named like a derived column: set aside
+    before = records.copy(deep=True)
+    prepared = standardize(records, reference_date="2025-06-30")
+    pd.testing.assert_frame_equal(records, before)
+    assert "input_dob" in prepared.columns and "dob" in records.columns
+    kept = prepared.copy(deep=True)
+    standardize(prepared, reference_date="2025-06-30")
+    pd.testing.assert_frame_equal(prepared, kept)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["any_filled", "object_column", "object_frame"]
+__all__ = ["any_filled", "object_column", "object_frame", "range_indexed"]
 
 
 def object_frame(columns: Mapping[str, Any], index: pd.Index | None = None) -> pd.DataFrame:
@@ -67,3 +67,18 @@ def any_filled(values: pd.Series) -> bool:
         elif value is not None and not pd.isna(value):
             return True
     return False
+
+
+def range_indexed(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame.reset_index(drop=True)`` without copying the data.
+
+    Returns ``frame`` itself when its index already is ``0 .. n-1``, else a shallow copy
+    (the same column arrays) with that index. The caller must not write into the result's
+    columns in place (assigning whole columns is fine).
+    """
+    index = frame.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return frame
+    out = frame.copy(deep=False)
+    out.index = pd.RangeIndex(len(out))
+    return out

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from migrant_records._pandas import range_indexed
 from migrant_records.blocking import (
     BlockingStrategy,
     BlockingWarning,
@@ -129,7 +130,7 @@ class Scores:
 
 def _prepare(frame: pd.DataFrame, progress: bool, profile: str, min_year: int) -> pd.DataFrame:
     return standardize(
-        frame.reset_index(drop=True),
+        range_indexed(frame),  # standardize copies what it keeps
         progress=progress,
         profile=profile,
         min_year=min_year,

@@ -144,7 +144,9 @@ def collapse_duplicates(
         "%d records are exact copies of another record: collapsed before blocking",
         groups.n_collapsed,
     )
-    return frame.iloc[kept].reset_index(drop=True), groups
+    collapsed = frame.iloc[kept]  # a copy already: give it a fresh index in place
+    collapsed.index = pd.RangeIndex(len(collapsed))
+    return collapsed, groups
 
 
 def _expand_frame(collapsed: pd.DataFrame, groups: DuplicateGroups) -> pd.DataFrame:

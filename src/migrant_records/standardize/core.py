@@ -390,7 +390,7 @@ def _set_aside_collisions(records: pd.DataFrame) -> tuple[pd.DataFrame, dict[str
     """The records without stale derived columns, user columns renamed out of their way."""
     derived = (*DERIVED_COLUMNS, *DIAGNOSTIC_COLUMNS, *PERSON_COLUMNS)
     if set(DERIVED_COLUMNS) <= set(records.columns):  # a prepared frame: recompute
-        return records.drop(columns=[c for c in records.columns if c in derived]).copy(), {}
+        return records.drop(columns=[c for c in records.columns if c in derived]), {}
     clash = [c for c in records.columns if c in derived]
     renamed = {c: f"{INPUT_PREFIX}{c}" for c in clash}
     taken = [new for new in renamed.values() if new in records.columns]
@@ -404,7 +404,10 @@ def _set_aside_collisions(records: pd.DataFrame) -> tuple[pd.DataFrame, dict[str
             "input column(s) named like derived columns are kept under new names: %s",
             ", ".join(f"{old!r} -> {new!r}" for old, new in renamed.items()),
         )
-    return records.rename(columns=renamed).copy(), renamed
+    # the frame is only read here and copied into the result by the final concat
+    out = records.copy(deep=False)
+    out.columns = [renamed.get(c, c) for c in records.columns]
+    return out, renamed
 
 
 def choose_profile(records: pd.DataFrame) -> str:
