@@ -40,6 +40,10 @@ _FAST_ID = re.compile(
 )
 _FAST_INTL = re.compile(rf"^{_S}(?:\+{_S}6{_S}2|0{_S}0{_S}6{_S}2){_S}(?:0{_S})?{_NSN}{_S}$")
 _FLOAT = re.compile(r"(?<=[0-9]{7})\.0+$")
+# The same Indonesian mobile numbers once spaces, dashes and parentheses are removed: most
+# numbers are written with digits and those only, and are read here without the long regex.
+_PLAIN_SEPARATORS = str.maketrans("", "", " -()")
+_COMPACT_ID = re.compile(r"(?:\+62|0062|62)?0?(8[1235789][0-9]{7,10})")
 _NOT_DIGIT = re.compile(r"[^0-9]")
 
 
@@ -117,7 +121,17 @@ def normalize_phone(s: Any, default_region: str = "ID") -> pd.DataFrame:
         if raw is None:
             reason[i] = "missing"
             continue
-        text = _FIRST.split(raw.strip().lstrip("'"), maxsplit=1)[0]
+        text = raw.strip().lstrip("'")
+        if default_region == "ID":
+            compact = text.translate(_PLAIN_SEPARATORS)
+            digits = compact[1:] if compact.startswith("+") else compact
+            if digits.isascii() and digits.isdigit():
+                plain = _COMPACT_ID.fullmatch(compact)
+                if plain is not None:
+                    e164[i] = "+62" + plain.group(1)
+                    country[i] = "ID"
+                    continue
+        text = _FIRST.split(text, maxsplit=1)[0]
         text = _FLOAT.sub("", text)
         match = fast.match(text)
         if match is not None:
