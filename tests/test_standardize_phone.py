@@ -69,3 +69,38 @@ def test_normalize_phone_never_raises(values: list[str | None]) -> None:
     assert (out["e164"].isna() == out["reason"].notna()).all()
     assert out["reason"].dropna().isin(PHONE_REASONS).all()
     assert out["e164"].dropna().str.fullmatch(r"\+[0-9]{7,15}").all()
+
+
+@st.composite
+def _written_numbers(draw: st.DrawFn) -> str:
+    """Indonesian-looking numbers (prefix, 8, operator digit, 6-12 digits) with separators."""
+    prefix = draw(st.sampled_from(["", "0", "62", "+62", "0062", "620", "+620", "00", "6"]))
+    body = (
+        "8"
+        + draw(st.sampled_from("0123456789"))
+        + draw(st.text("0123456789", min_size=6, max_size=12))
+    )
+    out = ""
+    for ch in prefix + body:
+        out += draw(st.sampled_from(["", "", "", " ", "-", "(", ")", "  ", "."])) + ch
+    return out + draw(st.sampled_from(["", " ", ".0", "-"]))
+
+
+@given(st.one_of(st.text(alphabet="0123456789+-() .", min_size=1, max_size=22), _written_numbers()))
+@settings(max_examples=600)
+def test_plain_numbers_read_as_the_separator_regex_reads_them(text: str) -> None:
+    """The shortcut for numbers written with digits, spaces, dashes and parentheses gives
+    exactly what the full separator-tolerant regex (and the slow path behind it) gives."""
+    from migrant_records.standardize import phone as ph
+
+    stripped = text.strip().lstrip("'")
+    first = ph._FIRST.split(stripped, maxsplit=1)[0]
+    first = ph._FLOAT.sub("", first)
+    match = ph._FAST_ID.match(first)
+    if match is not None:
+        expected = "+62" + ph._NOT_DIGIT.sub("", match.group(1))
+    elif stripped:
+        expected = ph._slow(first, "ID")[0]
+    else:
+        expected = None
+    assert normalize_phone(pd.Series([text], dtype=object))["e164"].iloc[0] == expected
