@@ -121,3 +121,137 @@ def dice_pairs(
         b = j[k]
         s = _shared(wa, a, wb, b, width)
         out[k] = np.float32(np.float64(2 * s) / np.float64(ca[a] + cb[b]))
+
+
+# -- keyed HMAC-SHA256 of many short messages ---------------------------------------------
+
+
+def _sha256_constants() -> tuple[np.ndarray, np.ndarray]:
+    """SHA-256's round constants and initial state (FIPS 180-4), from the primes."""
+    primes: list[int] = []
+    n = 2
+    while len(primes) < 64:
+        if all(n % p for p in primes if p * p <= n):
+            primes.append(n)
+        n += 1
+
+    def root(value: int, k: int) -> int:  # floor of the k-th root of value
+        x = int(round(value ** (1.0 / k)))
+        while x**k > value:
+            x -= 1
+        while (x + 1) ** k <= value:
+            x += 1
+        return x
+
+    rounds = [root(p << 96, 3) & 0xFFFFFFFF for p in primes]
+    initial = [root(p << 64, 2) & 0xFFFFFFFF for p in primes[:8]]
+    return np.array(rounds, dtype=np.uint64), np.array(initial, dtype=np.uint64)
+
+
+_K, SHA256_INITIAL = _sha256_constants()
+_M = np.uint64(0xFFFFFFFF)
+
+
+@njit(inline="always", **_OPTS)  # type: ignore[misc]
+def _rotr(x: Any, n: int) -> Any:  # pragma: no cover
+    return ((x >> np.uint64(n)) | (x << np.uint64(32 - n))) & _M
+
+
+@njit(**_OPTS)  # type: ignore[misc]
+def sha256_compress(state: Any, block: Any, w: Any) -> None:  # pragma: no cover
+    """One SHA-256 compression of a 64-byte ``block`` into ``state`` (8 words, uint64)."""
+    for t in range(16):
+        w[t] = (
+            (np.uint64(block[4 * t]) << np.uint64(24))
+            | (np.uint64(block[4 * t + 1]) << np.uint64(16))
+            | (np.uint64(block[4 * t + 2]) << np.uint64(8))
+            | np.uint64(block[4 * t + 3])
+        )
+    for t in range(16, 64):
+        x = w[t - 15]
+        y = w[t - 2]
+        s0 = _rotr(x, 7) ^ _rotr(x, 18) ^ (x >> np.uint64(3))
+        s1 = _rotr(y, 17) ^ _rotr(y, 19) ^ (y >> np.uint64(10))
+        w[t] = (w[t - 16] + s0 + w[t - 7] + s1) & _M
+    a, b, c, d = state[0], state[1], state[2], state[3]
+    e, f, g, h = state[4], state[5], state[6], state[7]
+    for t in range(64):
+        t1 = (
+            h
+            + (_rotr(e, 6) ^ _rotr(e, 11) ^ _rotr(e, 25))
+            + ((e & f) ^ ((e ^ _M) & g))
+            + _K[t]
+            + w[t]
+        ) & _M
+        t2 = ((_rotr(a, 2) ^ _rotr(a, 13) ^ _rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) & _M
+        h = g
+        g = f
+        f = e
+        e = (d + t1) & _M
+        d = c
+        c = b
+        b = a
+        a = (t1 + t2) & _M
+    state[0] = (state[0] + a) & _M
+    state[1] = (state[1] + b) & _M
+    state[2] = (state[2] + c) & _M
+    state[3] = (state[3] + d) & _M
+    state[4] = (state[4] + e) & _M
+    state[5] = (state[5] + f) & _M
+    state[6] = (state[6] + g) & _M
+    state[7] = (state[7] + h) & _M
+
+
+@njit(inline="always", **_OPTS)  # type: ignore[misc]
+def _put_length(block: Any, nbytes: int) -> None:  # pragma: no cover
+    bits = np.uint64(nbytes) * np.uint64(8)
+    for t in range(8):
+        block[63 - t] = np.uint8((bits >> np.uint64(8 * t)) & np.uint64(0xFF))
+
+
+@njit(**_OPTS)  # type: ignore[misc]
+def hmac_sha256(
+    data: Any, offsets: Any, inner: Any, outer: Any, out: Any
+) -> None:  # pragma: no cover
+    """HMAC-SHA256 of messages ``data[offsets[k]:offsets[k + 1]]`` into ``out[k]`` (32 bytes).
+
+    ``inner`` and ``outer`` are the SHA-256 states after the key block XOR ipad and XOR opad
+    (RFC 2104): two or more compressions per message, as any HMAC-SHA256 computes them.
+    """
+    block = np.zeros(64, dtype=np.uint8)
+    w = np.empty(64, dtype=np.uint64)
+    st = np.empty(8, dtype=np.uint64)
+    for k in range(offsets.shape[0] - 1):
+        lo = offsets[k]
+        hi = offsets[k + 1]
+        st[:] = inner
+        pos = lo
+        while hi - pos >= 64:
+            sha256_compress(st, data[pos : pos + 64], w)
+            pos += 64
+        rem = hi - pos
+        block[:] = 0
+        block[:rem] = data[pos:hi]
+        block[rem] = 0x80
+        if rem >= 56:
+            sha256_compress(st, block, w)
+            block[:] = 0
+        _put_length(block, 64 + hi - lo)
+        sha256_compress(st, block, w)
+        block[:] = 0
+        for t in range(8):
+            v = st[t]
+            block[4 * t] = np.uint8(v >> np.uint64(24))
+            block[4 * t + 1] = np.uint8((v >> np.uint64(16)) & np.uint64(0xFF))
+            block[4 * t + 2] = np.uint8((v >> np.uint64(8)) & np.uint64(0xFF))
+            block[4 * t + 3] = np.uint8(v & np.uint64(0xFF))
+        block[32] = 0x80
+        _put_length(block, 96)
+        st[:] = outer
+        sha256_compress(st, block, w)
+        for t in range(8):
+            v = st[t]
+            out[k, 4 * t] = np.uint8(v >> np.uint64(24))
+            out[k, 4 * t + 1] = np.uint8((v >> np.uint64(16)) & np.uint64(0xFF))
+            out[k, 4 * t + 2] = np.uint8((v >> np.uint64(8)) & np.uint64(0xFF))
+            out[k, 4 * t + 3] = np.uint8(v & np.uint64(0xFF))
