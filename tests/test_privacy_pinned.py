@@ -157,3 +157,37 @@ def test_encodings_are_byte_identical_to_the_pinned_release(
     encoded = encode(records, KEY, _schema(hardened)).records
     assert len(encoded) == len(records)
     assert _digests(encoded) == PINNED[hardened]
+
+
+def test_compiled_hmac_equals_hmac_digest() -> None:
+    pytest.importorskip("numba")
+    import hmac
+
+    from migrant_records.privacy import keys
+
+    module = keys._compiled_hmac()
+    assert module is not None
+    rng = np.random.default_rng(3)
+    texts = ["", "a", "siti aminah", "ñoño é 名字", "x" * 55, "y" * 56, "z" * 63, "w" * 64]
+    texts += ["".join(rng.choice(list("abcé "), size=n)) for n in range(0, 300, 7)]
+    texts *= 500  # enough messages to spread over threads
+    for subkey in (b"k" * 32, b"long key " * 10):
+        got = keys._digests_compiled(module, texts, subkey)
+        assert got.shape == (len(texts), 32)
+        for k in range(0, len(texts), 97):
+            assert got[k].tobytes() == hmac.digest(subkey, texts[k].encode(), "sha256")
+
+
+def test_pinned_encodings_with_the_compiled_hmac(
+    records: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("numba")
+    from migrant_records.privacy import keys
+
+    monkeypatch.setattr(keys, "_COMPILED", [])
+    monkeypatch.setattr(keys, "_COMPILED_FROM", 0)
+    encoded = encode(records, KEY, _schema(True)).records
+    assert keys._COMPILED and keys._COMPILED[0] is not None
+    assert _digests(encoded) == PINNED[True]
+    monkeypatch.setattr(keys, "_COMPILED", [None])  # hashlib only
+    assert _digests(encode(records, KEY, _schema(False)).records) == PINNED[False]

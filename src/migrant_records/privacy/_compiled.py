@@ -136,7 +136,7 @@ def _sha256_constants() -> tuple[np.ndarray, np.ndarray]:
         n += 1
 
     def root(value: int, k: int) -> int:  # floor of the k-th root of value
-        x = int(round(value ** (1.0 / k)))
+        x = round(value ** (1.0 / k))
         while x**k > value:
             x -= 1
         while (x + 1) ** k <= value:

@@ -29,7 +29,7 @@ import pandas as pd
 
 from migrant_records.errors import ConfigError
 from migrant_records.privacy.dice import dice_matrix, dice_pairs, popcount_rows, words
-from migrant_records.privacy.keys import field_key, keyed_digests
+from migrant_records.privacy.keys import digest_words, field_key, keyed_digests
 
 __all__ = [
     "bloom_filters",
@@ -67,8 +67,7 @@ def _positions(
 ) -> np.ndarray:
     """Bit positions ``(len(codes), hashes)`` of each q-gram: double hashing of its HMAC."""
     texts = [salt + "\x1f" + _gram_text(int(c), q) for c in codes]
-    digests = keyed_digests(texts, subkey)
-    raw = np.frombuffer(b"".join(d[:16] for d in digests), dtype="<u8").reshape(-1, 2)
+    raw = digest_words(keyed_digests(texts, subkey), 2)
     h1 = raw[:, 0] % np.uint64(bits)
     h2 = (raw[:, 1] % np.uint64(bits - 1)) + np.uint64(1)
     steps = np.arange(hashes, dtype=np.uint64)

@@ -18,6 +18,7 @@ from migrant_records.blocking._keys import item_from_json, key_codes
 from migrant_records.errors import SchemaError
 from migrant_records.privacy.bloom import bloom_filters, harden
 from migrant_records.privacy.keys import (
+    digest_words,
     field_key,
     keyed_digests,
     keyed_tokens,
@@ -122,7 +123,10 @@ def _date_text(days: np.ndarray) -> np.ndarray:
 
 
 def _days(series: pd.Series) -> np.ndarray:
-    values = pd.to_datetime(series, errors="coerce").to_numpy(dtype="datetime64[ns]")
+    if pd.api.types.is_datetime64_any_dtype(series) and getattr(series.dt, "tz", None) is None:
+        values = series.to_numpy(dtype="datetime64[ns]")
+    else:
+        values = pd.to_datetime(series, errors="coerce").to_numpy(dtype="datetime64[ns]")
     return values.astype("datetime64[D]").astype(np.int64)
 
 
@@ -284,7 +288,10 @@ def _key_texts(uniques: Any) -> list[str]:
     if isinstance(uniques, pd.DatetimeIndex) and uniques.tz is None:
         days = uniques.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
         return np.datetime_as_string(days, unit="D").tolist()  # type: ignore[no-any-return]
-    return [_key_text(u) for u in np.asarray(uniques, dtype=object)]
+    values = np.asarray(uniques, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return values.tolist()  # type: ignore[no-any-return]
+    return [_key_text(u) for u in values]
 
 
 def _key_text(value: Any) -> str:
@@ -317,8 +324,8 @@ class KeyParts:
             texts = _key_texts(uniques)
             digests = keyed_digests(texts, field_key(self.key, "part:" + label))
             table = np.zeros(len(texts) + 1, dtype=np.uint64)
-            if digests:
-                w = np.frombuffer(b"".join(d[:8] for d in digests), dtype="<u8")
+            if len(texts):
+                w = digest_words(digests)[:, 0]
                 table[: len(texts)] = np.where(w == 0, np.uint64(1), w)
             codes = np.asarray(codes, dtype=np.int64)
             self._cache[label] = table[np.where(codes >= 0, codes, len(texts))]
