@@ -191,3 +191,57 @@ def test_pinned_encodings_with_the_compiled_hmac(
     assert _digests(encoded) == PINNED[True]
     monkeypatch.setattr(keys, "_COMPILED", [None])  # hashlib only
     assert _digests(encode(records, KEY, _schema(False)).records) == PINNED[False]
+
+
+# ----------------------------------------------------------------------------- conflicts
+def _worker(record_id: str, nik: str, name: str) -> dict[str, str]:
+    return {
+        "source": "kp2mi_placements",
+        "record_id": record_id,
+        "nik": nik,
+        "full_name": name,
+        "sex": "L",
+        "birth_date": "1987-01-30",
+        "birth_place": "LOMBOK TIMUR",
+        "regency": "KABUPATEN LOMBOK TIMUR",
+        "province": "NUSA TENGGARA BARAT",
+        "mother_name": "BAIQ AMINAH",
+    }
+
+
+def test_encoded_conflicts_follow_the_clear_text_rule() -> None:
+    """A NIK keying error does not split a person on encodings; twins (NIKs one serial apart,
+    different names) and NIKs of another birth date stay apart, as on clear text."""
+    from migrant_records.cluster import cluster_pairs, conflict_attributes
+    from migrant_records.privacy.matching import _conflicts
+    from migrant_records.standardize import standardize
+
+    rows = [
+        _worker("a1", "5202073001872232", "MUHAMMAD JUMAIDI"),
+        _worker("a2", "5202070301872232", "MUHAMMAD JUMAIDI"),  # two digits swapped
+        _worker("a3", "5202073001872932", "MUHAMMAD JUMAIDI"),  # one digit mistyped
+        _worker("t1", "5202073001872240", "MUHAMMAD SAHRIL"),
+        _worker("t2", "5202073001872241", "AHMAD SAHRONI"),  # twin: next serial, other name
+        _worker("o1", "5202073101872259", "ZAINUL ARIFIN"),
+        _worker("o2", "5202073001872250", "ZAINUL ARIFIN"),  # two errors, another birth date
+    ]
+    frame = pd.DataFrame(rows)
+    frame.loc[5, "birth_date"] = "1987-01-31"
+    encoded = encode(frame, KEY).records
+    clear = conflict_attributes(standardize(frame))
+    pairs = [(0, 1), (1, 2), (3, 4), (5, 6)]
+    for conflicts in (_conflicts(_schema_of(encoded))(encoded), clear):
+        labels = cluster_pairs(
+            len(encoded),
+            np.array([p[0] for p in pairs]),
+            np.array([p[1] for p in pairs]),
+            np.full(len(pairs), 0.99),
+            conflicts=conflicts,
+        )
+        assert labels[0] == labels[1] == labels[2]
+        assert labels[3] != labels[4]
+        assert labels[5] != labels[6]
+
+
+def _schema_of(encoded: pd.DataFrame) -> EncodingSchema:
+    return EncodingSchema.from_dict(encoded.attrs["encoding"]["schema"])

@@ -184,22 +184,29 @@ def _nik_words(digits: pd.Series, key: bytes, field: str) -> np.ndarray:
     The 16 digits are packed as 4-bit nibbles into one ``uint64``; a masked pair becomes two
     ``0xF`` nibbles; each masked NIK is hashed with SipHash-2-4 under a sub-key.
     """
-    text = digits.astype(object).where(digits.notna(), "").astype(str)
-    ok = (text.str.len() == 16) & text.str.fullmatch(r"[0-9]{16}").fillna(False)
-    out = np.zeros((len(text), NIK_WORDS), dtype=np.uint64)
+    codes, uniques = pd.factorize(digits.astype(object), use_na_sentinel=True)
+    out = np.zeros((len(digits), NIK_WORDS), dtype=np.uint64)
+    if not len(uniques):
+        return out
+    texts = np.array([str(u) for u in uniques], dtype=str)  # each distinct NIK once
+    points = texts.view(np.uint32).reshape(len(texts), -1)
+    if points.shape[1] < 16:
+        return out
+    points = points[:, :16]
+    ok = (np.char.str_len(texts) == 16) & ((points >= 48) & (points <= 57)).all(axis=1)
     if not ok.any():
         return out
-    arr = np.array(text[ok].tolist(), dtype="S16")
-    nibbles = (np.frombuffer(arr.tobytes(), dtype=np.uint8).reshape(-1, 16) - 48).astype(np.uint64)
+    nibbles = (points[ok] - 48).astype(np.uint64)
     shifts = np.arange(16, dtype=np.uint64) * np.uint64(4)
     packed = np.bitwise_or.reduce(nibbles << shifts[None, :], axis=1)
     sub = siphash_key(key, field + ":typo")
-    rows = np.flatnonzero(ok.to_numpy())
+    table = np.zeros((len(texts) + 1, NIK_WORDS), dtype=np.uint64)
+    good = np.flatnonzero(ok)
     for p in range(NIK_WORDS):
         mask = np.uint64(0xFF) << np.uint64(4 * p)
         w = siphash24(sub, [packed | mask])
-        out[rows, p] = np.where(w == 0, np.uint64(1), w)
-    return out
+        table[good, p] = np.where(w == 0, np.uint64(1), w)
+    return table[np.where(codes >= 0, codes, len(texts))]  # type: ignore[no-any-return]
 
 
 def encode_field(
