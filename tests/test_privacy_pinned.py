@@ -182,10 +182,11 @@ def test_pinned_encodings_with_the_compiled_hmac(
     records: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("numba")
-    from migrant_records.privacy import keys
+    from migrant_records.privacy import keys, siphash
 
     monkeypatch.setattr(keys, "_COMPILED", [])
     monkeypatch.setattr(keys, "_COMPILED_FROM", 0)
+    monkeypatch.setattr(siphash, "_COMPILED_FROM", 0)
     encoded = encode(records, KEY, _schema(True)).records
     assert keys._COMPILED and keys._COMPILED[0] is not None
     assert _digests(encoded) == PINNED[True]
@@ -245,3 +246,17 @@ def test_encoded_conflicts_follow_the_clear_text_rule() -> None:
 
 def _schema_of(encoded: pd.DataFrame) -> EncodingSchema:
     return EncodingSchema.from_dict(encoded.attrs["encoding"]["schema"])
+
+
+def test_compiled_siphash_equals_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("numba")
+    from migrant_records.privacy import siphash
+
+    rng = np.random.default_rng(9)
+    words = [rng.integers(0, 2**64, size=30_000, dtype=np.uint64) for _ in range(3)]
+    for n_words in (1, 2, 3):
+        fast = siphash.siphash24(bytes(range(16)), words[:n_words])
+        monkeypatch.setattr(siphash, "_COMPILED_FROM", 10**9)
+        slow = siphash.siphash24(bytes(range(16)), words[:n_words])
+        monkeypatch.undo()
+        assert fast.tobytes() == slow.tobytes()

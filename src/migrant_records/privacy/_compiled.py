@@ -255,3 +255,58 @@ def hmac_sha256(
             out[k, 4 * t + 1] = np.uint8((v >> np.uint64(16)) & np.uint64(0xFF))
             out[k, 4 * t + 2] = np.uint8((v >> np.uint64(8)) & np.uint64(0xFF))
             out[k, 4 * t + 3] = np.uint8(v & np.uint64(0xFF))
+
+
+# -- SipHash-2-4 of whole 64-bit words ------------------------------------------------------
+
+_S0 = np.uint64(0x736F6D6570736575)
+_S1 = np.uint64(0x646F72616E646F6D)
+_S2 = np.uint64(0x6C7967656E657261)
+_S3 = np.uint64(0x7465646279746573)
+_FF = np.uint64(0xFF)
+
+
+@njit(inline="always", **_OPTS)  # type: ignore[misc]
+def _rotl64(x: Any, b: int) -> Any:  # pragma: no cover
+    return (x << np.uint64(b)) | (x >> np.uint64(64 - b))
+
+
+@njit(inline="always", **_OPTS)  # type: ignore[misc]
+def _sipround(v0: Any, v1: Any, v2: Any, v3: Any) -> Any:  # pragma: no cover
+    v0 = v0 + v1
+    v1 = _rotl64(v1, 13) ^ v0
+    v0 = _rotl64(v0, 32)
+    v2 = v2 + v3
+    v3 = _rotl64(v3, 16) ^ v2
+    v0 = v0 + v3
+    v3 = _rotl64(v3, 21) ^ v0
+    v2 = v2 + v1
+    v1 = _rotl64(v1, 17) ^ v2
+    v2 = _rotl64(v2, 32)
+    return v0, v1, v2, v3
+
+
+@njit(**_OPTS)  # type: ignore[misc]
+def siphash24(k0: Any, k1: Any, words: Any, out: Any) -> None:  # pragma: no cover
+    """SipHash-2-4 of the messages ``words[:, r]`` (whole 64-bit words) into ``out[r]``."""
+    n_words = words.shape[0]
+    last = np.uint64(((8 * n_words) & 0xFF) << 56)
+    for r in range(words.shape[1]):
+        v0 = k0 ^ _S0
+        v1 = k1 ^ _S1
+        v2 = k0 ^ _S2
+        v3 = k1 ^ _S3
+        for w in range(n_words):
+            m = words[w, r]
+            v3 ^= m
+            v0, v1, v2, v3 = _sipround(v0, v1, v2, v3)
+            v0, v1, v2, v3 = _sipround(v0, v1, v2, v3)
+            v0 ^= m
+        v3 ^= last
+        v0, v1, v2, v3 = _sipround(v0, v1, v2, v3)
+        v0, v1, v2, v3 = _sipround(v0, v1, v2, v3)
+        v0 ^= last
+        v2 ^= _FF
+        for _ in range(4):
+            v0, v1, v2, v3 = _sipround(v0, v1, v2, v3)
+        out[r] = v0 ^ v1 ^ v2 ^ v3

@@ -114,7 +114,9 @@ def encode_prepared(
         if column not in prepared.columns:
             raise SchemaError(f"Records to encode need a {column!r} column.")
     _refuse_identifying_ids(prepared)
-    frame = prepared.reset_index(drop=True)
+    index = prepared.index
+    plain = isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+    frame = prepared if plain else prepared.reset_index(drop=True)
     out: dict[str, Any] = {
         "source": frame["source"].astype(str).to_numpy(dtype=object),
         "record_id": frame["record_id"].astype(str).to_numpy(dtype=object),

@@ -320,6 +320,38 @@ class KeyParts:
         self.frame = frame
         self.key = key
         self._cache: dict[str, np.ndarray] = {}
+        self._raw: dict[str, tuple[np.ndarray, list[str] | None]] = {}
+
+    def _sliced(self, column: str, part: slice) -> tuple[np.ndarray, list[str]] | None:
+        """Codes and texts of a slice of a text column (``None``: not a text column).
+
+        The same values as the blocking key's slice transform (empty or blank slices are
+        missing), cut from each distinct value once with plain Python slicing.
+        """
+        if column not in self.frame.columns:
+            return None
+        if column not in self._raw:
+            raw_codes, uniques = pd.factorize(self.frame[column])
+            distinct = np.asarray(uniques, dtype=object)
+            text = pd.api.types.infer_dtype(distinct, skipna=False) in ("string", "empty")
+            self._raw[column] = (raw_codes.astype(np.int64), distinct.tolist() if text else None)
+        codes, values = self._raw[column]
+        if values is None:
+            return None
+        cut = np.empty(len(values), dtype=object)
+        cut[:] = [v[part] for v in values]
+        cut_codes, texts = pd.factorize(cut)
+        texts = np.asarray(texts, dtype=object)
+        blank = (texts == "") | (texts == " ")
+        cut_codes = (
+            np.where(blank[np.maximum(cut_codes, 0)], -1, cut_codes) if len(texts) else cut_codes
+        )
+        keep = np.flatnonzero(~blank)
+        renumber = np.full(len(texts) + 1, -1, dtype=np.int64)
+        renumber[keep] = np.arange(len(keep))
+        mapped = renumber[np.where(cut_codes >= 0, cut_codes, len(texts))]
+        out = np.where(codes >= 0, mapped[np.maximum(codes, 0)] if len(mapped) else -1, -1)
+        return out.astype(np.int64), texts[keep].tolist()
 
     def words(self, item: Any) -> np.ndarray:
         """The tokens of one key item (in its JSON form)."""
@@ -327,8 +359,14 @@ class KeyParts:
         label = json.dumps(item, sort_keys=True)
         if label not in self._cache:
             parsed = item_from_json(item)
-            codes, uniques = key_codes([parsed], [self.frame]).parts[0]
-            texts = _key_texts(uniques)
+            sliced = None
+            if isinstance(parsed, tuple) and isinstance(parsed[1], slice):
+                sliced = self._sliced(parsed[0], parsed[1])
+            if sliced is not None:
+                codes, texts = sliced
+            else:
+                codes, uniques = key_codes([parsed], [self.frame]).parts[0]
+                texts = _key_texts(uniques)
             digests = keyed_digests(texts, field_key(self.key, "part:" + label))
             table = np.zeros(len(texts) + 1, dtype=np.uint64)
             if len(texts):
