@@ -140,9 +140,10 @@ def bloom_filters(
         return out
     parts = pd.Series(np.asarray(uniques, dtype=object)).str.split("\x1e", n=1, expand=True)
     table = np.zeros((len(uniques), bits // 8), dtype=np.uint8)
-    for salt_value, idx in parts.groupby(0, sort=True).groups.items():
+    all_texts = parts[1].to_numpy(dtype=object)
+    for salt_value, idx in parts.groupby(0, sort=True).indices.items():
         rows = np.asarray(idx, dtype=np.int64)
-        texts = parts.loc[rows, 1].tolist()
+        texts = all_texts[rows].tolist()
         table[rows] = _filters_of(texts, q, subkey, str(salt_value), bits, hashes)
     found = codes >= 0
     out[found] = table[codes[found]]
