@@ -512,6 +512,31 @@ def test_dice_matches_a_direct_computation_and_the_fallback(monkeypatch, width: 
         dice_pairs(a, b, np.array([60]), np.array([0]))
 
 
+@pytest.mark.parametrize("words_per_filter", [1, 3, 4, 8, 16])
+def test_compiled_dice_gives_the_same_bytes_as_numpy(words_per_filter: int) -> None:
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(words_per_filter)
+    width = 8 * words_per_filter
+    a = rng.integers(0, 256, size=(150, width), dtype=np.uint8)
+    b = rng.integers(0, 256, size=(90, width), dtype=np.uint8)
+    a[::7] &= rng.integers(0, 256, size=(len(a[::7]), width), dtype=np.uint8)  # sparser rows
+    a[5] = 0
+    b[[2, 40]] = 0  # empty filters: nan against another empty one, 0 otherwise
+    i = np.sort(rng.integers(0, 150, size=150_000))
+    j = rng.integers(0, 90, size=150_000)
+    i[:3], j[:3] = 5, 2
+    for threads in (1, 2):
+        fast = dice_pairs(a, b, i, j, threads=threads, compiled=True)
+        slow = dice_pairs(a, b, i, j, threads=threads, compiled=False)
+        assert fast.dtype == slow.dtype == np.float32
+        assert fast.tobytes() == slow.tobytes()
+        assert np.isnan(fast[:3]).all()
+        fast_m = dice_matrix(a, b, threads=threads, compiled=True)
+        slow_m = dice_matrix(a, b, threads=threads, compiled=False)
+        assert fast_m.tobytes() == slow_m.tobytes()
+    assert fast_m[i[5:], j[5:]].tobytes() == fast[5:].tobytes()
+
+
 def test_compiled_dice_kernel_agrees_with_numpy() -> None:
     pytest.importorskip("numba")
     assert dice_module.compiled_kernel() is not None

@@ -29,7 +29,7 @@ import pandas as pd
 
 from migrant_records.errors import ConfigError
 from migrant_records.privacy.dice import dice_matrix, dice_pairs, popcount_rows, words
-from migrant_records.privacy.keys import field_key, keyed_digests
+from migrant_records.privacy.keys import digest_words, field_key, keyed_digests
 
 __all__ = [
     "bloom_filters",
@@ -67,8 +67,7 @@ def _positions(
 ) -> np.ndarray:
     """Bit positions ``(len(codes), hashes)`` of each q-gram: double hashing of its HMAC."""
     texts = [salt + "\x1f" + _gram_text(int(c), q) for c in codes]
-    digests = keyed_digests(texts, subkey)
-    raw = np.frombuffer(b"".join(d[:16] for d in digests), dtype="<u8").reshape(-1, 2)
+    raw = digest_words(keyed_digests(texts, subkey), 2)
     h1 = raw[:, 0] % np.uint64(bits)
     h2 = (raw[:, 1] % np.uint64(bits - 1)) + np.uint64(1)
     steps = np.arange(hashes, dtype=np.uint64)
@@ -141,9 +140,10 @@ def bloom_filters(
         return out
     parts = pd.Series(np.asarray(uniques, dtype=object)).str.split("\x1e", n=1, expand=True)
     table = np.zeros((len(uniques), bits // 8), dtype=np.uint8)
-    for salt_value, idx in parts.groupby(0, sort=True).groups.items():
+    all_texts = parts[1].to_numpy(dtype=object)
+    for salt_value, idx in parts.groupby(0, sort=True).indices.items():
         rows = np.asarray(idx, dtype=np.int64)
-        texts = parts.loc[rows, 1].tolist()
+        texts = all_texts[rows].tolist()
         table[rows] = _filters_of(texts, q, subkey, str(salt_value), bits, hashes)
     found = codes >= 0
     out[found] = table[codes[found]]

@@ -4,10 +4,11 @@ Filters are stored packed (``bits / 8`` bytes per record) and compared as contig
 ``uint64`` words. The set-bit count of each filter is computed once per record; per pair only
 the intersection ``|A & B|`` is counted, and ``dice = 2 |A & B| / (|A| + |B|)``.
 
-Two kernels count the intersections of candidate pairs, with the same results:
+Two kernels compute them, with the same results (byte for byte):
 
-- a compiled kernel (numba, the optional ``fast`` extra): one pass per pair, a hardware
-  popcount per word, no temporary arrays;
+- compiled kernels (numba, the optional ``fast`` extra): one pass per pair that ANDs the
+  words, counts them with the hardware popcount and writes the Dice quotient, no temporary
+  arrays; all pairs are compared in cache-sized tiles of right rows;
 - numpy otherwise: pairs in cache-sized blocks, row gathers into reused buffers, AND,
   ``numpy.bitwise_count`` (numpy >= 2.0; a byte lookup table on older numpy) and a SWAR sum
   of the per-word counts.
@@ -26,6 +27,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -88,25 +90,49 @@ _COMPILED: list[Any] = []
 
 
 def _build_compiled() -> Any:
-    """The numba kernel, or ``None`` where numba is not installed or cannot compile here."""
+    """The numba kernels, or ``None`` where numba is not installed or cannot compile here."""
     try:
-        from migrant_records.privacy._compiled import intersections
+        from migrant_records.privacy import _compiled
     except ImportError:
         return None
     try:
         probe = np.zeros((1, 1), dtype=np.uint64)
         pos = np.zeros(1, dtype=np.intp)
-        intersections(probe, probe, pos, pos, np.zeros(1, dtype=np.int32))
+        counts = np.zeros(1, dtype=np.int32)
+        _compiled.intersections(probe, probe, pos, pos, np.zeros(1, dtype=np.int32))
+        _compiled.dice_pairs(probe, probe, counts, counts, pos, pos, np.zeros(1, np.float32))
+        _compiled.dice_matrix(probe, probe, counts, counts, 0, 1, np.zeros((1, 1), np.float32))
     except Exception:  # a numba that cannot compile on this machine: numpy serves
         return None
-    return intersections
+    return _compiled
+
+
+def _compiled_module() -> Any:
+    if not _COMPILED:
+        _COMPILED.append(_build_compiled())
+    return _COMPILED[0]
 
 
 def compiled_kernel() -> Callable[..., None] | None:
     """The compiled intersection kernel if numba is installed, else ``None`` (numpy serves)."""
-    if not _COMPILED:
-        _COMPILED.append(_build_compiled())
-    return _COMPILED[0]  # type: ignore[no-any-return]
+    module = _compiled_module()
+    return None if module is None else module.intersections  # type: ignore[no-any-return]
+
+
+def _use_compiled(compiled: bool | None, n_pairs: int) -> Any:
+    """The compiled kernels' module when they serve, else ``None``.
+
+    Raises:
+        ConfigError: ``compiled=True`` and numba is not installed.
+    """
+    module = None
+    if compiled or (compiled is None and (_COMPILED or n_pairs >= COMPILE_FROM)):
+        module = _compiled_module()
+    if compiled and module is None:
+        raise ConfigError(
+            "The compiled Dice kernel needs numba: pip install 'migrant-records[fast]'."
+        )
+    return module
 
 
 # -- the numpy kernel ---------------------------------------------------------------------
@@ -148,24 +174,23 @@ def _numpy_kernel(wa: np.ndarray, wb: np.ndarray, i: np.ndarray, j: np.ndarray, 
 
 
 def _spread(
-    kernel: Callable[..., None],
-    wa: np.ndarray,
-    wb: np.ndarray,
+    kernel: Callable[[np.ndarray, np.ndarray, np.ndarray], None],
     i: np.ndarray,
     j: np.ndarray,
+    out: np.ndarray,
     threads: int | None,
 ) -> np.ndarray:
+    """Run ``kernel(i, j, out)`` on contiguous blocks of pairs, one block per thread."""
     n = len(i)
-    out = np.empty(n, dtype=np.int32)
     n_threads = max(1, min(threads or _threads(), n // _MIN_PER_THREAD))
     if n_threads == 1:
-        kernel(wa, wb, i, j, out)
+        kernel(i, j, out)
         return out
     span = -(-n // n_threads)
 
     def work(t: int) -> None:
         lo, hi = t * span, min(n, (t + 1) * span)
-        kernel(wa, wb, i[lo:hi], j[lo:hi], out[lo:hi])
+        kernel(i[lo:hi], j[lo:hi], out[lo:hi])
 
     with ThreadPoolExecutor(max_workers=n_threads) as pool:
         list(pool.map(work, range(n_threads)))
@@ -180,6 +205,23 @@ def _checked(rows: np.ndarray, index: Any, side: str) -> np.ndarray:
             "its filters)."
         )
     return index
+
+
+def _pair_rows(
+    a: np.ndarray, b: np.ndarray, i: Any, j: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Both sides as ``uint64`` rows and the checked pair positions."""
+    wa = words(a)
+    wb = wa if b is a else words(b)
+    if wa.shape[1] != wb.shape[1]:
+        raise ConfigError(
+            f"Bloom filters of different lengths cannot be compared ({wa.shape[1] * 64} and "
+            f"{wb.shape[1] * 64} bits): both sides must use the same encoding schema."
+        )
+    i, j = _checked(wa, i, "left"), _checked(wb, j, "right")
+    if len(i) != len(j):
+        raise ConfigError(f"Pair positions differ in length ({len(i)} and {len(j)}).")
+    return wa, wb, i, j
 
 
 def pair_intersections(
@@ -206,24 +248,13 @@ def pair_intersections(
     Returns:
         ``int32`` counts.
     """
-    wa = words(a)
-    wb = wa if b is a else words(b)
-    if wa.shape[1] != wb.shape[1]:
-        raise ConfigError(
-            f"Bloom filters of different lengths cannot be compared ({wa.shape[1] * 64} and "
-            f"{wb.shape[1] * 64} bits): both sides must use the same encoding schema."
-        )
-    i, j = _checked(wa, i, "left"), _checked(wb, j, "right")
-    if len(i) != len(j):
-        raise ConfigError(f"Pair positions differ in length ({len(i)} and {len(j)}).")
-    kernel = None
-    if compiled or (compiled is None and (_COMPILED or len(i) >= COMPILE_FROM)):
-        kernel = compiled_kernel()
-    if compiled and kernel is None:
-        raise ConfigError(
-            "The compiled Dice kernel needs numba: pip install 'migrant-records[fast]'."
-        )
-    return _spread(kernel or _numpy_kernel, wa, wb, i, j, threads)
+    wa, wb, i, j = _pair_rows(a, b, i, j)
+    module = _use_compiled(compiled, len(i))
+    if module is None:
+        kernel = partial(_numpy_kernel, wa, wb)
+    else:
+        kernel = partial(module.intersections, wa, wb)
+    return _spread(kernel, i, j, np.empty(len(i), dtype=np.int32), threads)
 
 
 def dice_from_counts(inter: np.ndarray, total: np.ndarray) -> np.ndarray:
@@ -242,8 +273,13 @@ def dice_pairs(
     *,
     counts: tuple[np.ndarray, np.ndarray] | None = None,
     threads: int | None = None,
+    compiled: bool | None = None,
 ) -> np.ndarray:
     """Dice similarity of filter ``a[i[k]]`` and ``b[j[k]]`` for every pair ``k``.
+
+    The compiled kernel computes each pair's Dice in one pass (intersection, set-bit counts,
+    quotient); numpy counts the intersections, then divides. Both give the same bytes: the
+    float64 quotient ``2 |A & B| / (|A| + |B|)`` rounded to float32.
 
     Args:
         a: Packed filters (``uint8``, one row per record).
@@ -253,20 +289,26 @@ def dice_pairs(
         counts: The set-bit counts of ``a`` and ``b`` (:func:`popcount_rows`) when already
             known: pass them when comparing the same filters again.
         threads: Threads to spread the pairs over (default: the usable cores).
+        compiled: As for :func:`pair_intersections`.
 
     Returns:
         ``float32`` Dice coefficients; ``nan`` where both filters are empty.
     """
-    wa = words(a)
-    wb = wa if b is a else words(b)
+    wa, wb, i, j = _pair_rows(a, b, i, j)
     if counts is None:
         ca = _popcount_words(wa)
         counts = (ca, ca if wb is wa else _popcount_words(wb))
-    i = np.asarray(i, dtype=np.intp)
-    j = np.asarray(j, dtype=np.intp)
-    inter = pair_intersections(wa, wb, i, j, threads=threads)
-    ca, cb = (np.asarray(c, dtype=np.int32) for c in counts)
-    return dice_from_counts(inter, ca[i] + cb[j])
+    ca, cb = (np.ascontiguousarray(c, dtype=np.int32) for c in counts)
+    if len(ca) != len(wa) or len(cb) != len(wb):
+        raise ConfigError("Set-bit counts must have one value per filter of each side.")
+    module = _use_compiled(compiled, len(i))
+    if module is None:
+        inter = _spread(
+            partial(_numpy_kernel, wa, wb), i, j, np.empty(len(i), dtype=np.int32), threads
+        )
+        return dice_from_counts(inter, ca[i] + cb[j])
+    kernel = partial(module.dice_pairs, wa, wb, ca, cb)
+    return _spread(kernel, i, j, np.empty(len(i), dtype=np.float32), threads)
 
 
 def _matrix_numpy(
@@ -309,16 +351,20 @@ def _matrix_compiled(wa: np.ndarray, wb: np.ndarray, rows: range) -> np.ndarray:
     return out
 
 
-def dice_matrix(a: np.ndarray, b: np.ndarray, *, threads: int | None = None) -> np.ndarray:
+def dice_matrix(
+    a: np.ndarray, b: np.ndarray, *, threads: int | None = None, compiled: bool | None = None
+) -> np.ndarray:
     """Dice similarity of every filter of ``a`` with every filter of ``b`` (all pairs).
 
     Args:
         a: Packed filters, ``n`` rows.
         b: Packed filters, ``m`` rows.
         threads: Threads to spread bands of left rows over (default: the usable cores).
+        compiled: As for :func:`pair_intersections` (counting ``n * m`` pairs).
 
     Returns:
-        An ``(n, m)`` ``float32`` matrix (``nan`` where both filters are empty).
+        An ``(n, m)`` ``float32`` matrix (``nan`` where both filters are empty), the same
+        bytes with either kernel.
     """
     wa, wb = words(a), words(b)
     if wa.shape[1] != wb.shape[1]:
@@ -327,13 +373,13 @@ def dice_matrix(a: np.ndarray, b: np.ndarray, *, threads: int | None = None) -> 
     out = np.empty((len(wa), len(wb)), dtype=np.float32)
     band = max(64, (1 << 16) // max(len(wb), 1))
     bands = [range(s, min(s + band, len(wa))) for s in range(0, len(wa), band)]
-    kernel = compiled_kernel() if _COMPILED or len(wa) * len(wb) >= COMPILE_FROM else None
+    module = _use_compiled(compiled, len(wa) * len(wb))
 
     def work(rows: range) -> None:
-        if kernel is not None:
-            inter = _matrix_compiled(wa, wb, rows)
-        else:
-            inter = _matrix_numpy(wa, wb, rows)
+        if module is not None:
+            module.dice_matrix(wa, wb, ca, cb, rows.start, rows.stop, out)
+            return
+        inter = _matrix_numpy(wa, wb, rows)
         total = ca[rows.start : rows.stop, None] + cb[None, :]
         with np.errstate(invalid="ignore", divide="ignore"):
             np.divide(2 * inter, total, out=out[rows.start : rows.stop], casting="unsafe")

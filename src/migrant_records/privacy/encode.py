@@ -75,7 +75,9 @@ def _description(schema: EncodingSchema, key: bytes) -> dict[str, Any]:
 def _refuse_identifying_ids(prepared: pd.DataFrame) -> None:
     """``record_id`` stays in clear: refuse ids that are the record's own NIK or phone."""
     raw = prepared["record_id"].astype(str)
-    long_ids = raw.str.count(r"\d") >= 8
+    chars = np.array(raw.tolist() or [""], dtype=str)
+    points = chars.view(np.uint32).reshape(len(chars), -1)[: len(raw)]
+    long_ids = pd.Series(((points >= 48) & (points <= 57)).sum(axis=1) >= 8, index=raw.index)
     ids = pd.Series("", index=prepared.index, dtype=object)
     ids[long_ids] = raw[long_ids].str.replace(_DIGITS, "", regex=True)
     for column in ("nik_digits", "phone_e164"):
@@ -112,7 +114,9 @@ def encode_prepared(
         if column not in prepared.columns:
             raise SchemaError(f"Records to encode need a {column!r} column.")
     _refuse_identifying_ids(prepared)
-    frame = prepared.reset_index(drop=True)
+    index = prepared.index
+    plain = isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+    frame = prepared if plain else prepared.reset_index(drop=True)
     out: dict[str, Any] = {
         "source": frame["source"].astype(str).to_numpy(dtype=object),
         "record_id": frame["record_id"].astype(str).to_numpy(dtype=object),

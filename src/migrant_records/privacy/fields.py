@@ -18,6 +18,7 @@ from migrant_records.blocking._keys import item_from_json, key_codes
 from migrant_records.errors import SchemaError
 from migrant_records.privacy.bloom import bloom_filters, harden
 from migrant_records.privacy.keys import (
+    digest_words,
     field_key,
     keyed_digests,
     keyed_tokens,
@@ -122,7 +123,10 @@ def _date_text(days: np.ndarray) -> np.ndarray:
 
 
 def _days(series: pd.Series) -> np.ndarray:
-    values = pd.to_datetime(series, errors="coerce").to_numpy(dtype="datetime64[ns]")
+    if pd.api.types.is_datetime64_any_dtype(series) and getattr(series.dt, "tz", None) is None:
+        values = series.to_numpy(dtype="datetime64[ns]")
+    else:
+        values = pd.to_datetime(series, errors="coerce").to_numpy(dtype="datetime64[ns]")
     return values.astype("datetime64[D]").astype(np.int64)
 
 
@@ -180,22 +184,29 @@ def _nik_words(digits: pd.Series, key: bytes, field: str) -> np.ndarray:
     The 16 digits are packed as 4-bit nibbles into one ``uint64``; a masked pair becomes two
     ``0xF`` nibbles; each masked NIK is hashed with SipHash-2-4 under a sub-key.
     """
-    text = digits.astype(object).where(digits.notna(), "").astype(str)
-    ok = (text.str.len() == 16) & text.str.fullmatch(r"[0-9]{16}").fillna(False)
-    out = np.zeros((len(text), NIK_WORDS), dtype=np.uint64)
+    codes, uniques = pd.factorize(digits.astype(object), use_na_sentinel=True)
+    out = np.zeros((len(digits), NIK_WORDS), dtype=np.uint64)
+    if not len(uniques):
+        return out
+    texts = np.array([str(u) for u in uniques], dtype=str)  # each distinct NIK once
+    points = texts.view(np.uint32).reshape(len(texts), -1)
+    if points.shape[1] < 16:
+        return out
+    points = points[:, :16]
+    ok = (np.char.str_len(texts) == 16) & ((points >= 48) & (points <= 57)).all(axis=1)
     if not ok.any():
         return out
-    arr = np.array(text[ok].tolist(), dtype="S16")
-    nibbles = (np.frombuffer(arr.tobytes(), dtype=np.uint8).reshape(-1, 16) - 48).astype(np.uint64)
+    nibbles = (points[ok] - 48).astype(np.uint64)
     shifts = np.arange(16, dtype=np.uint64) * np.uint64(4)
     packed = np.bitwise_or.reduce(nibbles << shifts[None, :], axis=1)
     sub = siphash_key(key, field + ":typo")
-    rows = np.flatnonzero(ok.to_numpy())
+    table = np.zeros((len(texts) + 1, NIK_WORDS), dtype=np.uint64)
+    good = np.flatnonzero(ok)
     for p in range(NIK_WORDS):
         mask = np.uint64(0xFF) << np.uint64(4 * p)
         w = siphash24(sub, [packed | mask])
-        out[rows, p] = np.where(w == 0, np.uint64(1), w)
-    return out
+        table[good, p] = np.where(w == 0, np.uint64(1), w)
+    return table[np.where(codes >= 0, codes, len(texts))]  # type: ignore[no-any-return]
 
 
 def encode_field(
@@ -284,7 +295,10 @@ def _key_texts(uniques: Any) -> list[str]:
     if isinstance(uniques, pd.DatetimeIndex) and uniques.tz is None:
         days = uniques.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
         return np.datetime_as_string(days, unit="D").tolist()  # type: ignore[no-any-return]
-    return [_key_text(u) for u in np.asarray(uniques, dtype=object)]
+    values = np.asarray(uniques, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return values.tolist()  # type: ignore[no-any-return]
+    return [_key_text(u) for u in values]
 
 
 def _key_text(value: Any) -> str:
@@ -306,6 +320,38 @@ class KeyParts:
         self.frame = frame
         self.key = key
         self._cache: dict[str, np.ndarray] = {}
+        self._raw: dict[str, tuple[np.ndarray, list[str] | None]] = {}
+
+    def _sliced(self, column: str, part: slice) -> tuple[np.ndarray, list[str]] | None:
+        """Codes and texts of a slice of a text column (``None``: not a text column).
+
+        The same values as the blocking key's slice transform (empty or blank slices are
+        missing), cut from each distinct value once with plain Python slicing.
+        """
+        if column not in self.frame.columns:
+            return None
+        if column not in self._raw:
+            raw_codes, uniques = pd.factorize(self.frame[column])
+            distinct = np.asarray(uniques, dtype=object)
+            text = pd.api.types.infer_dtype(distinct, skipna=False) in ("string", "empty")
+            self._raw[column] = (raw_codes.astype(np.int64), distinct.tolist() if text else None)
+        codes, values = self._raw[column]
+        if values is None:
+            return None
+        cut = np.empty(len(values), dtype=object)
+        cut[:] = [v[part] for v in values]
+        cut_codes, texts = pd.factorize(cut)
+        texts = np.asarray(texts, dtype=object)
+        blank = (texts == "") | (texts == " ")
+        cut_codes = (
+            np.where(blank[np.maximum(cut_codes, 0)], -1, cut_codes) if len(texts) else cut_codes
+        )
+        keep = np.flatnonzero(~blank)
+        renumber = np.full(len(texts) + 1, -1, dtype=np.int64)
+        renumber[keep] = np.arange(len(keep))
+        mapped = renumber[np.where(cut_codes >= 0, cut_codes, len(texts))]
+        out = np.where(codes >= 0, mapped[np.maximum(codes, 0)] if len(mapped) else -1, -1)
+        return out.astype(np.int64), texts[keep].tolist()
 
     def words(self, item: Any) -> np.ndarray:
         """The tokens of one key item (in its JSON form)."""
@@ -313,12 +359,18 @@ class KeyParts:
         label = json.dumps(item, sort_keys=True)
         if label not in self._cache:
             parsed = item_from_json(item)
-            codes, uniques = key_codes([parsed], [self.frame]).parts[0]
-            texts = _key_texts(uniques)
+            sliced = None
+            if isinstance(parsed, tuple) and isinstance(parsed[1], slice):
+                sliced = self._sliced(parsed[0], parsed[1])
+            if sliced is not None:
+                codes, texts = sliced
+            else:
+                codes, uniques = key_codes([parsed], [self.frame]).parts[0]
+                texts = _key_texts(uniques)
             digests = keyed_digests(texts, field_key(self.key, "part:" + label))
             table = np.zeros(len(texts) + 1, dtype=np.uint64)
-            if digests:
-                w = np.frombuffer(b"".join(d[:8] for d in digests), dtype="<u8")
+            if len(texts):
+                w = digest_words(digests)[:, 0]
                 table[: len(texts)] = np.where(w == 0, np.uint64(1), w)
             codes = np.asarray(codes, dtype=np.int64)
             self._cache[label] = table[np.where(codes >= 0, codes, len(texts))]

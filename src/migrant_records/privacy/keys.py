@@ -24,6 +24,7 @@ import os
 import secrets
 import stat
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,10 @@ from migrant_records.errors import ConfigError, InputFileError
 __all__ = [
     "KEY_BYTES",
     "MIN_KEY_BYTES",
+    "digest_words",
     "field_key",
     "generate_key",
+    "hex_tokens",
     "key_fingerprint",
     "keyed_digests",
     "keyed_tokens",
@@ -159,17 +162,89 @@ def _texts(values: Sequence[Any] | pd.Series | np.ndarray) -> tuple[np.ndarray, 
     return codes, texts
 
 
-def keyed_digests(texts: Sequence[str], subkey: bytes) -> list[bytes]:
-    """HMAC-SHA256 of each text (UTF-8) under ``subkey``.
+def _hmac_blocks(subkey: bytes) -> tuple[bytes, bytes]:
+    """The key block XOR ipad and XOR opad of HMAC-SHA256 (RFC 2104)."""
+    block = subkey if len(subkey) <= 64 else hashlib.sha256(subkey).digest()
+    block = block.ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
+
+
+_COMPILED_FROM = 20_000
+"""Messages from which one call loads the compiled HMAC kernel (when numba is installed)."""
+
+_COMPILED: list[Any] = []
+
+
+def _compiled_hmac() -> Any:
+    """The compiled HMAC-SHA256 kernels' module, or ``None`` without numba."""
+    if not _COMPILED:
+        module = None
+        try:
+            from migrant_records.privacy import _compiled
+
+            _digests_compiled(_compiled, ["probe"], b"probe")
+            module = _compiled
+        except Exception:  # numba missing or unable to compile here: hashlib serves
+            module = None
+        _COMPILED.append(module)
+    return _COMPILED[0]
+
+
+def _digests_compiled(module: Any, texts: Sequence[str], subkey: bytes) -> np.ndarray:
+    n = len(texts)
+    joined = "".join(texts).encode("utf-8", "surrogatepass")
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    if len(joined) != int(lengths.sum()):  # not all ASCII: byte lengths text by text
+        encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=n)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    data = np.frombuffer(joined or b"\0", dtype=np.uint8)
+    states = []
+    for block in _hmac_blocks(subkey):
+        state = module.SHA256_INITIAL.copy()
+        module.sha256_compress(state, np.frombuffer(block, np.uint8), np.empty(64, np.uint64))
+        states.append(state)
+    out = np.empty((n, 32), dtype=np.uint8)
+    n_threads = min(_threads(), max(1, n // 10_000))
+    spans = np.linspace(0, n, n_threads + 1).astype(np.int64)
+
+    def work(t: int) -> None:
+        lo, hi = spans[t], spans[t + 1]
+        module.hmac_sha256(data, offsets[lo : hi + 1], states[0], states[1], out[lo:hi])
+
+    if n_threads == 1:
+        work(0)
+    else:
+        with ThreadPoolExecutor(max_workers=n_threads) as pool:
+            list(pool.map(work, range(n_threads)))
+    return out
+
+
+def _threads() -> int:
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, int(n or 1))
+
+
+def keyed_digests(texts: Sequence[str], subkey: bytes) -> np.ndarray:
+    """HMAC-SHA256 of each text (UTF-8) under ``subkey``, one 32-byte row per text.
 
     The HMAC construction (RFC 2104) with the inner and outer SHA-256 states of the key
-    computed once and copied per message: the same digests as :func:`hmac.digest`, several
-    times faster for many short messages.
+    computed once per call: the same digests as :func:`hmac.digest`. With numba (the
+    ``fast`` extra) the messages are hashed by a compiled kernel on every core; otherwise
+    ``hashlib``'s states are copied per message.
+
+    Returns:
+        ``uint8`` array of shape ``(len(texts), 32)``.
     """
-    block = subkey.ljust(64, b"\0") if len(subkey) <= 64 else hashlib.sha256(subkey).digest()
-    block = block.ljust(64, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+    module = _COMPILED[0] if _COMPILED else None
+    if module is None and not _COMPILED and len(texts) >= _COMPILED_FROM:
+        module = _compiled_hmac()
+    if module is not None:
+        return _digests_compiled(module, texts, subkey)
+    ipad, opad = _hmac_blocks(subkey)
+    inner = hashlib.sha256(ipad)
+    outer = hashlib.sha256(opad)
     out = []
     for t in texts:
         h = inner.copy()
@@ -177,7 +252,20 @@ def keyed_digests(texts: Sequence[str], subkey: bytes) -> list[bytes]:
         o = outer.copy()
         o.update(h.digest())
         out.append(o.digest())
-    return out
+    return np.frombuffer(b"".join(out), dtype=np.uint8).reshape(len(out), 32)
+
+
+def hex_tokens(digests: np.ndarray, nbytes: int) -> np.ndarray:
+    """The first ``nbytes`` of each digest as hexadecimal text (an object array of ``str``)."""
+    if not len(digests):
+        return np.empty(0, dtype=object)
+    text = np.ascontiguousarray(digests[:, :nbytes]).tobytes().hex().encode("ascii")
+    return np.frombuffer(text, dtype=f"S{2 * nbytes}").astype(f"U{2 * nbytes}").astype(object)
+
+
+def digest_words(digests: np.ndarray, words: int = 1) -> np.ndarray:
+    """The first ``words`` little-endian ``uint64`` words of each digest, ``(n, words)``."""
+    return np.ascontiguousarray(digests[:, : 8 * words]).view("<u8")
 
 
 def siphash_key(key: bytes, name: str) -> bytes:
@@ -204,8 +292,9 @@ def keyed_tokens(
     """
     codes, texts = _texts(values)
     digests = keyed_digests(texts, field_key(key, field))
-    table = np.array([d[:nbytes].hex() for d in digests] + [None], dtype=object)
-    return table[np.where(codes >= 0, codes, len(digests))]  # type: ignore[no-any-return]
+    table = np.empty(len(texts) + 1, dtype=object)
+    table[: len(texts)] = hex_tokens(digests, nbytes)
+    return table[np.where(codes >= 0, codes, len(texts))]  # type: ignore[no-any-return]
 
 
 def keyed_words(
@@ -214,8 +303,8 @@ def keyed_words(
     """64-bit keyed tokens of values as ``uint64`` (``0`` where missing), for vector compares."""
     codes, texts = _texts(values)
     digests = keyed_digests(texts, field_key(key, field))
-    words = np.frombuffer(b"".join(d[:8] for d in digests), dtype="<u8") if digests else None
     table = np.zeros(len(texts) + 1, dtype=np.uint64)
-    if words is not None:
+    if len(texts):
+        words = digest_words(digests)[:, 0]
         table[: len(texts)] = np.where(words == 0, np.uint64(1), words)
     return table[np.where(codes >= 0, codes, len(texts))]  # type: ignore[no-any-return]

@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from migrant_records import pipeline
 from migrant_records.blocking import collapse_duplicates
@@ -89,22 +91,72 @@ def _collect(data: EncodedInput | Iterable[EncodedInput]) -> tuple[pd.DataFrame,
     return out, ", ".join(n for _, n in frames)
 
 
+def _nik_families(valid: np.ndarray, typo_words: np.ndarray) -> np.ndarray:
+    """Per record a NIK label that is one character away from the labels of NIKs one keying
+    error apart (``None`` without a NIK), for the clear-text conflict rule to read.
+
+    Two NIKs one substituted digit or one swap of adjacent digits apart share the keyed
+    token of the NIK with that pair of digits masked (``w_nik``); NIKs linked by shared
+    tokens form a family. A NIK's label is the smallest keyed NIK token of its family (32
+    hex digits: labels of two families are never one character apart) followed by one
+    character numbering the NIK within the family.
+    """
+    out = np.full(len(valid), None, dtype=object)
+    ok = np.flatnonzero(pd.notna(valid))
+    if not len(ok):
+        return out
+    nik_codes, niks = pd.factorize(valid[ok])
+    words = typo_words[ok]
+    word_codes, uniques = pd.factorize(words.ravel())
+    n_nik = len(niks)
+    rows = np.repeat(nik_codes, words.shape[1])
+    keep = words.ravel() != 0
+    graph = coo_matrix(
+        (np.ones(int(keep.sum()), dtype=np.int8), (rows[keep], n_nik + word_codes[keep])),
+        shape=(n_nik + len(uniques), n_nik + len(uniques)),
+    )
+    _, labels = connected_components(graph, directed=False)
+    tokens = pd.Series(np.asarray(niks, dtype=object).astype(str))
+    family = tokens.groupby(labels[:n_nik])
+    name = family.transform("min")  # the smallest token names the family
+    rank = family.rank(method="dense").astype(np.int64) - 1
+    label = name + rank.map(lambda k: chr(0x10000 + int(k)))
+    out[ok] = label.to_numpy(dtype=object)[nik_codes]
+    return out
+
+
 def _conflicts(schema: EncodingSchema) -> Callable[[pd.DataFrame], pd.DataFrame]:
     """The per-record attributes that must not disagree inside one cluster, from encodings.
 
-    The same rule as on clear text: two records with different usable NIKs that each agree
-    with their own birth date, or with different sex, do not end in one person. Equality of
-    keyed tokens is all the rule needs.
+    The rule on clear text, with keyed tokens: two usable NIKs that each agree with the
+    record's own birth date conflict unless they are one keying error apart (shared keyed
+    tokens of the NIK's one-error neighbourhood: :func:`_nik_families`) or encode the same
+    district and birth date (the same keyed token of the NIK's first 12 digits); different
+    sexes conflict. The clear-text rule's name check (twins get NIKs one serial apart and
+    different names) compares the keyed tokens of the first and last name: every token of
+    one name must be in the other (a keyed token has no spelling to compare, so a typo in
+    the name counts as a different name here).
     """
     kinds = {f.kind: f.name for f in schema.fields}
 
     def frame(records: pd.DataFrame) -> pd.DataFrame:
         n = len(records)
-        nik = pd.Series(pd.NA, index=records.index, dtype=object)
+        nik = np.full(n, None, dtype=object)
+        head = np.full(n, None, dtype=object)
+        names = np.full(n, None, dtype=object)
         agrees = np.zeros(n, dtype=bool)
         sex = pd.Series(pd.NA, index=records.index, dtype=object)
         if "nik" in kinds:
-            nik = records[f"t_{kinds['nik']}_valid"]
+            name = kinds["nik"]
+            valid = records[f"t_{name}_valid"].to_numpy(dtype=object)
+            typo = byte_matrix(records, f"w_{name}", "conflicts", np.uint64)
+            nik = _nik_families(valid, typo)
+            head = records[f"t_{name}_head"].to_numpy(dtype=object)
+        if "person_name" in kinds:
+            first = records[f"t_{kinds['person_name']}_first"]
+            last = records[f"t_{kinds['person_name']}_last"]
+            both = first.notna() & last.notna()
+            names[both.to_numpy()] = (first[both] + " " + last[both]).to_numpy(dtype=object)
         if "birth_date" in kinds:
             words = byte_matrix(records, f"w_{kinds['birth_date']}", "conflicts", np.uint64)
             dob = words[:, DATE_WORDS.index("date")]
@@ -113,7 +165,14 @@ def _conflicts(schema: EncodingSchema) -> Callable[[pd.DataFrame], pd.DataFrame]
         if "sex" in kinds:
             sex = records[f"t_{kinds['sex']}"]
         return pd.DataFrame(
-            {"nik_id": nik.to_numpy(), "nik_agrees_dob": agrees, "sex": sex.to_numpy()}
+            {
+                "nik_id": nik,
+                "nik_agrees_dob": agrees,
+                "nik_birth_date": head,
+                "nik_district_code": head,
+                "sex": sex.to_numpy(),
+                "name": names,
+            }
         )
 
     return frame
