@@ -170,6 +170,7 @@ def read_records(
     params: Sequence[object] = (),
     *,
     only: Sequence[str] | None = None,
+    columns: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Stored records matching a SQL condition, as prepared frame columns.
 
@@ -178,12 +179,14 @@ def read_records(
         where: SQL condition on ``mr_records``.
         params: Its parameters.
         only: Read only these prepared columns (default: all).
+        columns: The stored columns as :func:`read_columns` gives them (read when not given).
 
     Returns:
         ``rid``, ``person_id``, ``ident``, ``copy_of`` (``Int64``), then the stored prepared
         columns with their original dtypes.
     """
-    columns = read_columns(backend)
+    if columns is None:
+        columns = read_columns(backend)
     if only is not None:
         columns = {name: dtype for name, dtype in columns.items() if name in set(only)}
     select = ", ".join([*STORE_COLUMNS, *(f'"c_{name}"' for name in columns)])
