@@ -503,13 +503,18 @@ def test_duckdb_answers_a_lookups_candidates_from_the_key_index(tmp_path, synth,
         backend = index._backend
         prepared = engine.prepare(records.iloc[[310]], index.matcher)
         seen: list[tuple[str, list[object]]] = []
-        query = backend.query
+        rows, query = backend.rows, backend.query
 
-        def spy(sql, params=()):  # type: ignore[no-untyped-def]
+        def spy_rows(sql, params=()):  # type: ignore[no-untyped-def]
+            seen.append((sql, list(params)))
+            return rows(sql, params)
+
+        def spy_query(sql, params=()):  # type: ignore[no-untyped-def]
             seen.append((sql, list(params)))
             return query(sql, params)
 
-        backend.query = spy  # type: ignore[method-assign]
+        backend.rows = spy_rows  # type: ignore[method-assign]
+        backend.query = spy_query  # type: ignore[method-assign]
         backend.begin(write=False)
         find_candidates(backend, index.matcher.blocking_, prepared)
         assert len(seen) == 1  # one round trip for all of the record's keys

@@ -103,11 +103,10 @@ def _one_query(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Stored records sharing a key or a sort neighbourhood with a few new records, in one
     round trip: a ``UNION ALL`` of the key equalities (``IN`` by constants, which the key
-    index answers, with each block's size counted alongside) and of the neighbour queries.
+    index answers) and of the neighbour queries.
 
     Returns:
-        ``(by_key, by_sort)``: ``key, rid, n`` (``n``: stored records with that key) and
-        ``pass, pos, rid``.
+        ``(by_key, by_sort)``: ``key, rid`` and ``pass, pos, rid``.
     """
     unique_keys = keys["key"].drop_duplicates().tolist()
     parts: list[str] = []
@@ -115,9 +114,8 @@ def _one_query(
     if unique_keys:
         in_sql, key_params = backend.in_list(unique_keys)
         parts.append(
-            "SELECT 0 AS part, key, rid, COUNT(*) OVER (PARTITION BY key) AS n, "
-            f"CAST(-1 AS BIGINT) AS pass, CAST(-1 AS BIGINT) AS pos FROM mr_keys "
-            f"WHERE key IN {in_sql}"
+            "SELECT 0 AS part, key, rid, CAST(-1 AS BIGINT) AS pass, CAST(-1 AS BIGINT) AS pos "
+            f"FROM mr_keys WHERE key IN {in_sql}"
         )
         params += key_params
     for no, window in _sn_passes(passes):
@@ -125,19 +123,22 @@ def _one_query(
         for value, pos in zip(mine["value"].tolist(), mine["pos"].tolist()):
             for sql, p in _neighbour_sql(backend, no, window, value, pos):
                 parts.append(
-                    "SELECT 1 AS part, CAST(0 AS BIGINT) AS key, s.rid, CAST(0 AS BIGINT) "
-                    f"AS n, s.pass, s.pos FROM ({sql}) s"
+                    "SELECT 1 AS part, CAST(0 AS BIGINT) AS key, s.rid, s.pass, s.pos "
+                    f"FROM ({sql}) s"
                 )
                 params += p
     empty = np.empty(0, np.int64)
     if not parts:
-        by_key = pd.DataFrame({"key": empty, "rid": empty, "n": empty})
+        by_key = pd.DataFrame({"key": empty, "rid": empty})
         return by_key, pd.DataFrame({"pass": empty, "pos": empty, "rid": empty})
-    rows = backend.query(" UNION ALL ".join(parts), params)
-    first = (rows["part"] == 0).to_numpy()
-    by_key = rows.loc[first, ["key", "rid", "n"]].astype(np.int64)
-    by_sort = rows.loc[~first, ["pass", "pos", "rid"]].astype(np.int64)
-    return by_key.reset_index(drop=True), by_sort.reset_index(drop=True)
+    found = np.array(backend.rows(" UNION ALL ".join(parts), params), dtype=np.int64)
+    found = found.reshape(-1, 5)  # part, key, rid, pass, pos
+    first = found[:, 0] == 0
+    by_key = pd.DataFrame({"key": found[first, 1], "rid": found[first, 2]})
+    by_sort = pd.DataFrame(
+        {"pass": found[~first, 3], "pos": found[~first, 4], "rid": found[~first, 2]}
+    )
+    return by_key, by_sort
 
 
 def find_candidates(
@@ -157,7 +158,7 @@ def find_candidates(
     fresh_parts: list[pd.DataFrame] = []
     if len(unique_keys) + len(sorts) <= 200:  # a lookup: one query, by constants
         stored_all, by_sort = _one_query(backend, passes, keys, sorts)
-        counts = stored_all.groupby("key")["n"].first().reset_index()
+        counts = stored_all.groupby("key").size().rename("n").reset_index()
         kept, fresh = new_pairs(keys, counts, pass_caps(passes))
         stored_rows = stored_all[stored_all["key"].isin(kept["key"])]
         stored_parts.append(by_sort)

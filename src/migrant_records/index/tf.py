@@ -96,7 +96,8 @@ def frequencies(
     if len(asked) <= 200:  # by constants, so the (col, value) index answers
         pairs = " OR ".join("(col = ? AND value = ?)" for _ in range(len(asked)))
         flat = [x for row in asked[["col", "value"]].itertuples(index=False) for x in row]
-        rows = backend.query(f"SELECT col, value, n FROM mr_tf WHERE {pairs}", flat)
+        found = backend.rows(f"SELECT col, value, n FROM mr_tf WHERE {pairs}", flat)
+        rows = pd.DataFrame(found, columns=["col", "value", "n"])
     else:
         backend.temp("mr_tmp_tfv", asked)
         rows = backend.query(
