@@ -9,7 +9,7 @@ is added to the table (older records hold NULL there).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -169,7 +169,7 @@ def read_records(
     where: str,
     params: Sequence[object] = (),
     *,
-    only: Sequence[str] | None = None,
+    only: Collection[str] | None = None,
     columns: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Stored records matching a SQL condition, as prepared frame columns.
