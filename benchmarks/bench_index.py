@@ -173,10 +173,10 @@ def speed(args: argparse.Namespace, work: Path) -> dict[str, object]:
         )
     )
     _log(f"re-run: {out['rerun_s']:.1f} s")
-    return _with_comparison(out)
+    return _with_comparison(out, args.records)
 
 
-def _with_comparison(out: dict[str, object]) -> dict[str, object]:
+def _with_comparison(out: dict[str, object], records: int) -> dict[str, object]:
     """Put the add step's time and peak memory next to the full re-run's, with the targets."""
     add_s, rerun_s = float(out["add_s"]), float(out["rerun_s"])  # type: ignore[arg-type]
     add_mib = float(out["add_peak_mib"])  # type: ignore[arg-type]
@@ -195,10 +195,11 @@ def _with_comparison(out: dict[str, object]) -> dict[str, object]:
             "lookup_median_ms": median,
             "lookup_p95_ms": out["lookup_p95_ms"],
             "lookups": out["lookups"],
-            "target add_s < 15": "met" if add_s < 15 else "not met",
-            "target lookup_median_ms < 50": "met" if median < 50 else "not met",
         }
     )
+    if records >= 1_000_000:  # the targets are set for an index of a million records
+        table["target add_s < 15"] = "met" if add_s < 15 else "not met"
+        table["target lookup_median_ms < 50"] = "met" if median < 50 else "not met"
     return table
 
 
