@@ -410,3 +410,115 @@ def test_clustering_reads_every_column_the_conflict_rule_needs(trained) -> None:
     records = result.records
     stored = records[[c for c in CLUSTER_COLUMNS if c in records.columns]]
     pd.testing.assert_frame_equal(conflict_attributes(stored), conflict_attributes(records))
+
+
+# ---------------------------------------------------------------- the lookup fast path
+def test_one_record_lookups_equal_a_lookup_of_the_whole_frame(index_target, synth, trained):  # type: ignore[no-untyped-def]
+    # a frame of many records takes the batch path (keys in a temporary table, every
+    # setting read afresh); one record takes the one-query path with the settings kept
+    # between calls: both must give the same persons, scores and explanations
+    _, records = synth
+    matcher, _ = trained
+    with PersonIndex.create(index_target, matcher) as index:
+        index.add(records.iloc[:500])
+        probes = records.iloc[480:520].drop(columns=["source", "record_id"])
+        probes = probes.reset_index(drop=True)
+        together = index.lookup(probes, k=3)
+        assert together["query"].nunique() > 20
+        for q in range(len(probes)):
+            alone = index.lookup(probes.iloc[q].to_dict(), k=3)
+            expected = together[together["query"] == q].drop(columns="query")
+            pd.testing.assert_frame_equal(
+                alone.drop(columns="query").reset_index(drop=True),
+                expected.reset_index(drop=True),
+                check_dtype=False,
+            )
+
+
+def test_lookup_after_add_sees_the_new_records(index_target, synth, trained):  # type: ignore[no-untyped-def]
+    _, records = synth
+    matcher, _ = trained
+    with PersonIndex.create(index_target, matcher) as index:
+        index.add(records.iloc[:300])
+        probe = records.iloc[400].to_dict()
+        before = index.lookup({k: v for k, v in probe.items() if k not in ("source", "record_id")})
+        index.add(records.iloc[[400]])
+        person = _person(index, probe["record_id"], probe["source"])
+        after = index.lookup({k: v for k, v in probe.items() if k not in ("source", "record_id")})
+        assert person not in before["person_id"].tolist()
+        assert after["person_id"].iloc[0] == person
+        assert after["record_id"].iloc[0] == probe["record_id"]
+        index.remove([(probe["source"], probe["record_id"])])
+        gone = index.lookup({k: v for k, v in probe.items() if k not in ("source", "record_id")})
+        assert probe["record_id"] not in gone["record_id"].tolist()
+
+
+def test_lookup_sees_a_change_written_through_another_connection(index_target, synth, trained):  # type: ignore[no-untyped-def]
+    # the settings a lookup keeps are checked against the index's run counter, so a write
+    # by another process (one PostgreSQL index, many desks) is seen at once
+    _, records = synth
+    matcher, _ = trained
+    index = PersonIndex.create(index_target, matcher)
+    index.add(records.iloc[:200])
+    probe = records.iloc[250].drop(["source", "record_id"]).to_dict()
+    index.lookup(probe)
+    generation = index._cache.generation
+    if str(index_target).startswith("postgresql"):
+        other = PersonIndex.open(index_target)
+        other.add(records.iloc[[250]])
+        other.close()
+    else:  # DuckDB: one process holds the file; write through the same connection
+        PersonIndex(index._backend, index.matcher).add(records.iloc[[250]])
+    found = index.lookup(probe)
+    assert index._cache.generation != generation
+    assert records.iloc[250]["record_id"] in found["record_id"].tolist()
+    index.close()
+
+
+def test_person_roles_agree_with_recognising_every_column() -> None:
+    from migrant_records.index._engine import person_roles
+    from migrant_records.schemas import CANONICAL_COLUMNS
+    from migrant_records.standardize.person_columns import recognize_person_columns
+
+    frames = [
+        pd.DataFrame({"full_name": ["Ann Lee"], "Given Name": ["Ann"], "ZIP": ["02139"]}),
+        pd.DataFrame({"full_name": ["A"], "contact": ["a@b.org"], "occupation": [None]}),
+        pd.DataFrame({"full_name": ["A", "B"], "notes": ["x", "y@z"], "job": ["tani", None]}),
+        pd.DataFrame({"full_name": ["A"], "amount": [3.0], "city": [None]}),
+        generate(people=20, seed=5).records(),
+    ]
+    for frame in frames:
+        expected = recognize_person_columns(frame, exclude=frozenset(CANONICAL_COLUMNS))
+        assert person_roles(frame) == expected
+
+
+def test_duckdb_answers_a_lookups_candidates_from_the_key_index(tmp_path, synth, trained):  # type: ignore[no-untyped-def]
+    from migrant_records.index import _engine as engine
+    from migrant_records.index.candidates import find_candidates
+
+    _, records = synth
+    matcher, _ = trained
+    with PersonIndex.create(str(tmp_path / "p.duckdb"), matcher) as index:
+        index.add(records.iloc[:300])
+        backend = index._backend
+        prepared = engine.prepare(records.iloc[[310]], index.matcher)
+        seen: list[tuple[str, list[object]]] = []
+        rows, query = backend.rows, backend.query
+
+        def spy_rows(sql, params=()):  # type: ignore[no-untyped-def]
+            seen.append((sql, list(params)))
+            return rows(sql, params)
+
+        def spy_query(sql, params=()):  # type: ignore[no-untyped-def]
+            seen.append((sql, list(params)))
+            return query(sql, params)
+
+        backend.rows = spy_rows  # type: ignore[method-assign]
+        backend.query = spy_query  # type: ignore[method-assign]
+        backend.begin(write=False)
+        find_candidates(backend, index.matcher.blocking_, prepared)
+        assert len(seen) == 1  # one round trip for all of the record's keys
+        plan = backend.con.execute("EXPLAIN ANALYZE " + seen[0][0], seen[0][1]).fetchall()
+        backend.rollback()
+        text = "\n".join(str(row[1]) for row in plan)
+        assert "Index Scan" in text and "Sequential Scan" not in text

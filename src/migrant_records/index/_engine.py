@@ -8,7 +8,7 @@ this module, so that a change of the engine's seams is a change here only.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,11 @@ from migrant_records.compare import compare_pairs
 from migrant_records.errors import ConfigError, ModelError
 from migrant_records.matcher import Matcher
 from migrant_records.model import tf_for_pairs
-from migrant_records.standardize import standardize
+from migrant_records.schemas import CANONICAL_COLUMNS
+from migrant_records.standardize import DERIVED_COLUMNS, standardize
+from migrant_records.standardize.core import DIAGNOSTIC_COLUMNS
+from migrant_records.standardize.person_columns import PERSON_ROLES, recognize_person_columns
+from migrant_records.standardize.person_columns import _header as person_header
 
 __all__ = [
     "CLUSTER_COLUMNS",
@@ -30,8 +34,10 @@ __all__ = [
     "explain_pairs",
     "matcher_from_json",
     "matcher_to_json",
+    "person_roles",
     "prepare",
     "score_pairs",
+    "scoring_columns",
     "tf_columns",
 ]
 
@@ -52,15 +58,94 @@ CLUSTER_COLUMNS = (
 :func:`~migrant_records.cluster.conflict_attributes` reads)."""
 
 
-def prepare(frame: pd.DataFrame, matcher: Matcher) -> pd.DataFrame:
+def _may_hold_email(series: pd.Series) -> bool:
+    """Whether content recognition could take ``series`` for e-mail addresses (it needs an
+    ``@`` in a value of a text column)."""
+    if series.dtype.kind not in "OSU":
+        return False
+    values = series.to_numpy(dtype=object)
+    return any("@" in str(v) for v in values[pd.notna(values)][:200])
+
+
+def person_roles(frame: pd.DataFrame, ignore: Sequence[str] = ()) -> dict[str, str]:
+    """The generic person columns ``standardize`` would recognise in ``frame``, found faster.
+
+    Only a column that is not canonical and either has a role's header or holds an ``@``
+    can be recognised (see
+    :func:`~migrant_records.standardize.person_columns.recognize_person_columns`); the
+    others are left out before recognising, which gives the same roles without inspecting
+    every column's content. ``ignore`` names columns the caller filled itself (a lookup's
+    placeholder ``source`` and ``record_id``).
+    """
+    canonical = frozenset(CANONICAL_COLUMNS)
+    skip = set(ignore)
+    headers = {name for names in PERSON_ROLES.values() for name in names}
+    others = [
+        c
+        for c in frame.columns
+        if c not in canonical
+        and c not in skip
+        and (person_header(c) in headers or _may_hold_email(frame[c]))
+    ]
+    if not others:
+        return {}
+    return recognize_person_columns(frame[others], exclude=canonical)
+
+
+def prepare(
+    frame: pd.DataFrame, matcher: Matcher, person_columns: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Standardise canonical records with the matcher's settings (profile, earliest year), as
-    ``dedupe`` does; row position = record."""
+    ``dedupe`` does; row position = record.
+
+    Args:
+        frame: Canonical records.
+        matcher: The stored matcher.
+        person_columns: Generic person columns already recognised (:func:`person_roles`);
+            recognised in ``frame`` when not given.
+    """
     return standardize(
         frame.reset_index(drop=True),
         progress=False,
         profile=matcher.profile,
         min_year=matcher.min_year,
+        person_columns=person_columns,
     )
+
+
+def _item_columns(item: object) -> list[str]:
+    if isinstance(item, str):
+        return [item]
+    if isinstance(item, tuple) and item and isinstance(item[0], str):
+        return [item[0]]
+    return []
+
+
+def scoring_columns(matcher: Matcher) -> frozenset[str] | None:
+    """The prepared columns that scoring a pair can read, or None when that is not known.
+
+    Every column ``standardize`` derives (and the generic person ``<role>_norm`` columns),
+    the record keys, and every column a comparator, the term frequencies, a blocking pass
+    or clustering names. A lookup reads only these of its candidates (a stored record has
+    every canonical column too; fetching them all cost more than scoring). None, meaning
+    "all", when a comparator does not list its columns.
+    """
+    assert matcher.comparators_ is not None and matcher.blocking_ is not None
+    out = {"source", "record_id", *DERIVED_COLUMNS, *DIAGNOSTIC_COLUMNS, *CLUSTER_COLUMNS}
+    out.update(f"{role}_norm" for role in PERSON_ROLES)
+    for comp in matcher.comparators_:
+        columns = getattr(comp, "columns", None)
+        if columns is None:
+            return None
+        out.update(str(c) for c in columns)
+    out.update(tf_columns(matcher).values())
+    for strategy in matcher.blocking_:
+        items = list(getattr(strategy, "items", ()))
+        items += [getattr(strategy, "column", None), getattr(strategy, "item", None)]
+        items += list(getattr(strategy, "within", ()))
+        for item in items:
+            out.update(_item_columns(item))
+    return frozenset(out)
 
 
 def check_matcher(matcher: Matcher) -> None:

@@ -101,7 +101,12 @@ def _score_fresh(
     cand = find_candidates(backend, matcher.blocking_, fresh)
     stored_rids = np.unique(cand.stored_pairs["rid"].to_numpy())
     _rid_table(backend, "mr_tmp_cand", stored_rids)
-    stored = read_records(backend, "rid IN (SELECT rid FROM mr_tmp_cand)")
+    # only the columns scoring reads: the candidates lie all over a large index, and each
+    # column read costs a pass over the table's blocks
+    wanted = engine.scoring_columns(matcher)
+    if wanted is not None:
+        fresh = fresh[[c for c in fresh.columns if c in wanted]]
+    stored = read_records(backend, "rid IN (SELECT rid FROM mr_tmp_cand)", only=wanted)
     n = len(fresh)
     local = pd.concat([fresh, stored.drop(columns=list(STORE_COLUMNS))], ignore_index=True)
     rid_of = np.concatenate([fresh_rids, stored["rid"].to_numpy(np.int64)])

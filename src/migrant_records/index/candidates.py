@@ -42,36 +42,103 @@ class Candidates:
         self.stored_pairs = stored_pairs
 
 
-def _sorted_neighbours(
-    backend: Backend, no: int, window: int, sorts: pd.DataFrame
-) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
-    """Pairs of a sorted-neighbourhood pass: stored neighbours and batch neighbours."""
+def _collate(backend: Backend) -> str:
+    return ' COLLATE "C"' if backend.kind == "postgres" else ""
+
+
+def _neighbour_sql(backend: Backend, no: int, window: int, value: str, pos: int) -> list[tuple]:
+    """The two ``window - 1`` neighbour queries of one sort value: ``(sql, params)`` each.
+
+    Each returns ``pass, pos, rid``; both read the ``(pass, value)`` index in order.
+    """
+    c = _collate(backend)
+    head = "SELECT CAST(? AS BIGINT) AS pass, CAST(? AS BIGINT) AS pos, rid FROM mr_sortkeys"
+    return [
+        (
+            f"{head} WHERE pass = ? AND value{c} <= ? ORDER BY value{c} DESC, rid DESC LIMIT ?",
+            [no, pos, no, value, window - 1],
+        ),
+        (
+            f"{head} WHERE pass = ? AND value{c} > ? ORDER BY value{c}, rid LIMIT ?",
+            [no, pos, no, value, window - 1],
+        ),
+    ]
+
+
+def _sn_passes(passes: Sequence[BlockingStrategy]) -> list[tuple[int, int]]:
+    return [
+        (no, strategy.window)
+        for no, strategy in enumerate(passes)
+        if isinstance(strategy, SortedNeighbourhood)
+    ]
+
+
+def _batch_neighbours(no: int, window: int, sorts: pd.DataFrame) -> list[pd.DataFrame]:
+    """Pairs of new records within ``window`` of each other in one pass's sort order."""
     mine = sorts[sorts["pass"] == no]
-    stored: list[pd.DataFrame] = []
     fresh: list[pd.DataFrame] = []
-    if mine.empty:
-        return stored, fresh
     order = mine.sort_values(["value", "pos"], kind="stable")["pos"].to_numpy(np.int64)
     for k in range(1, min(window, len(order))):
         a, b = order[:-k], order[k:]
         fresh.append(
             pd.DataFrame({"pass": no, "pos_a": np.minimum(a, b), "pos_b": np.maximum(a, b)})
         )
-    collate = ' COLLATE "C"' if backend.kind == "postgres" else ""
+    return fresh
+
+
+def _sorted_neighbours(
+    backend: Backend, no: int, window: int, sorts: pd.DataFrame
+) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    """Pairs of a sorted-neighbourhood pass: stored neighbours and batch neighbours."""
+    mine = sorts[sorts["pass"] == no]
+    stored: list[pd.DataFrame] = []
     for value, pos in zip(mine["value"].tolist(), mine["pos"].tolist()):
-        below = backend.query(
-            f"SELECT rid FROM mr_sortkeys WHERE pass = ? AND value{collate} <= ? "
-            f"ORDER BY value{collate} DESC, rid DESC LIMIT ?",
-            [no, value, window - 1],
+        for sql, params in _neighbour_sql(backend, no, window, value, pos):
+            stored.append(backend.query(sql, params))
+    return stored, _batch_neighbours(no, window, sorts)
+
+
+def _one_query(
+    backend: Backend, passes: Sequence[BlockingStrategy], keys: pd.DataFrame, sorts: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stored records sharing a key or a sort neighbourhood with a few new records, in one
+    round trip: a ``UNION ALL`` of the key equalities (``IN`` by constants, which the key
+    index answers) and of the neighbour queries.
+
+    Returns:
+        ``(by_key, by_sort)``: ``key, rid`` and ``pass, pos, rid``.
+    """
+    unique_keys = keys["key"].drop_duplicates().tolist()
+    parts: list[str] = []
+    params: list[object] = []
+    if unique_keys:
+        in_sql, key_params = backend.in_list(unique_keys)
+        parts.append(
+            "SELECT 0 AS part, key, rid, CAST(-1 AS BIGINT) AS pass, CAST(-1 AS BIGINT) AS pos "
+            f"FROM mr_keys WHERE key IN {in_sql}"
         )
-        above = backend.query(
-            f"SELECT rid FROM mr_sortkeys WHERE pass = ? AND value{collate} > ? "
-            f"ORDER BY value{collate}, rid LIMIT ?",
-            [no, value, window - 1],
-        )
-        rids = np.concatenate([below["rid"].to_numpy(), above["rid"].to_numpy()])
-        stored.append(pd.DataFrame({"pass": no, "pos": pos, "rid": rids.astype(np.int64)}))
-    return stored, fresh
+        params += key_params
+    for no, window in _sn_passes(passes):
+        mine = sorts[sorts["pass"] == no]
+        for value, pos in zip(mine["value"].tolist(), mine["pos"].tolist()):
+            for sql, p in _neighbour_sql(backend, no, window, value, pos):
+                parts.append(
+                    "SELECT 1 AS part, CAST(0 AS BIGINT) AS key, s.rid, s.pass, s.pos "
+                    f"FROM ({sql}) s"
+                )
+                params += p
+    empty = np.empty(0, np.int64)
+    if not parts:
+        by_key = pd.DataFrame({"key": empty, "rid": empty})
+        return by_key, pd.DataFrame({"pass": empty, "pos": empty, "rid": empty})
+    found = np.array(backend.rows(" UNION ALL ".join(parts), params), dtype=np.int64)
+    found = found.reshape(-1, 5)  # part, key, rid, pass, pos
+    first = found[:, 0] == 0
+    by_key = pd.DataFrame({"key": found[first, 1], "rid": found[first, 2]})
+    by_sort = pd.DataFrame(
+        {"pass": found[~first, 3], "pos": found[~first, 4], "rid": found[~first, 2]}
+    )
+    return by_key, by_sort
 
 
 def find_candidates(
@@ -87,12 +154,16 @@ def find_candidates(
     keys = block_keys(passes, frame)
     sorts = sort_values(passes, frame)
     unique_keys = keys["key"].drop_duplicates()
-    if len(unique_keys) <= 200:  # one record: by constants, so the key index answers
-        in_sql, params = backend.in_list(unique_keys.tolist())
-        stored_all = backend.query(f"SELECT key, rid FROM mr_keys WHERE key IN {in_sql}", params)
+    stored_parts: list[pd.DataFrame] = []
+    fresh_parts: list[pd.DataFrame] = []
+    if len(unique_keys) + len(sorts) <= 200:  # a lookup: one query, by constants
+        stored_all, by_sort = _one_query(backend, passes, keys, sorts)
         counts = stored_all.groupby("key").size().rename("n").reset_index()
         kept, fresh = new_pairs(keys, counts, pass_caps(passes))
         stored_rows = stored_all[stored_all["key"].isin(kept["key"])]
+        stored_parts.append(by_sort)
+        for no, window in _sn_passes(passes):
+            fresh_parts.extend(_batch_neighbours(no, window, sorts))
     else:
         backend.temp("mr_tmp_fresh_keys", unique_keys.to_frame())
         counts = backend.query(
@@ -105,14 +176,13 @@ def find_candidates(
             "SELECT k.key AS key, k.rid AS rid FROM mr_keys k "
             "JOIN mr_tmp_kept_keys f ON k.key = f.key"
         )
-    stored = kept.merge(stored_rows, on="key")[["pass", "pos", "rid"]]
-    stored_parts = [stored]
-    fresh_parts = [fresh]
-    for no, strategy in enumerate(passes):
-        if isinstance(strategy, SortedNeighbourhood):
-            s, f = _sorted_neighbours(backend, no, strategy.window, sorts)
+        for no, window in _sn_passes(passes):
+            s, f = _sorted_neighbours(backend, no, window, sorts)
             stored_parts.extend(s)
             fresh_parts.extend(f)
+    stored = kept.merge(stored_rows[["key", "rid"]], on="key")[["pass", "pos", "rid"]]
+    stored_parts.insert(0, stored)
+    fresh_parts.insert(0, fresh)
     return Candidates(
         keys,
         sorts,

@@ -15,6 +15,7 @@ from migrant_records.errors import ConfigError, MigrantRecordsError
 from migrant_records.index import _engine as engine
 from migrant_records.index.apply import Change, apply_change
 from migrant_records.index.build import load_result
+from migrant_records.index.cache import ReadCache
 from migrant_records.index.changes import ChangeSet, stored_changes
 from migrant_records.index.counters import Counters
 from migrant_records.index.lookup import lookup_records
@@ -91,6 +92,7 @@ class PersonIndex:
     def __init__(self, backend: Backend, matcher: Matcher) -> None:
         self._backend = backend
         self.matcher = matcher
+        self._cache = ReadCache()
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -229,6 +231,8 @@ class PersonIndex:
         except BaseException:
             backend.rollback()
             raise
+        finally:
+            self._cache.clear()
         return out
 
     def _existing(self, keys: pd.DataFrame) -> pd.DataFrame:
@@ -360,6 +364,7 @@ class PersonIndex:
         """
         frame = pd.DataFrame([dict(records)]) if isinstance(records, Mapping) else records
         frame = frame.reset_index(drop=True).copy()
+        filled = [c for c in ("source", "record_id") if c not in frame.columns]
         if "source" not in frame.columns:
             frame["source"] = "query"
         if "record_id" not in frame.columns:
@@ -367,8 +372,11 @@ class PersonIndex:
         raw, rejects = collect_inputs(frame)
         if len(rejects):
             raise ConfigError(f"Lookup record(s) refused: {rejects['reason'].tolist()[:5]}.")
-        prepared = engine.prepare(raw, self.matcher)
-        return self._read(lambda: lookup_records(self._backend, self.matcher, prepared, k))
+        roles = engine.person_roles(raw, ignore=filled)
+        prepared = engine.prepare(raw, self.matcher, person_columns=roles)
+        return self._read(
+            lambda: lookup_records(self._backend, self.matcher, prepared, k, self._cache)
+        )
 
     def resolve(self, person_id: str) -> str | None:
         """The current id of a person: itself, the survivor it merged into, or None if retired.

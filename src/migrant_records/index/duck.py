@@ -71,6 +71,16 @@ class DuckDBBackend(Backend):
         frame: pd.DataFrame = self.con.execute(sql, list(params)).df()
         return frame
 
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a query and return its rows as tuples."""
+        out: list[tuple[Any, ...]] = self.con.execute(sql, list(params)).fetchall()
+        return out
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first value of the first row (None when there is no row or it is NULL)."""
+        rows = self.con.execute(sql, list(params)).fetchall()  # all: leaves no open result
+        return rows[0][0] if rows else None
+
     def insert(self, table: str, frame: pd.DataFrame) -> None:
         """Append rows (columns by name)."""
         if frame.empty:

@@ -148,7 +148,11 @@ def _composite(
     return h, valid
 
 
-def _lsh_keys(no: int, strategy: QGramLSH, frame: pd.DataFrame) -> list[pd.DataFrame]:
+_Part = tuple[int, np.ndarray, np.ndarray]
+"""Keys of one pass: pass number, key hashes (int64), row positions."""
+
+
+def _lsh_keys(no: int, strategy: QGramLSH, frame: pd.DataFrame) -> list[_Part]:
     values = _item_text(strategy.column, frame)
     within, ok_within = _composite(strategy.within, frame, f"{no}:within")
     ok = np.flatnonzero(pd.notna(values) & ok_within)
@@ -165,7 +169,7 @@ def _lsh_keys(no: int, strategy: QGramLSH, frame: pd.DataFrame) -> list[pd.DataF
         for r in range(strategy.rows):
             h = _mix(h, block[:, r])
         key = _mix(h[codes], within[ok])
-        out.append(pd.DataFrame({"pass": np.int16(no), "key": key.view(np.int64), "pos": ok}))
+        out.append((no, key.view(np.int64), ok))
     return out
 
 
@@ -180,23 +184,26 @@ def block_keys(passes: Sequence[BlockingStrategy], frame: pd.DataFrame) -> pd.Da
     Returns:
         ``pass`` (int16 pass number), ``key`` (int64 hash), ``pos`` (row position).
     """
-    parts: list[pd.DataFrame] = []
+    parts: list[_Part] = []
     for no, strategy in enumerate(passes):
         if isinstance(strategy, ExactBlock):
             h, valid = _composite(strategy.items, frame, str(no))
             ok = np.flatnonzero(valid)
-            parts.append(
-                pd.DataFrame({"pass": np.int16(no), "key": h[ok].view(np.int64), "pos": ok})
-            )
+            parts.append((no, h[ok].view(np.int64), ok))
         elif isinstance(strategy, QGramLSH):
             parts.extend(_lsh_keys(no, strategy, frame))
-    if not parts:
-        return pd.DataFrame(
-            {"pass": np.empty(0, np.int16), "key": np.empty(0, np.int64), "pos": np.empty(0, int)}
-        )
-    out = pd.concat(parts, ignore_index=True)
-    out["pos"] = out["pos"].astype(np.int64)
-    return out
+    # one frame at the end: building one per pass costs more than the keys for a lookup
+    return pd.DataFrame(
+        {
+            "pass": np.concatenate(
+                [np.empty(0, np.int16)] + [np.full(len(k), no, np.int16) for no, k, _ in parts]
+            ),
+            "key": np.concatenate([np.empty(0, np.int64)] + [k for _, k, _ in parts]),
+            "pos": np.concatenate([np.empty(0, np.int64)] + [p for _, _, p in parts]).astype(
+                np.int64
+            ),
+        }
+    )
 
 
 def sort_values(passes: Sequence[BlockingStrategy], frame: pd.DataFrame) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_records.index import _engine as engine
+from migrant_records.index.cache import ReadCache
 from migrant_records.index.candidates import find_candidates, same_value_pairs
 from migrant_records.index.rows import STORE_COLUMNS, read_records
 from migrant_records.index.store import Backend
@@ -27,10 +28,29 @@ _COLUMNS = [
 
 
 def lookup_records(
-    backend: Backend, matcher: Matcher, prepared: pd.DataFrame, k: int
+    backend: Backend,
+    matcher: Matcher,
+    prepared: pd.DataFrame,
+    k: int,
+    cache: ReadCache | None = None,
 ) -> pd.DataFrame:
-    """Top ``k`` persons per prepared query record (best pair per person), nothing written."""
+    """Top ``k`` persons per prepared query record (best pair per person), nothing written.
+
+    Args:
+        backend: The index's database, inside a reading transaction.
+        matcher: The stored matcher.
+        prepared: The query records, standardised.
+        k: Persons per query record.
+        cache: Settings kept between calls (checked against the index first).
+    """
     assert matcher.blocking_ is not None
+    cache = cache or ReadCache()
+    cache.check(backend)
+    columns = cache.columns(backend)
+    wanted = engine.scoring_columns(matcher)
+    if wanted is not None:  # both sides of each pair see the same columns
+        columns = {name: dtype for name, dtype in columns.items() if name in wanted}
+        prepared = prepared[[c for c in prepared.columns if c in wanted]]
     cand = find_candidates(backend, matcher.blocking_, prepared)
     pairs = cand.stored_pairs
     if pairs.empty:
@@ -38,10 +58,10 @@ def lookup_records(
     rids = np.unique(pairs["rid"].to_numpy()).tolist()
     if len(rids) <= 1000:  # by constants: the database's index answers
         in_sql, params = backend.in_list(rids)
-        stored = read_records(backend, f"rid IN {in_sql}", params)
+        stored = read_records(backend, f"rid IN {in_sql}", params, columns=columns)
     else:
         backend.temp("mr_tmp_lookup", pd.DataFrame({"rid": rids}))
-        stored = read_records(backend, "rid IN (SELECT rid FROM mr_tmp_lookup)")
+        stored = read_records(backend, "rid IN (SELECT rid FROM mr_tmp_lookup)", columns=columns)
     n = len(prepared)
     local = pd.concat([prepared, stored.drop(columns=list(STORE_COLUMNS))], ignore_index=True)
     slot = pd.Series(np.arange(n, n + len(stored)), index=stored["rid"].to_numpy())
@@ -50,7 +70,8 @@ def lookup_records(
     keep = ~same_value_pairs(matcher.blocking_, pairs["pass"].to_numpy(), local, i, j)
     code = np.unique(i[keep] * np.int64(len(local)) + j[keep])
     i, j = code // len(local), code % len(local)
-    scored = engine.score_pairs(matcher, local, i, j, frequencies(backend, matcher, local))
+    freq = frequencies(backend, matcher, local, lambda cols: cache.totals(backend, cols))
+    scored = engine.score_pairs(matcher, local, i, j, freq)
     person = stored["person_id"].to_numpy(object)[j - n]
     table = pd.DataFrame(
         {

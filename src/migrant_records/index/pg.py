@@ -99,6 +99,11 @@ class PostgresBackend(Backend):
                 frame[d.name] = pd.to_datetime(col)
         return frame
 
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a query and return its rows as tuples."""
+        cur = self.con.execute(_sql(sql), [_python(p) for p in params])  # type: ignore[arg-type]
+        return list(cur.fetchall())
+
     def _copy(self, table: str, frame: pd.DataFrame) -> None:
         cols = ", ".join(f'"{c}"' for c in frame.columns)
         buffer = io.StringIO()

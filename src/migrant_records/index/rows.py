@@ -9,7 +9,7 @@ is added to the table (older records hold NULL there).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -169,7 +169,8 @@ def read_records(
     where: str,
     params: Sequence[object] = (),
     *,
-    only: Sequence[str] | None = None,
+    only: Collection[str] | None = None,
+    columns: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Stored records matching a SQL condition, as prepared frame columns.
 
@@ -178,16 +179,21 @@ def read_records(
         where: SQL condition on ``mr_records``.
         params: Its parameters.
         only: Read only these prepared columns (default: all).
+        columns: The stored columns as :func:`read_columns` gives them (read when not given).
 
     Returns:
         ``rid``, ``person_id``, ``ident``, ``copy_of`` (``Int64``), then the stored prepared
         columns with their original dtypes.
     """
-    columns = read_columns(backend)
+    if columns is None:
+        columns = read_columns(backend)
     if only is not None:
         columns = {name: dtype for name, dtype in columns.items() if name in set(only)}
     select = ", ".join([*STORE_COLUMNS, *(f'"c_{name}"' for name in columns)])
-    rows = backend.query(f"SELECT {select} FROM mr_records WHERE {where} ORDER BY rid", params)
+    # sorted here rather than by ORDER BY: sorting every selected column in the database
+    # cost a lookup more than fetching them (rids are unique, so the order is the same)
+    rows = backend.query(f"SELECT {select} FROM mr_records WHERE {where}", params)
+    rows = rows.sort_values("rid", kind="stable").reset_index(drop=True)
     out = {
         "rid": rows["rid"].astype(np.int64),
         "person_id": rows["person_id"].astype(object),

@@ -89,6 +89,12 @@ class Backend(abc.ABC):
     def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         """Run a query and return its rows."""
 
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a query and return its rows as tuples of Python values (no frame is built:
+        for the few rows of a lookup, building one costs more than the query)."""
+        frame = self.query(sql, params)
+        return list(frame.itertuples(index=False, name=None))
+
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first value of the first row (None when there is no row)."""
         rows = self.query(sql, params)

@@ -8,6 +8,8 @@ record is scored against the frequencies of everything indexed so far.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -53,11 +55,23 @@ def update_counts(backend: Backend, frame: pd.DataFrame, sign: int) -> None:
         backend.insert("mr_tf", merged[["col", "value", "n"]].astype({"n": np.int64}))
 
 
-def frequencies(backend: Backend, matcher: Matcher, frame: pd.DataFrame) -> dict[str, pd.Series]:
+def frequencies(
+    backend: Backend,
+    matcher: Matcher,
+    frame: pd.DataFrame,
+    totals: Callable[[Sequence[str]], dict[str, float]] | None = None,
+) -> dict[str, pd.Series]:
     """Relative frequency in the index of each value of ``frame`` in each TF column.
 
     Two queries in all (totals, then the counts of the frame's values), whatever the number
     of columns: a lookup pays for round trips more than for rows.
+
+    Args:
+        backend: The index's database, inside a transaction.
+        matcher: The stored matcher.
+        frame: Prepared records.
+        totals: Where to take each column's total count from (a lookup passes its cache);
+            by default they are counted in the database.
     """
     out: dict[str, pd.Series] = {}
     wanted: list[pd.DataFrame] = []
@@ -71,15 +85,19 @@ def frequencies(backend: Backend, matcher: Matcher, frame: pd.DataFrame) -> dict
         return out
     asked = pd.concat(wanted, ignore_index=True)
     cols = sorted(asked["col"].unique().tolist())
-    in_sql, params = backend.in_list(cols)
-    totals = backend.query(
-        f"SELECT col, SUM(n) AS total FROM mr_tf WHERE col IN {in_sql} GROUP BY col", params
-    )
-    total_of = dict(zip(totals["col"].tolist(), totals["total"].astype(np.float64).tolist()))
+    if totals is not None:
+        total_of = totals(cols)
+    else:
+        in_sql, params = backend.in_list(cols)
+        counted = backend.query(
+            f"SELECT col, SUM(n) AS total FROM mr_tf WHERE col IN {in_sql} GROUP BY col", params
+        )
+        total_of = dict(zip(counted["col"].tolist(), counted["total"].astype(np.float64).tolist()))
     if len(asked) <= 200:  # by constants, so the (col, value) index answers
         pairs = " OR ".join("(col = ? AND value = ?)" for _ in range(len(asked)))
         flat = [x for row in asked[["col", "value"]].itertuples(index=False) for x in row]
-        rows = backend.query(f"SELECT col, value, n FROM mr_tf WHERE {pairs}", flat)
+        found = backend.rows(f"SELECT col, value, n FROM mr_tf WHERE {pairs}", flat)
+        rows = pd.DataFrame(found, columns=["col", "value", "n"])
     else:
         backend.temp("mr_tmp_tfv", asked)
         rows = backend.query(
