@@ -130,13 +130,19 @@ def collapse_duplicates(
     codes = _group_codes(frame, found)  # dense: 0 .. groups - 1
     if int(codes.max()) + 1 == n:
         return frame, DuplicateGroups(identity, identity)
-    keys = (frame["source"].astype(str) + "|" + frame["record_id"].astype(str)).to_numpy()
-    order = np.lexsort((keys.astype(str), codes))  # by group, smallest key first
-    first = np.r_[True, codes[order][1:] != codes[order][:-1]]
     rep_of_code = np.empty(int(codes.max()) + 1, dtype=np.int64)
+    multi = np.bincount(codes)[codes] > 1
+    alone = np.flatnonzero(~multi)
+    rep_of_code[codes[alone]] = alone  # a record without copies represents itself
+    rows = np.flatnonzero(multi)  # the copies: the smallest "source|record_id" represents them
+    keys = (
+        frame["source"].iloc[rows].astype(str) + "|" + frame["record_id"].iloc[rows].astype(str)
+    ).to_numpy(dtype=str)
+    order = rows[np.lexsort((keys, codes[rows]))]  # by group, smallest key first
+    first = np.r_[True, codes[order][1:] != codes[order][:-1]]
     rep_of_code[codes[order][first]] = order[first]
     rep_full = rep_of_code[codes]  # position (in the full frame) of each row's representative
-    kept = np.sort(order[first])
+    kept = np.sort(rep_of_code)
     new_pos = np.full(n, -1, dtype=np.int64)
     new_pos[kept] = np.arange(len(kept), dtype=np.int64)
     groups = DuplicateGroups(kept, new_pos[rep_full], frame)
