@@ -238,11 +238,7 @@ class Matcher:
         """
         timings: dict[str, float] = {}
         inputs = self._inputs(data, right, timings)
-        t0 = time.perf_counter()
-        self._resolve(inputs)  # choosing the passes and comparators counts as blocking
-        chosen = time.perf_counter() - t0
         cand, gamma = self._compare(inputs, timings)
-        timings["blocking"] += chosen
         if len(cand) == 0:
             raise ModelError(pipeline.no_candidates_message(len(inputs.records)))
         aligned, _ = pipeline.reviewer_labels(labels, inputs, cand)
@@ -295,8 +291,9 @@ class Matcher:
     def _compare(
         self, inputs: pipeline.Inputs, timings: dict[str, float]
     ) -> tuple[pipeline.Candidates, np.ndarray]:
-        assert self.blocking_ is not None and self.comparators_ is not None
         t0 = time.perf_counter()
+        self._resolve(inputs)  # choosing the passes and comparators counts as blocking
+        assert self.blocking_ is not None and self.comparators_ is not None
         cand = pipeline.find_candidates(self.blocking_, inputs, progress=self._bars)
         timings["blocking"] = time.perf_counter() - t0
         logger.info("blocking produced %d candidate pairs", len(cand))
@@ -354,11 +351,7 @@ class Matcher:
         timings: dict[str, float],
     ) -> MatchResult:
         """Block, compare, train when needed, score and cluster prepared inputs."""
-        t0 = time.perf_counter()
-        self._resolve(inputs)  # choosing the passes and comparators counts as blocking
-        chosen = time.perf_counter() - t0
         cand, gamma = self._compare(inputs, timings)
-        timings["blocking"] += chosen
         aligned, cannot = pipeline.reviewer_labels(labels, inputs, cand)
         t0 = time.perf_counter()
         tf = self._tf(inputs, cand) if len(cand) else None  # once, for training and scoring

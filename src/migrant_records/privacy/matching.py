@@ -246,7 +246,6 @@ class EncodedMatcher(Matcher):
             ModelError: Blocking found no candidate pairs, so there is nothing to train on.
         """
         inputs = self._encoded_inputs(data, right)
-        self._resolve(inputs)
         cand, gamma = self._compare(inputs, {})
         if len(cand) == 0:
             raise ModelError(pipeline.no_candidates_message(len(inputs.records)))
