@@ -8,13 +8,13 @@ explicitly where frames are built from numpy arrays.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["any_filled", "object_column", "object_frame", "range_indexed"]
+__all__ = ["any_filled", "filled_in_all", "object_column", "object_frame", "range_indexed"]
 
 
 def object_frame(columns: Mapping[str, Any], index: pd.Index | None = None) -> pd.DataFrame:
@@ -67,6 +67,11 @@ def any_filled(values: pd.Series) -> bool:
         elif value is not None and not pd.isna(value):
             return True
     return False
+
+
+def filled_in_all(frames: Sequence[pd.DataFrame], column: str) -> bool:
+    """The column exists in every frame and has at least one non-empty value in each."""
+    return all(column in frame.columns and any_filled(frame[column]) for frame in frames)
 
 
 def range_indexed(frame: pd.DataFrame) -> pd.DataFrame:

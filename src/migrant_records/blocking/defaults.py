@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from migrant_records._pandas import any_filled
+from migrant_records._pandas import filled_in_all
 from migrant_records.blocking._keys import KeyItem
 from migrant_records.blocking.base import BlockingStrategy
 from migrant_records.blocking.strategies import ExactBlock, QGramLSH
@@ -15,16 +15,6 @@ from migrant_records.blocking.strategies import ExactBlock, QGramLSH
 __all__ = ["default_blocking"]
 
 logger = logging.getLogger(__name__)
-
-
-def _filled(frames: Sequence[pd.DataFrame], column: str) -> bool:
-    """The column exists in every frame and has at least one non-empty value in each."""
-    for frame in frames:
-        if column not in frame.columns:
-            return False
-        if not any_filled(frame[column]):
-            return False
-    return True
 
 
 def default_blocking(
@@ -82,12 +72,12 @@ def default_blocking(
 
     def add(name: str, items: Sequence[KeyItem], *, cap: int = 1000) -> None:
         cols = [it if isinstance(it, str) else it[0] for it in items if not callable(it)]
-        if all(_filled(frames, c) for c in cols):
+        if all(filled_in_all(frames, c) for c in cols):
             passes.append(ExactBlock(list(items), name=name, max_block_size=cap))
 
     def place(*columns: str) -> list[str]:
         """The finest of ``columns`` filled in every frame (none when no column is)."""
-        return next(([c] for c in columns if _filled(frames, c)), [])
+        return next(([c] for c in columns if filled_in_all(frames, c)), [])
 
     add("nik", ["nik_id"], cap=50)
     # A single mistyped NIK digit: four keys of three of the four 4-digit segments.
@@ -132,12 +122,12 @@ def default_blocking(
     add("given_name", ["given_name_norm"], cap=300)
     add("surname", ["surname_norm"], cap=300)
     add("postcode_year", ["postcode_norm", "birth_year"], cap=100)
-    if _filled(frames, "given_name_norm") or _filled(frames, "surname_norm"):
+    if filled_in_all(frames, "given_name_norm") or filled_in_all(frames, "surname_norm"):
         add("dob", ["dob"], cap=100)
         add("name_year", ["name_key", "birth_year"], cap=100)
     within = ["birth_year", *place("district_code", "regency_code"), "sex_norm"]
-    within = [c for c in within if _filled(frames, c)]
-    if _filled(frames, "name_core") and len(within) >= 2:
+    within = [c for c in within if filled_in_all(frames, c)]
+    if filled_in_all(frames, "name_core") and len(within) >= 2:
         passes.append(
             QGramLSH(
                 "name_core",

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from migrant_records._pandas import any_filled
+from migrant_records._pandas import filled_in_all
 from migrant_records.compare.base import Comparator, column_cache
 from migrant_records.compare.builtin import (
     Address,
@@ -122,15 +122,6 @@ def _run_chunks(
                 bar.update(len(ci))
 
 
-def _filled(frames: Sequence[pd.DataFrame], column: str) -> bool:
-    for frame in frames:
-        if column not in frame.columns:
-            return False
-        if not any_filled(frame[column]):
-            return False
-    return True
-
-
 def default_comparators(frame: pd.DataFrame, right: pd.DataFrame | None = None) -> list[Comparator]:
     """Built-in comparators whose columns are present and non-empty in the prepared frame(s).
 
@@ -154,7 +145,7 @@ def default_comparators(frame: pd.DataFrame, right: pd.DataFrame | None = None) 
     frames = [frame] if right is None else [frame, right]
 
     def any_filled(*cols: str) -> bool:
-        return any(_filled(frames, c) for c in cols)
+        return any(filled_in_all(frames, c) for c in cols)
 
     out: list[Comparator] = []
     if any_filled("name_norm"):

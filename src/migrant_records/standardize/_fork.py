@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import signal
 import sys
 import warnings
 from collections.abc import Callable
@@ -94,8 +95,6 @@ class Background(Generic[T]):
         """Stop the child, if one is running (when the caller failed)."""
         if not self._pid:
             return
-        import signal
-
         try:
             os.kill(self._pid, signal.SIGKILL)
             os.waitpid(self._pid, 0)
