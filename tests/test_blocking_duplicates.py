@@ -123,3 +123,33 @@ def test_a_label_about_a_copy_is_about_its_representative(sources: list[pd.DataF
     _, groups = collapse_duplicates(frame)
     own = label.assign(source_r=src_a, record_id_r=rid_a)
     assert relabel_copies(own, groups).empty  # a record and its own copy: nothing to learn
+
+
+def test_groups_are_records_equal_on_every_identifying_column() -> None:
+    """Rows are grouped exactly when every column agrees (missing equals missing), whatever
+    the mix of text, numbers, dates and missing values, and however many rows share a name."""
+    rng = np.random.default_rng(7)
+    n = 4000
+    names = np.array(["siti", "budi", "siti aminah", None, "ani"], dtype=object)
+    frame = pd.DataFrame(
+        {
+            "source": "A",
+            "record_id": [str(i) for i in range(n)],
+            "full_name": names[rng.integers(0, len(names), n)],
+            "nik": np.array(["1", "2", None], dtype=object)[rng.integers(0, 3, n)],
+            "birth_date": pd.to_datetime(
+                np.array(["1990-01-02", "1991-05-06", None], dtype=object)[rng.integers(0, 3, n)]
+            ),
+            "phone": rng.integers(0, 3, n),
+        }
+    )
+    kept, groups = collapse_duplicates(frame, ["full_name", "nik", "birth_date", "phone"])
+    expected = frame.groupby(
+        ["full_name", "nik", "birth_date", "phone"], dropna=False, sort=False
+    ).ngroup()
+    assert len(kept) == expected.nunique()
+    # two rows share a representative exactly when they are in the same group
+    rep = kept["record_id"].to_numpy()[groups.rep]
+    same = pd.Series(rep).groupby(expected.to_numpy()).nunique()
+    assert (same == 1).all()
+    assert pd.Series(expected.to_numpy()).groupby(rep).nunique().eq(1).all()

@@ -8,6 +8,7 @@ from typing import TypeAlias
 
 import pandas as pd
 
+from migrant_records._pandas import range_indexed
 from migrant_records.errors import NoRecordsError
 from migrant_records.io import Batch
 from migrant_records.io.many import combine_batches, read_batches
@@ -60,7 +61,8 @@ def collect_inputs(data: InputLike | Iterable[InputLike]) -> tuple[pd.DataFrame,
         data: One input or an iterable of inputs.
 
     Returns:
-        ``(records, rejects)``.
+        ``(records, rejects)``; ``records`` has a ``0 .. n-1`` index and may share its column
+        arrays with a ``Batch`` given in: read it, never write into its columns in place.
 
     Raises:
         NoRecordsError: No record is left: the inputs have no data rows, or every row was
@@ -69,7 +71,7 @@ def collect_inputs(data: InputLike | Iterable[InputLike]) -> tuple[pd.DataFrame,
     batches = read_batches(data)
     batch, _ = combine_batches(batches)
     _require_records(batches, batch.n_records, None)
-    return batch.records.reset_index(drop=True), batch.rejects
+    return range_indexed(batch.records), batch.rejects
 
 
 def collect_link_inputs(

@@ -31,6 +31,7 @@ from migrant_records.blocking import BlockingStrategy, as_strategy
 from migrant_records.blocking.duplicates import expand_duplicates
 from migrant_records.cluster import conflict_attributes
 from migrant_records.compare import Comparator, as_comparator
+from migrant_records.compare.base import column_cache
 from migrant_records.config import FORMAT, FORMAT_VERSION, MatcherConfig, saved_form
 from migrant_records.errors import ConfigError, ModelError
 from migrant_records.inputs import InputLike
@@ -167,7 +168,6 @@ class Matcher:
             self.progress = bool(progress)
         return self
 
-    # ------------------------------------------------------------------ preparation
     @property
     def _bars(self) -> bool:
         """Progress bars only when asked for and when a person watches (stderr is a TTY)."""
@@ -213,7 +213,6 @@ class Matcher:
             u_sample_pairs=self.u_sample_pairs,
         )
 
-    # ------------------------------------------------------------------ public API
     def fit(
         self,
         data: InputLike | Iterable[InputLike],
@@ -238,11 +237,12 @@ class Matcher:
         """
         timings: dict[str, float] = {}
         inputs = self._inputs(data, right, timings)
-        cand, gamma = self._compare(inputs, timings)
-        if len(cand) == 0:
-            raise ModelError(pipeline.no_candidates_message(len(inputs.records)))
-        aligned, _ = pipeline.reviewer_labels(labels, inputs, cand)
-        self._train(inputs, cand, gamma, aligned, self._tf(inputs, cand))
+        with column_cache():  # training's random pairs reuse the columns coded for comparing
+            cand, gamma = self._compare(inputs, timings)
+            if len(cand) == 0:
+                raise ModelError(pipeline.no_candidates_message(len(inputs.records)))
+            aligned, _ = pipeline.reviewer_labels(labels, inputs, cand)
+            self._train(inputs, cand, gamma, aligned, self._tf(inputs, cand))
         return self
 
     def dedupe(
@@ -287,7 +287,6 @@ class Matcher:
         """
         return self._run(left, right, labels=labels, refit=refit)
 
-    # ------------------------------------------------------------------ stages
     def _compare(
         self, inputs: pipeline.Inputs, timings: dict[str, float]
     ) -> tuple[pipeline.Candidates, np.ndarray]:
@@ -306,9 +305,9 @@ class Matcher:
 
     def _tf(self, inputs: pipeline.Inputs, cand: pipeline.Candidates) -> dict[str, Any] | None:
         assert self.comparators_ is not None
-        if not self.term_frequency:
-            return None
-        return pipeline.pair_term_frequencies(self.comparators_, inputs, cand.left, cand.right)
+        if self.term_frequency:
+            return pipeline.pair_term_frequencies(self.comparators_, inputs, cand.left, cand.right)
+        return None
 
     def _train(
         self,
@@ -351,15 +350,16 @@ class Matcher:
         timings: dict[str, float],
     ) -> MatchResult:
         """Block, compare, train when needed, score and cluster prepared inputs."""
-        cand, gamma = self._compare(inputs, timings)
-        aligned, cannot = pipeline.reviewer_labels(labels, inputs, cand)
-        t0 = time.perf_counter()
-        tf = self._tf(inputs, cand) if len(cand) else None  # once, for training and scoring
-        if len(cand) == 0:
-            logger.warning(pipeline.no_candidates_message(len(inputs.records)))
-        elif refit or (refit is None and self.model_ is None):
-            self._train(inputs, cand, gamma, aligned, tf)
-        timings["train"] = time.perf_counter() - t0
+        with column_cache():  # training's random pairs reuse the columns coded for comparing
+            cand, gamma = self._compare(inputs, timings)
+            aligned, cannot = pipeline.reviewer_labels(labels, inputs, cand)
+            t0 = time.perf_counter()
+            tf = self._tf(inputs, cand) if len(cand) else None  # for training and scoring
+            if len(cand) == 0:
+                logger.warning(pipeline.no_candidates_message(len(inputs.records)))
+            elif refit or (refit is None and self.model_ is None):
+                self._train(inputs, cand, gamma, aligned, tf)
+            timings["train"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         if len(cand) and self.model_ is None:
             raise ModelError(
@@ -396,7 +396,6 @@ class Matcher:
         expanded.timings["cluster"] = timings["cluster"] + time.perf_counter() - t0
         return expanded
 
-    # ------------------------------------------------------------------ persistence
     def config(self) -> MatcherConfig:
         """The whole configuration (and trained parameters, when trained) as a
         :class:`~migrant_records.config.MatcherConfig`.
@@ -486,7 +485,6 @@ class Matcher:
         """
         return cls.from_dict(read_json(path), where=f"Model file {path}")
 
-    # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
         state = "trained" if self.model_ is not None else "untrained"
         comps = self.comparators_ or self.comparators

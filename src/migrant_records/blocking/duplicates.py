@@ -38,6 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from migrant_records._pandas import object_frame
 from migrant_records.schemas import CANONICAL_COLUMNS
 
 __all__ = [
@@ -79,25 +80,39 @@ class DuplicateGroups:
         return len(self.rep) - len(self.kept)
 
 
+def _value_codes(values: np.ndarray) -> np.ndarray:
+    """Dense codes of one column's values (missing values share a code)."""
+    try:  # Arrow's dictionary encoding is several times faster on strings
+        encoded = pc.dictionary_encode(
+            pa.array(values, type=pa.string(), from_pandas=True), null_encoding="encode"
+        )
+        return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # values that are not text
+        return np.asarray(pd.factorize(values, use_na_sentinel=False)[0], dtype=np.int64)
+
+
 def _group_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """Dense codes per row (0, 1, ...): equal codes = equal on every column, missing equals
-    missing."""
-    combined = np.zeros(len(frame), dtype=np.int64)
+    missing.
+
+    Column by column, rows already unique on the columns seen so far leave the work: after
+    the name and the birth date few rows are left to compare on the other columns.
+    """
+    n = len(frame)
+    group = np.zeros(n, dtype=np.int64)  # rows still compared: dense codes < n
+    active = np.arange(n, dtype=np.int64)
     for column in columns:
+        if len(active) < 2:
+            break
         values = frame[column].to_numpy(dtype=object)
-        try:  # Arrow's dictionary encoding is several times faster on strings
-            encoded = pc.dictionary_encode(
-                pa.array(values, type=pa.string(), from_pandas=True), null_encoding="encode"
-            )
-            codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-            n_values = len(encoded.dictionary)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # values that are not text
-            factorized, uniques = pd.factorize(values, use_na_sentinel=False)
-            codes, n_values = factorized.astype(np.int64), len(uniques)
-        if (int(combined.max(initial=0)) + 1) * (n_values + 1) >= 1 << 62:
-            combined = pd.factorize(combined)[0].astype(np.int64)  # keep the codes small
-        combined = combined * np.int64(n_values + 1) + codes
-    return pd.factorize(combined)[0].astype(np.int64)
+        codes = _value_codes(values if len(active) == n else values[active])
+        joint = group[active] * np.int64(int(codes.max(initial=0)) + 1) + codes
+        dense = np.asarray(pd.factorize(joint)[0], dtype=np.int64)
+        alone = np.bincount(dense)[dense] == 1
+        group[active[alone]] = n + active[alone]  # unique from here on: its own group
+        group[active[~alone]] = dense[~alone]
+        active = active[~alone]
+    return np.asarray(pd.factorize(group)[0], dtype=np.int64)
 
 
 def collapse_duplicates(
@@ -158,17 +173,21 @@ def collapse_duplicates(
 def _expand_frame(collapsed: pd.DataFrame, groups: DuplicateGroups) -> pd.DataFrame:
     if groups.full is None:
         return collapsed
-    # Built column by column and assembled once: taking all rows and then replacing columns
-    # one by one copies the frame's blocks at every replacement (seconds and gigabytes at a
-    # million records).
+    # Built column by column and assembled once, one block per column: replacing columns of
+    # a taken frame, or consolidating some 70 columns of a million rows into 2-D blocks,
+    # copies all of them again (seconds and gigabytes at a million records).
     full = groups.full
+    index = pd.RangeIndex(len(groups.rep))
     columns: dict[str, Any] = {}
     for column in collapsed.columns:
         if column in full.columns and column not in IDENTIFYING_COLUMNS:
-            columns[column] = full[column].to_numpy()  # its own id, source, extra columns
+            values = full[column]  # its own id, source, extra columns
         else:
-            columns[column] = collapsed[column].take(groups.rep).reset_index(drop=True)
-    out = pd.DataFrame(columns, columns=collapsed.columns)
+            values = collapsed[column].take(groups.rep)
+        values = values.copy(deep=False)  # the same values under a fresh index
+        values.index = index
+        columns[column] = values
+    out = object_frame(columns, index=index)
     out.attrs = dict(collapsed.attrs)
     return out
 

@@ -112,7 +112,12 @@ def column_cache() -> Iterator[None]:
     """Cache per-record column conversions while comparing many chunks of pairs.
 
     Used by :func:`~migrant_records.compare.compare_pairs`; frames must not change inside.
+    Re-entrant: inside an active cache the same cache is used, so a run that compares its
+    candidates and then random pairs of the same frames codes each column once.
     """
+    if _CACHE.get() is not None:
+        yield
+        return
     token = _CACHE.set({})
     try:
         yield

@@ -16,10 +16,10 @@ Example:
 
 from __future__ import annotations
 
-import itertools
 import logging
 import re
 
+import numpy as np
 import pandas as pd
 
 from migrant_records.standardize._util import fold_text, none_where, unique_strings
@@ -62,8 +62,8 @@ def _header(name: object) -> str:
 
 def _looks_like_email(values: pd.Series) -> bool:
     """Whether more than 80% of the first 200 filled values are e-mail addresses."""
-    filled = (v for v in values.to_numpy(dtype=object) if not pd.isna(v))
-    sample = [str(v) for v in itertools.islice(filled, 200)]
+    raw = values.to_numpy(dtype=object)
+    sample = [str(v) for v in raw[np.flatnonzero(pd.notna(raw))[:200]]]
     return bool(sample) and sum(bool(_EMAIL.match(v.strip())) for v in sample) / len(sample) > 0.8
 
 
