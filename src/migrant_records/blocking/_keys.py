@@ -141,6 +141,13 @@ def _strip_empty(codes: np.ndarray, uniques: Any) -> np.ndarray:
     return codes
 
 
+def _as_text(value: Any) -> str | None:
+    """A distinct key value as text, as pandas' ``string`` dtype writes it (``None``: missing)."""
+    if isinstance(value, str):
+        return value
+    return None if pd.isna(value) else str(value)
+
+
 def _apply_transform(
     values: pd.Series,
     tr: Transform,
@@ -168,17 +175,18 @@ def _apply_transform(
         codes, uniques = _factorized_raw(values, frames, item)
     else:
         codes, uniques = pd.factorize(values)
-    u = pd.Series(np.asarray(uniques, dtype=object)).astype("string")
+    # plain Python string operations on each distinct value (as text) once
+    texts = [_as_text(u) for u in np.asarray(uniques, dtype=object).tolist()]
     if tr == "first":
-        t = u.str.split(" ", n=1).str[0]
+        cut = [None if t is None else t.split(" ", 1)[0] for t in texts]
     elif tr == "last":
-        t = u.str.rsplit(" ", n=1).str[-1]
+        cut = [None if t is None else t.rsplit(" ", 1)[-1] for t in texts]
     elif isinstance(tr, slice):
-        t = u.str.slice(tr.start, tr.stop, tr.step)
+        cut = [None if t is None else t[tr] for t in texts]
     else:  # pragma: no cover - normalize_items rejects anything else
         raise ConfigError(f"Unknown key transform {tr!r}.")
-    tvalues = t.to_numpy(dtype=object, copy=True)
-    tvalues[t.isna().to_numpy()] = None
+    tvalues = np.empty(len(cut), dtype=object)
+    tvalues[:] = cut
     tcodes, tuniques = pd.factorize(tvalues, sort=sort)
     tcodes = _strip_empty(tcodes.astype(np.int64), tuniques)
     mapped = np.where(codes >= 0, tcodes[np.maximum(codes, 0)] if len(tcodes) else -1, -1)

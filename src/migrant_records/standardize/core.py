@@ -376,8 +376,13 @@ def standardize(
         roles = dict(person_columns)
     for c, values in normalize_person_columns(out, roles).items():
         additions[c] = values.to_numpy()
-    frame = object_frame(additions, index)
-    result = pd.concat([out, frame], axis=1)
+    if out.columns.is_unique:
+        # one block per column: concat would consolidate every column into 2-D blocks, which
+        # costs seconds at a million records; the input columns are copied, never shared
+        columns: dict[Any, Any] = {c: out[c].copy() for c in out.columns}
+        result = object_frame({**columns, **additions}, index)
+    else:
+        result = pd.concat([out, object_frame(additions, index)], axis=1)
     result.attrs["standardize_timings"] = timings
     result.attrs["profile"] = profile
     result.attrs["person_columns"] = roles
@@ -404,7 +409,7 @@ def _set_aside_collisions(records: pd.DataFrame) -> tuple[pd.DataFrame, dict[str
             "input column(s) named like derived columns are kept under new names: %s",
             ", ".join(f"{old!r} -> {new!r}" for old, new in renamed.items()),
         )
-    # the frame is only read here and copied into the result by the final concat
+    # the frame is only read here; its columns are copied into the result at the end
     out = records.copy(deep=False)
     out.columns = [renamed.get(c, c) for c in records.columns]
     return out, renamed
