@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_records.errors import ConfigError, ModelError
+from migrant_records.io.writers import write_csv
 from migrant_records.model import probability_to_weight
 from migrant_records.pairs_file import DEFAULT_PAIRS_FLOOR, write_pairs
 from migrant_records.pipeline import Candidates, Inputs, Scores
@@ -365,7 +366,7 @@ class MatchResult:
             "pairs": out / "pairs.parquet",
             "rejects": out / "rejects.csv",
         }
-        self.clusters.to_csv(paths["clusters"], index=False)
+        write_csv(self.clusters, paths["clusters"])
         write_pairs(
             paths["pairs"],
             self.records,
@@ -377,7 +378,7 @@ class MatchResult:
             comparator_names=[c.name for c in self.comparators],
             floor=pairs_floor,
         )
-        self.rejects.to_csv(paths["rejects"], index=False)
+        write_csv(self.rejects, paths["rejects"])
         return paths
 
     def write_report(
