@@ -323,3 +323,46 @@ def test_lsh_can_leave_equal_values_to_other_passes() -> None:
     assert {(0, 2), (1, 2)} <= pairs  # different spellings still meet
     again = strategy_from_dict(lsh.to_dict())
     assert again.same_value_pairs is False
+
+
+def test_passes_shared_with_a_second_process_give_the_same_pairs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a large input half of the passes run in a forked process: the pairs, the per-pass
+    counts and the block-cap warnings are those of one process, and a second process that
+    dies is redone in the caller."""
+    import os
+
+    import migrant_records._fork as fork_module
+    import migrant_records.blocking.union as union
+    from migrant_records.standardize import standardize
+    from migrant_records.synth import generate
+
+    if not fork_module.can_fork():
+        pytest.skip("no fork or a single core here: the passes run in one process")
+    prepared = standardize(generate(people=600, seed=9, reference_date="2025-06-30").records())
+    default = default_blocking(prepared)
+    # the capped pass second: every other pass, the second included, runs in the child
+    passes = [default[0], ExactBlock("sex_norm", max_block_size=5), *default[1:]]
+    with pytest.warns(BlockingWarning, match="sex_norm="):
+        one = union_pairs(passes, prepared)
+    monkeypatch.setattr(union, "PARALLEL_MIN_RECORDS", 1)
+    for run in range(2):
+        with pytest.warns(BlockingWarning, match="sex_norm=") as caught:
+            two = union_pairs(passes, prepared)
+        assert len([w for w in caught if "sex_norm=" in str(w.message)]) == 1
+        assert np.array_equal(one.left, two.left) and np.array_equal(one.right, two.right)
+        assert one.pass_counts == two.pass_counts and one.new_counts == two.new_counts
+        pd.testing.assert_frame_equal(one.largest_blocks, two.largest_blocks)
+        if run == 0:  # then again with a second process that dies
+            parent = os.getpid()
+
+            def dies_in_child(func, *, fork=True):  # type: ignore[no-untyped-def]
+                def run_it():  # type: ignore[no-untyped-def]
+                    if os.getpid() != parent:
+                        os._exit(3)
+                    return func()
+
+                return fork_module.Background(run_it, fork=fork)
+
+            monkeypatch.setattr(union, "Background", dies_in_child)

@@ -133,7 +133,7 @@ def test_parallel_standardising_gives_the_same_frame(monkeypatch: pytest.MonkeyP
     and a second process that dies is redone in the caller."""
     import os
 
-    import migrant_records.standardize._fork as fork_module
+    import migrant_records._fork as fork_module
     import migrant_records.standardize.core as core
     from migrant_records.synth import generate
 

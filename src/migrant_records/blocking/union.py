@@ -14,21 +14,31 @@ from __future__ import annotations
 import html
 import logging
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from migrant_records._fork import Background, can_fork
 from migrant_records.blocking._keys import key_cache
 from migrant_records.blocking._pairs import in_sorted, sorted_unique
-from migrant_records.blocking.base import BaseStrategy, BlockingStrategy, BlockPairs
+from migrant_records.blocking.base import (
+    BaseStrategy,
+    BlockingStrategy,
+    BlockingWarning,
+    BlockPairs,
+)
 from migrant_records.errors import ConfigError
 from migrant_records.records import total_pairs as _total_pairs
 
 __all__ = ["BlockingReport", "CandidatePairs", "blocking_report", "union_pairs"]
 
 logger = logging.getLogger(__name__)
+
+#: Fewest records (both sides together) for which the passes are shared with a second process.
+PARALLEL_MIN_RECORDS = 50_000
 
 
 @dataclass
@@ -103,6 +113,50 @@ def _merge_sorted(parts: Sequence[np.ndarray]) -> np.ndarray:
     return np.sort(np.concatenate(parts), kind="stable")
 
 
+def _run_passes(
+    strategies: Sequence[BlockingStrategy], left: pd.DataFrame, right: pd.DataFrame | None
+) -> tuple[list[BlockPairs], list[str]]:
+    """The passes' pairs, and the block-cap warnings they gave (to give them again)."""
+    with warnings.catch_warnings(record=True) as caught, key_cache():
+        warnings.simplefilter("always", BlockingWarning)
+        results = [_run_pass(s, left, right) for s in strategies]
+    return results, [str(w.message) for w in caught if issubclass(w.category, BlockingWarning)]
+
+
+def _pass_results(
+    strategies: Sequence[BlockingStrategy], left: pd.DataFrame, right: pd.DataFrame | None
+) -> Iterator[BlockPairs]:
+    """Each pass's pairs, in pass order.
+
+    On a large input every other built-in pass runs in a forked second process (see
+    :mod:`migrant_records._fork`) while this one runs the rest: the passes are independent.
+    Within a process each key column is factorised once for all its passes.
+    """
+    n = len(left) + (0 if right is None else len(right))
+    parallel = (
+        n >= PARALLEL_MIN_RECORDS
+        and len(strategies) > 1
+        and all(isinstance(s, BaseStrategy) for s in strategies)
+        and can_fork()
+    )
+    if not parallel:
+        with key_cache():
+            for strategy in strategies:
+                yield _run_pass(strategy, left, right)
+        return
+    background = Background(lambda: _run_passes(strategies[1::2], left, right))
+    try:
+        with key_cache():
+            mine = [_run_pass(s, left, right) for s in strategies[0::2]]
+        theirs, messages = background.result()
+    finally:
+        background.cancel()
+    for message in messages:
+        warnings.warn(message, BlockingWarning, stacklevel=2)
+    for k in range(len(strategies)):
+        yield (mine if k % 2 == 0 else theirs)[k // 2]
+
+
 def _iter_passes(
     strategies: Sequence[BlockingStrategy],
     left: pd.DataFrame,
@@ -118,19 +172,19 @@ def _iter_passes(
     n_right = len(left) if right is None else len(right)
     base = np.int64(max(n_right, 1))
     seen = np.empty(0, dtype=np.int64)
-    with key_cache():  # each key column is factorised once for all passes
-        for strategy in _progress(strategies, progress):
-            result = _run_pass(strategy, left, right)
-            keys = sorted_unique(result.left * base + result.right)
-            if len(seen):
-                keys = keys[~in_sorted(keys, seen)]
-                seen = _merge_sorted([seen, keys]) if len(keys) else seen
-            else:
-                seen = keys
-            logger.info(
-                "blocking pass %s: %d pairs, %d new", strategy.name, len(result.left), len(keys)
-            )
-            yield strategy, result, keys
+    results = _pass_results(strategies, left, right)
+    for strategy in _progress(strategies, progress):
+        result = next(results)
+        keys = sorted_unique(result.left * base + result.right)
+        if len(seen):
+            keys = keys[~in_sorted(keys, seen)]
+            seen = _merge_sorted([seen, keys]) if len(keys) else seen
+        else:
+            seen = keys
+        logger.info(
+            "blocking pass %s: %d pairs, %d new", strategy.name, len(result.left), len(keys)
+        )
+        yield strategy, result, keys
 
 
 def union_pairs(

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from migrant_records._fork import Background, can_fork
 from migrant_records._pandas import object_frame
 from migrant_records.errors import ConfigError, SchemaError
 from migrant_records.schemas import CANONICAL_COLUMNS
-from migrant_records.standardize._fork import Background, can_fork
 from migrant_records.standardize._util import none_where, unique_strings
 from migrant_records.standardize.address import normalize_address
 from migrant_records.standardize.dates import (

@@ -1,11 +1,12 @@
-"""Run one piece of standardisation in a forked second process while the caller goes on.
+"""Run one independent piece of work in a forked second process while the caller goes on.
 
-Standardisation is pure Python per distinct value, so it runs on one core. On a system
+Standardising and blocking are Python and numpy code that runs on one core. On a system
 with ``fork`` (Linux), :class:`Background` computes one independent piece (region names and
-addresses) in a child process that inherits the records without copying them, and hands
-back its result through a pipe. Anything that goes wrong in the child (no ``fork``, an
-error, the child killed) makes :meth:`Background.result` compute the piece in the caller
-instead, so the result never depends on whether the second process worked.
+addresses; half of the blocking passes) in a child process that inherits the records
+without copying them, and hands back its result through a pipe. Anything that goes wrong
+in the child (no ``fork``, an error, the child killed) makes :meth:`Background.result`
+compute the piece in the caller instead, so the result never depends on whether the second
+process worked.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class Background(Generic[T]):
                 warnings.simplefilter("ignore", DeprecationWarning)
                 pid = os.fork()
         except OSError as exc:  # pragma: no cover - out of processes or memory
-            logger.info("no second process for standardising (%s): one process is used", exc)
+            logger.info("no second process (%s): one process is used", exc)
             os.close(read)
             os.close(write)
             return
@@ -88,7 +89,7 @@ class Background(Generic[T]):
         if status == 0 and payload:
             value: T = pickle.loads(payload)
             return value
-        logger.info("the second standardising process failed (status %s): redone here", status)
+        logger.info("the second process failed (status %s): its work is redone here", status)
         return self._func()
 
     def cancel(self) -> None:
