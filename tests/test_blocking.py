@@ -346,7 +346,7 @@ def test_passes_shared_with_a_second_process_give_the_same_pairs(
     passes = [default[0], ExactBlock("sex_norm", max_block_size=5), *default[1:]]
     with pytest.warns(BlockingWarning, match="sex_norm="):
         one = union_pairs(passes, prepared)
-    monkeypatch.setattr(union, "PARALLEL_MIN_RECORDS", 1)
+    monkeypatch.setattr(fork_module, "PARALLEL_MIN_RECORDS", 1)
     for run in range(2):
         with pytest.warns(BlockingWarning, match="sex_norm=") as caught:
             two = union_pairs(passes, prepared)

@@ -192,3 +192,59 @@ def test_custom_function_comparator_is_used(small_synth) -> None:
 def test_bad_threshold_is_a_clear_error() -> None:
     with pytest.raises(mr.ConfigError, match="threshold"):
         mr.Matcher(threshold=1.5)
+
+
+def test_second_processes_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every piece of work that may go to a second process sent there (standardising,
+    half of the blocking passes, training's random pairs), the model, the scores and the
+    persons are those of one process; a random-pair process that dies is redone here."""
+    import os
+
+    import migrant_records._fork as fork_module
+    import migrant_records.pipeline as pipeline
+    from migrant_records.synth import generate
+
+    if not fork_module.can_fork():
+        pytest.skip("no fork or a single core here: everything runs in one process")
+    records = generate(people=500, seed=11, reference_date="2025-06-30").records()
+    one = mr.Matcher(progress=False).dedupe(records)
+    monkeypatch.setattr(fork_module, "PARALLEL_MIN_RECORDS", 1)
+    started: list[int] = []
+    start = pipeline.start_random_levels
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        ahead = start(*args, **kwargs)
+        started.append(0 if ahead is None else ahead.n)
+        return ahead
+
+    here: list[int] = []  # random pairs compared in this process
+    levels = pipeline.random_pair_levels
+
+    def compared_here(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent:
+            here.append(1)
+        return levels(*args, **kwargs)
+
+    parent = os.getpid()
+    monkeypatch.setattr(pipeline, "start_random_levels", counted)
+    monkeypatch.setattr(pipeline, "random_pair_levels", compared_here)
+    two = mr.Matcher(progress=False).dedupe(records)
+    assert started and started[0] > 0 and not here  # compared in the second process only
+    assert one.model.to_dict() == two.model.to_dict()
+    np.testing.assert_array_equal(one.match_probability, two.match_probability)
+    pd.testing.assert_frame_equal(one.clusters, two.clusters)
+
+
+    def dies_in_child(func, *, fork=True):  # type: ignore[no-untyped-def]
+        def run():  # type: ignore[no-untyped-def]
+            if os.getpid() != parent:
+                os._exit(3)
+            return func()
+
+        return fork_module.Background(run, fork=fork)
+
+    monkeypatch.setattr(pipeline, "Background", dies_in_child)
+    three = mr.Matcher(progress=False).dedupe(records)
+    assert here == [1]  # redone here
+    assert one.model.to_dict() == three.model.to_dict()
+    pd.testing.assert_frame_equal(one.clusters, three.clusters)

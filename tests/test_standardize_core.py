@@ -138,7 +138,7 @@ def test_parallel_standardising_gives_the_same_frame(monkeypatch: pytest.MonkeyP
     from migrant_records.synth import generate
 
     records = generate(people=400, seed=5, reference_date="2025-06-30").records()
-    monkeypatch.setattr(core, "PARALLEL_MIN_RECORDS", 1)
+    monkeypatch.setattr(fork_module, "PARALLEL_MIN_RECORDS", 1)
     one = standardize(records, reference_date="2025-06-30")
     if not fork_module.can_fork():
         pytest.skip("no fork or a single core here: standardize(parallel=True) runs serially")

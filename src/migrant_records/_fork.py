@@ -20,11 +20,15 @@ import warnings
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-__all__ = ["Background", "can_fork"]
+__all__ = ["PARALLEL_MIN_RECORDS", "Background", "can_fork", "worth_forking"]
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+PARALLEL_MIN_RECORDS = 50_000
+"""Fewest records for which work is shared with a second process (below it, forking costs
+more than it saves)."""
 
 
 def can_fork() -> bool:
@@ -36,6 +40,11 @@ def can_fork() -> bool:
     except (AttributeError, OSError):  # pragma: no cover - Linux has sched_getaffinity
         cores = os.cpu_count() or 1
     return cores > 1
+
+
+def worth_forking(n_records: int) -> bool:
+    """Whether work on ``n_records`` records is worth sharing with a second process."""
+    return n_records >= PARALLEL_MIN_RECORDS and can_fork()
 
 
 class Background(Generic[T]):

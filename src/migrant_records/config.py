@@ -21,13 +21,33 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from migrant_records.errors import ConfigError, ModelError
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "MatcherConfig", "saved_form", "validation_message"]
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "MATCHER_OPTIONS",
+    "MatcherConfig",
+    "saved_form",
+    "validation_message",
+]
 
 FORMAT = "migrant-records-matcher"
 """The format marker of a saved matcher."""
 
 FORMAT_VERSION = 2
 """The version of the saved-matcher format this library writes (and the newest it reads)."""
+
+MATCHER_OPTIONS = (
+    "threshold",
+    "prior_rule_recall",
+    "term_frequency",
+    "u_sample_pairs",
+    "conflicts",
+    "one_to_one",
+    "seed",
+    "profile",
+    "min_year",
+)
+"""Options of a ``Matcher`` set in its constructor and by ``set_params``, checked here."""
 
 
 def validation_message(exc: ValidationError, where: str) -> str:

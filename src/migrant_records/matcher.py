@@ -32,7 +32,13 @@ from migrant_records.blocking.duplicates import expand_duplicates
 from migrant_records.cluster import conflict_attributes
 from migrant_records.compare import Comparator, as_comparator
 from migrant_records.compare.base import column_cache
-from migrant_records.config import FORMAT, FORMAT_VERSION, MatcherConfig, saved_form
+from migrant_records.config import (
+    FORMAT,
+    FORMAT_VERSION,
+    MATCHER_OPTIONS,
+    MatcherConfig,
+    saved_form,
+)
 from migrant_records.errors import ConfigError, ModelError
 from migrant_records.inputs import InputLike
 from migrant_records.model import FellegiSunter, Model, Rule, model_from_dict
@@ -42,19 +48,6 @@ from migrant_records.standardize import standardize
 __all__ = ["Matcher"]
 
 logger = logging.getLogger(__name__)
-
-# Options set in the constructor and by set_params, all checked by MatcherConfig.
-_OPTIONS = (
-    "threshold",
-    "prior_rule_recall",
-    "term_frequency",
-    "u_sample_pairs",
-    "conflicts",
-    "one_to_one",
-    "seed",
-    "profile",
-    "min_year",
-)
 
 
 class Matcher:
@@ -158,9 +151,11 @@ class Matcher:
         Raises:
             ConfigError: An option is unknown or invalid.
         """
-        unknown = sorted(set(options) - set(_OPTIONS) - {"progress"})
+        unknown = sorted(set(options) - set(MATCHER_OPTIONS) - {"progress"})
         if unknown:
-            raise ConfigError(f"Unknown matcher option(s) {unknown}; known: {sorted(_OPTIONS)}.")
+            raise ConfigError(
+                f"Unknown matcher option(s) {unknown}; known: {sorted(MATCHER_OPTIONS)}."
+            )
         progress = options.pop("progress", None)
         for name, value in MatcherConfig.options(**options).items():
             setattr(self, name, value)
@@ -238,11 +233,15 @@ class Matcher:
         timings: dict[str, float] = {}
         inputs = self._inputs(data, right, timings)
         with column_cache():  # training's random pairs reuse the columns coded for comparing
-            cand, gamma = self._compare(inputs, timings)
-            if len(cand) == 0:
-                raise ModelError(pipeline.no_candidates_message(len(inputs.records)))
-            aligned, _ = pipeline.reviewer_labels(labels, inputs, cand)
-            self._train(inputs, cand, gamma, aligned, self._tf(inputs, cand))
+            cand, gamma, ahead = self._compare(inputs, timings, train=True)
+            try:
+                if len(cand) == 0:
+                    raise ModelError(pipeline.no_candidates_message(len(inputs.records)))
+                aligned, _ = pipeline.reviewer_labels(labels, inputs, cand)
+                self._train(inputs, cand, gamma, aligned, self._tf(inputs, cand), ahead)
+            finally:
+                if ahead is not None:
+                    ahead.cancel()
         return self
 
     def dedupe(
@@ -288,11 +287,17 @@ class Matcher:
         return self._run(left, right, labels=labels, refit=refit)
 
     def _compare(
-        self, inputs: pipeline.Inputs, timings: dict[str, float]
-    ) -> tuple[pipeline.Candidates, np.ndarray]:
+        self, inputs: pipeline.Inputs, timings: dict[str, float], train: bool = False
+    ) -> tuple[pipeline.Candidates, np.ndarray, pipeline.RandomAhead | None]:
+        """Candidates and their levels; when ``train``, training's random pairs are compared
+        alongside (the caller must ``cancel`` what is returned when it does not train)."""
         t0 = time.perf_counter()
         self._resolve(inputs)  # choosing the passes and comparators counts as blocking
         assert self.blocking_ is not None and self.comparators_ is not None
+        ahead = None
+        if train:
+            model, comparators = self._new_model(), self.comparators_
+            ahead = pipeline.start_random_levels(model, comparators, inputs, self.seed)
         cand = pipeline.find_candidates(self.blocking_, inputs, progress=self._bars)
         timings["blocking"] = time.perf_counter() - t0
         logger.info("blocking produced %d candidate pairs", len(cand))
@@ -301,7 +306,7 @@ class Matcher:
             self.comparators_, inputs, cand.left, cand.right, progress=self._bars
         )
         timings["compare"] = time.perf_counter() - t0
-        return cand, gamma
+        return cand, gamma, ahead
 
     def _tf(self, inputs: pipeline.Inputs, cand: pipeline.Candidates) -> dict[str, Any] | None:
         assert self.comparators_ is not None
@@ -316,6 +321,7 @@ class Matcher:
         gamma: np.ndarray,
         labels: np.ndarray | None,
         tf: dict[str, Any] | None,
+        ahead: pipeline.RandomAhead | None = None,
     ) -> None:
         assert self.comparators_ is not None
         training = pipeline.training_bundle(
@@ -327,6 +333,7 @@ class Matcher:
             tf=tf,
             seed=self.seed,
             progress=self._bars,
+            ahead=ahead,
         )
         self.model_ = self._new_model().fit(training)
 
@@ -350,16 +357,21 @@ class Matcher:
         timings: dict[str, float],
     ) -> MatchResult:
         """Block, compare, train when needed, score and cluster prepared inputs."""
+        train = bool(refit or (refit is None and self.model_ is None))
         with column_cache():  # training's random pairs reuse the columns coded for comparing
-            cand, gamma = self._compare(inputs, timings)
-            aligned, cannot = pipeline.reviewer_labels(labels, inputs, cand)
-            t0 = time.perf_counter()
-            tf = self._tf(inputs, cand) if len(cand) else None  # for training and scoring
-            if len(cand) == 0:
-                logger.warning(pipeline.no_candidates_message(len(inputs.records)))
-            elif refit or (refit is None and self.model_ is None):
-                self._train(inputs, cand, gamma, aligned, tf)
-            timings["train"] = time.perf_counter() - t0
+            cand, gamma, ahead = self._compare(inputs, timings, train)
+            try:
+                aligned, cannot = pipeline.reviewer_labels(labels, inputs, cand)
+                t0 = time.perf_counter()
+                tf = self._tf(inputs, cand) if len(cand) else None  # for training and scoring
+                if len(cand) == 0:
+                    logger.warning(pipeline.no_candidates_message(len(inputs.records)))
+                elif train:
+                    self._train(inputs, cand, gamma, aligned, tf, ahead)
+                timings["train"] = time.perf_counter() - t0
+            finally:
+                if ahead is not None:
+                    ahead.cancel()
         t0 = time.perf_counter()
         if len(cand) and self.model_ is None:
             raise ModelError(
@@ -410,16 +422,8 @@ class Matcher:
         return MatcherConfig(
             format=FORMAT,
             version=FORMAT_VERSION,
-            threshold=self.threshold,
             prior_rule=None if self.prior_rule is None else self.prior_rule.to_dict(),
-            prior_rule_recall=self.prior_rule_recall,
-            term_frequency=self.term_frequency,
-            u_sample_pairs=self.u_sample_pairs,
-            conflicts=self.conflicts,
-            one_to_one=self.one_to_one,
-            seed=self.seed,
-            profile=self.profile,  # type: ignore[arg-type]
-            min_year=self.min_year,
+            **{name: getattr(self, name) for name in MATCHER_OPTIONS},
             comparators=None if comps is None else [saved_form(c) for c in comps],
             blocking=None if blocks is None else [saved_form(b) for b in blocks],
             model=None if model is None else saved_form(model),
@@ -437,16 +441,8 @@ class Matcher:
             blocking=config.blocking,
             comparators=config.comparators,
             model=None if config.model is None else model_from_dict(config.model),
-            threshold=config.threshold,
             prior_rule=None if config.prior_rule is None else Rule.from_dict(config.prior_rule),
-            prior_rule_recall=config.prior_rule_recall,
-            term_frequency=config.term_frequency,
-            u_sample_pairs=config.u_sample_pairs,
-            conflicts=config.conflicts,
-            one_to_one=config.one_to_one,
-            seed=config.seed,
-            profile=config.profile,
-            min_year=config.min_year,
+            **{name: getattr(config, name) for name in MATCHER_OPTIONS},
         )
         if config.trained:
             if matcher.model is None or matcher.comparators is None or matcher.blocking is None:

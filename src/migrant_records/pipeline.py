@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from migrant_records._fork import Background, worth_forking
 from migrant_records._pandas import range_indexed
 from migrant_records.blocking import (
     BlockingStrategy,
@@ -35,13 +36,21 @@ from migrant_records.compare import Comparator, compare_pairs, default_comparato
 from migrant_records.errors import ConfigError, NoBlockingPassError
 from migrant_records.inputs import InputLike, collect_inputs, collect_link_inputs
 from migrant_records.labels import LabelPositions, align_labels, label_positions
-from migrant_records.model import Training, sample_random_pairs, term_frequencies, tf_for_pairs
+from migrant_records.model import (
+    FellegiSunter,
+    Training,
+    sample_random_pairs,
+    term_frequencies,
+    tf_for_pairs,
+)
+from migrant_records.model.sampling import u_sample_size
 from migrant_records.records import record_key
 from migrant_records.standardize import DEFAULT_MIN_YEAR, standardize
 
 __all__ = [
     "Candidates",
     "Inputs",
+    "RandomAhead",
     "Scores",
     "choose_blocking",
     "choose_comparators",
@@ -51,8 +60,10 @@ __all__ = [
     "no_candidates_message",
     "pair_term_frequencies",
     "prepare_inputs",
+    "random_pair_levels",
     "reviewer_labels",
     "score_candidates",
+    "start_random_levels",
     "training_bundle",
 ]
 
@@ -295,6 +306,44 @@ def pair_term_frequencies(
     return out or None
 
 
+def random_pair_levels(
+    comparators: Sequence[Comparator], inputs: Inputs, n: int, seed: int, progress: bool = False
+) -> np.ndarray:
+    """Comparison levels of up to ``n`` random record pairs (for estimating u)."""
+    n_right = None if inputs.right is None else len(inputs.right)
+    ri, rj = sample_random_pairs(len(inputs.left), n_right, max_pairs=n, seed=seed)
+    return compare_candidates(comparators, inputs, ri, rj, progress=progress)
+
+
+@dataclass
+class RandomAhead:
+    """The levels of ``n`` random pairs, compared in a second process while blocking and
+    comparing run (see :func:`start_random_levels`)."""
+
+    n: int
+    levels: Background[np.ndarray]
+
+    def cancel(self) -> None:
+        """Stop the second process if its levels were not used."""
+        self.levels.cancel()
+
+
+def start_random_levels(
+    model: Any, comparators: Sequence[Comparator], inputs: Inputs, seed: int
+) -> RandomAhead | None:
+    """Start comparing the random pairs a Fellegi-Sunter ``model`` will ask for in ``fit``.
+
+    On a large input (and a system that can fork) the pairs are compared in a second process
+    now, so that training finds them ready; otherwise ``None`` (``fit`` compares them itself).
+    Either way the levels are those of :func:`random_pair_levels` with the same arguments.
+    """
+    n_records = len(inputs.left) + (0 if inputs.right is None else len(inputs.right))
+    if not isinstance(model, FellegiSunter) or not worth_forking(n_records):
+        return None
+    n = u_sample_size(n_records, model.u_sample_pairs)
+    return RandomAhead(n, Background(lambda: random_pair_levels(comparators, inputs, n, seed)))
+
+
 def training_bundle(
     comparators: Sequence[Comparator],
     inputs: Inputs,
@@ -305,14 +354,18 @@ def training_bundle(
     tf: dict[str, np.ndarray] | None,
     seed: int,
     progress: bool = False,
+    ahead: RandomAhead | None = None,
 ) -> Training:
-    """The :class:`~migrant_records.model.Training` bundle for a model's ``fit``."""
+    """The :class:`~migrant_records.model.Training` bundle for a model's ``fit`` (random pairs
+    already being compared by :func:`start_random_levels` are used when ``fit`` asks for
+    as many)."""
     n_left = len(inputs.left)
     n_right = None if inputs.right is None else len(inputs.right)
 
     def random_levels(n: int) -> np.ndarray:
-        ri, rj = sample_random_pairs(n_left, n_right, max_pairs=n, seed=seed)
-        return compare_candidates(comparators, inputs, ri, rj, progress=progress)
+        if ahead is not None and ahead.n == n:
+            return ahead.levels.result()
+        return random_pair_levels(comparators, inputs, n, seed, progress)
 
     return Training(
         gamma=gamma,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from migrant_records._fork import Background, can_fork
+from migrant_records._fork import Background, worth_forking
 from migrant_records.blocking._keys import key_cache
 from migrant_records.blocking._pairs import in_sorted, sorted_unique
 from migrant_records.blocking.base import (
@@ -36,9 +36,6 @@ from migrant_records.records import total_pairs as _total_pairs
 __all__ = ["BlockingReport", "CandidatePairs", "blocking_report", "union_pairs"]
 
 logger = logging.getLogger(__name__)
-
-#: Fewest records (both sides together) for which the passes are shared with a second process.
-PARALLEL_MIN_RECORDS = 50_000
 
 
 @dataclass
@@ -134,10 +131,9 @@ def _pass_results(
     """
     n = len(left) + (0 if right is None else len(right))
     parallel = (
-        n >= PARALLEL_MIN_RECORDS
-        and len(strategies) > 1
+        len(strategies) > 1
         and all(isinstance(s, BaseStrategy) for s in strategies)
-        and can_fork()
+        and worth_forking(n)
     )
     if not parallel:
         with key_cache():

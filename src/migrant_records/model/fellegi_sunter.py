@@ -37,6 +37,7 @@ from migrant_records.model._patterns import (
 from migrant_records.model.base import Training
 from migrant_records.model.prior import default_prior_rule
 from migrant_records.model.rules import Rule, RuleModel
+from migrant_records.model.sampling import u_sample_size
 
 __all__ = ["FellegiSunter"]
 
@@ -296,7 +297,7 @@ class FellegiSunter(ExplainTables, SavedForm):
         self.prior_ = self.prior
         if training.random_levels is not None:
             n_records = training.n_left + (training.n_right or 0)
-            n_sample = min(self.u_sample_pairs, max(250_000, 10 * n_records))
+            n_sample = u_sample_size(n_records, self.u_sample_pairs)
             self.estimate_u(training.random_levels(n_sample))
         else:
             logger.warning("No random pairs to estimate u from: EM estimates u as well.")

@@ -7,7 +7,13 @@ import numpy as np
 from migrant_records.errors import ConfigError
 from migrant_records.records import total_pairs
 
-__all__ = ["sample_random_pairs", "total_pairs"]
+__all__ = ["sample_random_pairs", "total_pairs", "u_sample_size"]
+
+
+def u_sample_size(n_records: int, most: int) -> int:
+    """Random pairs drawn to estimate u over ``n_records`` records: 10 per record, at least
+    250,000, at most ``most``."""
+    return min(most, max(250_000, 10 * n_records))
 
 
 def sample_random_pairs(

@@ -246,7 +246,7 @@ class EncodedMatcher(Matcher):
             ModelError: Blocking found no candidate pairs, so there is nothing to train on.
         """
         inputs = self._encoded_inputs(data, right)
-        cand, gamma = self._compare(inputs, {})
+        cand, gamma, _ = self._compare(inputs, {})
         if len(cand) == 0:
             raise ModelError(pipeline.no_candidates_message(len(inputs.records)))
         aligned, _ = pipeline.reviewer_labels(labels, inputs, cand)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from migrant_records._fork import Background, can_fork
+from migrant_records._fork import Background, worth_forking
 from migrant_records._pandas import object_frame
 from migrant_records.errors import ConfigError, SchemaError
 from migrant_records.schemas import CANONICAL_COLUMNS
@@ -98,8 +98,6 @@ PERSON_COLUMNS = (
 #: Prefix given to an input column whose name a derived column takes (``dob`` -> ``input_dob``).
 INPUT_PREFIX = "input_"
 
-#: Fewest records for which ``standardize(parallel=True)`` forks a second process.
-PARALLEL_MIN_RECORDS = 50_000
 
 _ADDRESS_COLUMNS = ("address", "village", "district", "regency", "province")
 _DIGIT = re.compile(r"[0-9]")
@@ -288,7 +286,7 @@ def standardize(
         )
         return resolved, normalize_address(col("address"))
 
-    fork = parallel and len(index) >= PARALLEL_MIN_RECORDS and can_fork()
+    fork = parallel and worth_forking(len(index))
     background = Background(places, fork=fork)
 
     def regions() -> None:
