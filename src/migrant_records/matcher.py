@@ -290,18 +290,18 @@ class Matcher:
         self, inputs: pipeline.Inputs, timings: dict[str, float], train: bool = False
     ) -> tuple[pipeline.Candidates, np.ndarray, pipeline.RandomAhead | None]:
         """Candidates and their levels; when ``train``, training's random pairs are compared
-        alongside (the caller must ``cancel`` what is returned when it does not train)."""
+        while comparing (the caller must ``cancel`` what is returned when it does not train)."""
         t0 = time.perf_counter()
         self._resolve(inputs)  # choosing the passes and comparators counts as blocking
         assert self.blocking_ is not None and self.comparators_ is not None
-        ahead = None
-        if train:
-            model, comparators = self._new_model(), self.comparators_
-            ahead = pipeline.start_random_levels(model, comparators, inputs, self.seed)
         cand = pipeline.find_candidates(self.blocking_, inputs, progress=self._bars)
         timings["blocking"] = time.perf_counter() - t0
         logger.info("blocking produced %d candidate pairs", len(cand))
         t0 = time.perf_counter()
+        ahead = None  # started after blocking, which may use the second core itself
+        if train:
+            model, comparators = self._new_model(), self.comparators_
+            ahead = pipeline.start_random_levels(model, comparators, inputs, self.seed)
         gamma = pipeline.compare_candidates(
             self.comparators_, inputs, cand.left, cand.right, progress=self._bars
         )

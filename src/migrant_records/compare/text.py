@@ -84,8 +84,13 @@ def _stats(values: np.ndarray) -> _Stats:
 
 def _has_lone_surrogate(values: np.ndarray) -> bool:
     """Whether a distinct value holds a lone surrogate (the only way two share a code)."""
+    texts = values.tolist()
     try:
-        "\n".join(v for v in values.tolist() if isinstance(v, str)).encode("utf-8")
+        try:
+            joined = "\n".join(texts)  # distinct values are nearly always all text
+        except TypeError:
+            joined = "\n".join(v for v in texts if isinstance(v, str))
+        joined.encode("utf-8")
     except UnicodeEncodeError:
         return True
     return False
