@@ -347,6 +347,16 @@ def test_passes_shared_with_a_second_process_give_the_same_pairs(
     with pytest.warns(BlockingWarning, match="sex_norm="):
         one = union_pairs(passes, prepared)
     monkeypatch.setattr(fork_module, "PARALLEL_MIN_RECORDS", 1)
+    parent = os.getpid()
+
+    def dies_in_child(func, *, fork=True):  # type: ignore[no-untyped-def]
+        def run_it():  # type: ignore[no-untyped-def]
+            if os.getpid() != parent:
+                os._exit(3)
+            return func()
+
+        return fork_module.Background(run_it, fork=fork)
+
     for run in range(2):
         with pytest.warns(BlockingWarning, match="sex_norm=") as caught:
             two = union_pairs(passes, prepared)
@@ -355,14 +365,4 @@ def test_passes_shared_with_a_second_process_give_the_same_pairs(
         assert one.pass_counts == two.pass_counts and one.new_counts == two.new_counts
         pd.testing.assert_frame_equal(one.largest_blocks, two.largest_blocks)
         if run == 0:  # then again with a second process that dies
-            parent = os.getpid()
-
-            def dies_in_child(func, *, fork=True):  # type: ignore[no-untyped-def]
-                def run_it():  # type: ignore[no-untyped-def]
-                    if os.getpid() != parent:
-                        os._exit(3)
-                    return func()
-
-                return fork_module.Background(run_it, fork=fork)
-
             monkeypatch.setattr(union, "Background", dies_in_child)

@@ -234,7 +234,6 @@ def test_second_processes_change_nothing(monkeypatch: pytest.MonkeyPatch) -> Non
     np.testing.assert_array_equal(one.match_probability, two.match_probability)
     pd.testing.assert_frame_equal(one.clusters, two.clusters)
 
-
     def dies_in_child(func, *, fork=True):  # type: ignore[no-untyped-def]
         def run():  # type: ignore[no-untyped-def]
             if os.getpid() != parent:
