@@ -57,3 +57,22 @@ def index_target(request, tmp_path):  # type: ignore[no-untyped-def]
         con.execute(f"CREATE SCHEMA {schema}")  # type: ignore[arg-type]
     sep = "&" if "?" in url else "?"
     return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def dying_background():  # type: ignore[no-untyped-def]
+    """A stand-in for ``migrant_records._fork.Background`` whose forked child dies at once
+    (exit status 3): the caller must redo the child's work itself."""
+    import migrant_records._fork as fork_module
+
+    parent = os.getpid()
+
+    def make(func, *, fork=True):  # type: ignore[no-untyped-def]
+        def run():  # type: ignore[no-untyped-def]
+            if os.getpid() != parent:
+                os._exit(3)
+            return func()
+
+        return fork_module.Background(run, fork=fork)
+
+    return make

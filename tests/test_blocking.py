@@ -325,13 +325,12 @@ def test_lsh_can_leave_equal_values_to_other_passes() -> None:
     assert again.same_value_pairs is False
 
 
-def test_passes_shared_with_a_second_process_give_the_same_pairs(
-    monkeypatch: pytest.MonkeyPatch,
+def test_passes_shared_with_a_second_process_give_the_same_pairs(  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch, dying_background
 ) -> None:
     """On a large input half of the passes run in a forked process: the pairs, the per-pass
     counts and the block-cap warnings are those of one process, and a second process that
     dies is redone in the caller."""
-    import os
 
     import migrant_records._fork as fork_module
     import migrant_records.blocking.union as union
@@ -347,16 +346,6 @@ def test_passes_shared_with_a_second_process_give_the_same_pairs(
     with pytest.warns(BlockingWarning, match="sex_norm="):
         one = union_pairs(passes, prepared)
     monkeypatch.setattr(fork_module, "PARALLEL_MIN_RECORDS", 1)
-    parent = os.getpid()
-
-    def dies_in_child(func, *, fork=True):  # type: ignore[no-untyped-def]
-        def run_it():  # type: ignore[no-untyped-def]
-            if os.getpid() != parent:
-                os._exit(3)
-            return func()
-
-        return fork_module.Background(run_it, fork=fork)
-
     for run in range(2):
         with pytest.warns(BlockingWarning, match="sex_norm=") as caught:
             two = union_pairs(passes, prepared)
@@ -365,4 +354,4 @@ def test_passes_shared_with_a_second_process_give_the_same_pairs(
         assert one.pass_counts == two.pass_counts and one.new_counts == two.new_counts
         pd.testing.assert_frame_equal(one.largest_blocks, two.largest_blocks)
         if run == 0:  # then again with a second process that dies
-            monkeypatch.setattr(union, "Background", dies_in_child)
+            monkeypatch.setattr(union, "Background", dying_background)

@@ -194,7 +194,9 @@ def test_bad_threshold_is_a_clear_error() -> None:
         mr.Matcher(threshold=1.5)
 
 
-def test_second_processes_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_second_processes_change_nothing(  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch, dying_background
+) -> None:
     """With every piece of work that may go to a second process sent there (standardising,
     half of the blocking passes, training's random pairs), the model, the scores and the
     persons are those of one process; a random-pair process that dies is redone here."""
@@ -234,15 +236,7 @@ def test_second_processes_change_nothing(monkeypatch: pytest.MonkeyPatch) -> Non
     np.testing.assert_array_equal(one.match_probability, two.match_probability)
     pd.testing.assert_frame_equal(one.clusters, two.clusters)
 
-    def dies_in_child(func, *, fork=True):  # type: ignore[no-untyped-def]
-        def run():  # type: ignore[no-untyped-def]
-            if os.getpid() != parent:
-                os._exit(3)
-            return func()
-
-        return fork_module.Background(run, fork=fork)
-
-    monkeypatch.setattr(pipeline, "Background", dies_in_child)
+    monkeypatch.setattr(pipeline, "Background", dying_background)
     three = mr.Matcher(progress=False).dedupe(records)
     assert here == [1]  # redone here
     assert one.model.to_dict() == three.model.to_dict()

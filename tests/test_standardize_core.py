@@ -128,11 +128,11 @@ def test_empty_frame() -> None:
     assert len(out) == 0 and set(DERIVED_COLUMNS) <= set(out.columns)
 
 
-def test_parallel_standardising_gives_the_same_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_standardising_gives_the_same_frame(  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch, dying_background
+) -> None:
     """Regions and addresses resolved in a forked process give the frame one process gives,
     and a second process that dies is redone in the caller."""
-    import os
-
     import migrant_records._fork as fork_module
     import migrant_records.standardize.core as core
     from migrant_records.synth import generate
@@ -146,17 +146,7 @@ def test_parallel_standardising_gives_the_same_frame(monkeypatch: pytest.MonkeyP
     pd.testing.assert_frame_equal(one, two)
     assert two["village_code"].notna().any()
 
-    parent = os.getpid()
-
-    def dies_in_child(func, *, fork=True):  # type: ignore[no-untyped-def]
-        def run():  # type: ignore[no-untyped-def]
-            if os.getpid() != parent:
-                os._exit(3)
-            return func()
-
-        return fork_module.Background(run, fork=fork)
-
-    monkeypatch.setattr(core, "Background", dies_in_child)
+    monkeypatch.setattr(core, "Background", dying_background)
     again = standardize(records, reference_date="2025-06-30", parallel=True)
     pd.testing.assert_frame_equal(one, again)
 
