@@ -86,7 +86,13 @@ def _written_numbers(draw: st.DrawFn) -> str:
     return out + draw(st.sampled_from(["", " ", ".0", "-"]))
 
 
-@given(st.one_of(st.text(alphabet="0123456789+-() .", min_size=1, max_size=22), _written_numbers()))
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789+-() .", min_size=1, max_size=22),
+        st.text(alphabet="0812+-() .'\t\u00a0\u2003\x1c", min_size=1, max_size=16),
+        _written_numbers(),
+    )
+)
 @settings(max_examples=600)
 def test_plain_numbers_read_as_the_separator_regex_reads_them(text: str) -> None:
     """The shortcut for numbers written with digits, spaces, dashes and parentheses gives
