@@ -17,7 +17,9 @@ import pandas as pd
 from migrant_records.blocking._keys import item_from_json, key_codes
 from migrant_records.errors import SchemaError
 from migrant_records.privacy.bloom import bloom_filters, harden
+from migrant_records.privacy.columns import Columns, merged
 from migrant_records.privacy.keys import (
+    coded_tokens,
     digest_words,
     field_key,
     keyed_digests,
@@ -82,25 +84,46 @@ def _opt(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def rows_of_bytes(matrix: np.ndarray) -> np.ndarray:
     """One ``bytes`` object per row of a 2-D array (for storage in a frame or Parquet)."""
+    import pyarrow as pa
+
     flat = np.ascontiguousarray(matrix)
     width = flat.shape[1] * flat.itemsize
-    raw = flat.tobytes()
-    out = np.empty(len(flat), dtype=object)
-    out[:] = [raw[k * width : (k + 1) * width] for k in range(len(flat))]
-    return out
+    if not len(flat) or not width:
+        out = np.empty(len(flat), dtype=object)
+        out[:] = [b""] * len(flat)
+        return out
+    # a fixed-width binary array over the rows' bytes: pyarrow makes the bytes objects in C
+    rows = pa.Array.from_buffers(pa.binary(width), len(flat), [None, pa.py_buffer(flat)])
+    return rows.to_numpy(zero_copy_only=False)  # type: ignore[no-any-return]
 
 
-def _bloom(spec: FieldSpec, values: pd.Series, frame: pd.DataFrame, key: bytes) -> np.ndarray:
+def _bloom(
+    spec: FieldSpec, values: pd.Series | tuple[np.ndarray, np.ndarray], frame: pd.DataFrame,
+    key: bytes,
+) -> np.ndarray:
+    """Packed filters per record as ``bytes``; ``values`` a column or ``(codes, distinct)``.
+
+    Without a salt a filter depends on the value alone: it is built once per distinct value.
+    """
     assert spec.bloom is not None
     b = spec.bloom
     salt = None
     if b.salt:
+        if isinstance(values, tuple):
+            codes, uniques = values
+            table = np.append(uniques, None)
+            values = pd.Series(table[np.where(codes >= 0, codes, len(uniques))], dtype=object)
         salt_values = _col(frame, b.salt, spec)
         if pd.api.types.is_datetime64_any_dtype(salt_values):
             salt_values = salt_values.dt.strftime("%Y-%m-%d")
         salt = salt_values.to_numpy(dtype=object)
+    codes = None
+    if isinstance(values, tuple):
+        codes, distinct = values
+    else:
+        distinct = values.to_numpy(dtype=object)
     packed = bloom_filters(
-        values.to_numpy(dtype=object),
+        distinct if codes is None else np.append(distinct, None),
         key,
         f"{spec.name}:bloom",
         bits=b.bits,
@@ -110,7 +133,10 @@ def _bloom(spec: FieldSpec, values: pd.Series, frame: pd.DataFrame, key: bytes) 
     )
     if b.balance or b.fold:
         packed = harden(packed, key, spec.name, balance=b.balance, fold=b.fold)
-    return rows_of_bytes(packed)
+    rows = rows_of_bytes(packed)
+    if codes is None:
+        return rows
+    return rows[np.where(codes >= 0, codes, len(distinct))]  # type: ignore[no-any-return]
 
 
 def _date_text(days: np.ndarray) -> np.ndarray:
@@ -178,14 +204,14 @@ def _birth_date_words(frame: pd.DataFrame, spec: FieldSpec, key: bytes) -> np.nd
     return out
 
 
-def _nik_words(digits: pd.Series, key: bytes, field: str) -> np.ndarray:
+def _nik_words(coded: tuple[np.ndarray, np.ndarray], key: bytes, field: str) -> np.ndarray:
     """Per record the keyed tokens of its NIK with each pair of adjacent digits masked.
 
     The 16 digits are packed as 4-bit nibbles into one ``uint64``; a masked pair becomes two
     ``0xF`` nibbles; each masked NIK is hashed with SipHash-2-4 under a sub-key.
     """
-    codes, uniques = pd.factorize(digits.astype(object), use_na_sentinel=True)
-    out = np.zeros((len(digits), NIK_WORDS), dtype=np.uint64)
+    codes, uniques = coded
+    out = np.zeros((len(codes), NIK_WORDS), dtype=np.uint64)
     if not len(uniques):
         return out
     texts = np.array([str(u) for u in uniques], dtype=str)  # each distinct NIK once
@@ -210,7 +236,11 @@ def _nik_words(digits: pd.Series, key: bytes, field: str) -> np.ndarray:
 
 
 def encode_field(
-    spec: FieldSpec, frame: pd.DataFrame, key: bytes, token_bytes: int
+    spec: FieldSpec,
+    frame: pd.DataFrame,
+    key: bytes,
+    token_bytes: int,
+    columns: Columns | None = None,
 ) -> dict[str, np.ndarray]:
     """Encoded columns of one field over a prepared frame.
 
@@ -219,48 +249,64 @@ def encode_field(
         frame: Standardised records.
         key: The secret key.
         token_bytes: Bytes kept of each token.
+        columns: The frame's factorised columns, shared by the fields of one encoding.
 
     Returns:
         Column name -> values, in :func:`field_columns` order.
     """
     n = spec.name
+    cols = columns if columns is not None else Columns(frame)
 
     def tok(values: Any, sub: str) -> np.ndarray:
         return keyed_tokens(values, key, f"{n}:{sub}", nbytes=token_bytes)
 
-    def tok2(first: pd.Series, second: pd.Series, sub: str) -> tuple[np.ndarray, np.ndarray]:
+    def coded(coded: tuple[np.ndarray, np.ndarray], sub: str) -> np.ndarray:
+        return coded_tokens(coded[0], coded[1], key, f"{n}:{sub}", nbytes=token_bytes)
+
+    def tok2(
+        first: tuple[np.ndarray, np.ndarray], second: tuple[np.ndarray, np.ndarray], sub: str
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Tokens of two columns under one sub-key: values in both are hashed once."""
-        both = tok(
-            np.concatenate([first.to_numpy(dtype=object), second.to_numpy(dtype=object)]), sub
-        )
-        return both[: len(first)], both[len(first) :]
+        (a, b), distinct = merged([first, second])
+        both = coded((np.concatenate([a, b]), distinct), sub)
+        return both[: len(a)], both[len(a) :]
 
     out: dict[str, np.ndarray] = {}
     if spec.kind == "person_name":
-        norm = _col(frame, "name_norm", spec)
+        _col(frame, "name_norm", spec)
         for col, sub in (
             ("name_norm", ""),
             ("name_sorted", "_sorted"),
             ("name_key", "_key"),
             ("name_initials", "_initials"),
         ):
-            out[f"t_{n}{sub}"] = tok(
-                _opt(frame, col) if col != "name_norm" else norm, sub or "norm"
+            out[f"t_{n}{sub}"] = coded(cols.codes(col), sub or "norm")
+        core = cols.either(
+            "name_core", "name_norm", lambda u: np.array([str(v) != "" for v in u], dtype=bool)
+        )
+        if _opt(frame, "name_first").isna().all():
+            table = np.append(core[1], None)
+            text = pd.Series(table[np.where(core[0] >= 0, core[0], len(core[1]))], dtype=object)
+            out[f"t_{n}_first"], out[f"t_{n}_last"] = tok2(
+                pd.factorize(text.str.split(" ", n=1).str[0]),
+                pd.factorize(text.str.rsplit(" ", n=1).str[-1]),
+                "end",
             )
-        core = _opt(frame, "name_core")
-        core = core.where(core.notna() & (core.astype(str) != ""), norm)
-        first = _opt(frame, "name_first")
-        last = _opt(frame, "name_last")
-        if first.isna().all():
-            first = core.str.split(" ", n=1).str[0]
-            last = core.str.rsplit(" ", n=1).str[-1]
-        out[f"t_{n}_first"], out[f"t_{n}_last"] = tok2(first, last, "end")
+        else:
+            out[f"t_{n}_first"], out[f"t_{n}_last"] = tok2(
+                cols.codes("name_first"), cols.codes("name_last"), "end"
+            )
         out[f"b_{n}"] = _bloom(spec, core, frame, key)
     elif spec.kind == "nik":
-        digits = _col(frame, "nik_digits", spec)
-        out[f"t_{n}"], out[f"t_{n}_valid"] = tok2(digits, _opt(frame, "nik_id"), "nik")
-        head = digits.where(digits.astype(str).str.len() >= 12).astype(object).str[:12]
-        out[f"t_{n}_head"] = tok(head, "head")
+        _col(frame, "nik_digits", spec)
+        digits = cols.codes("nik_digits")
+        out[f"t_{n}"], out[f"t_{n}_valid"] = tok2(digits, cols.codes("nik_id"), "nik")
+        out[f"t_{n}_head"] = coded(
+            cols.derived(
+                "nik_digits", lambda v: v[:12] if type(v) is str and len(v) >= 12 else None
+            ),
+            "head",
+        )
         out[f"w_{n}"] = rows_of_bytes(_nik_words(digits, key, n))
         suspect = _opt(frame, "nik_suspect").fillna(False).astype(bool)
         out[f"f_{n}_suspect"] = suspect.to_numpy(dtype=bool)
@@ -273,20 +319,23 @@ def encode_field(
         sex = sex.where(sex.notna() & (sex.astype(str) != ""), _opt(frame, "nik_sex"))
         out[f"t_{n}"] = tok(sex, "sex")
     elif spec.kind == "phone":
-        phone = _col(frame, "phone_e164", spec)
-        out[f"t_{n}"] = tok(phone, "phone")
-        out[f"t_{n}_tail"] = tok(phone.astype(object).str[-8:], "tail")
+        _col(frame, "phone_e164", spec)
+        out[f"t_{n}"] = coded(cols.codes("phone_e164"), "phone")
+        tail = cols.derived("phone_e164", lambda v: v[-8:] if type(v) is str else None)
+        out[f"t_{n}_tail"] = coded(tail, "tail")
     elif spec.kind == "region":
         for lvl in ("province", "regency", "district", "village"):
-            out[f"t_{n}_{lvl}"] = tok(_opt(frame, f"{lvl}_code"), lvl)
+            out[f"t_{n}_{lvl}"] = coded(cols.codes(f"{lvl}_code"), lvl)
     elif spec.kind == "text":
         assert spec.column is not None
-        values = _col(frame, spec.column, spec)
-        out[f"t_{n}"] = tok(values, "exact")
+        _col(frame, spec.column, spec)
+        values = cols.codes(spec.column)
+        out[f"t_{n}"] = coded(values, "exact")
         out[f"b_{n}"] = _bloom(spec, values, frame, key)
     else:
         assert spec.column is not None
-        out[f"t_{n}"] = tok(_col(frame, spec.column, spec), "exact")
+        _col(frame, spec.column, spec)
+        out[f"t_{n}"] = coded(cols.codes(spec.column), "exact")
     return out
 
 
@@ -316,9 +365,10 @@ class KeyParts:
     computed once per distinct value and shared by every blocking key that uses the item.
     """
 
-    def __init__(self, frame: pd.DataFrame, key: bytes) -> None:
+    def __init__(self, frame: pd.DataFrame, key: bytes, columns: Columns | None = None) -> None:
         self.frame = frame
         self.key = key
+        self.columns = columns if columns is not None else Columns(frame)
         self._cache: dict[str, np.ndarray] = {}
         self._raw: dict[str, tuple[np.ndarray, list[str] | None]] = {}
 
@@ -331,8 +381,7 @@ class KeyParts:
         if column not in self.frame.columns:
             return None
         if column not in self._raw:
-            raw_codes, uniques = pd.factorize(self.frame[column])
-            distinct = np.asarray(uniques, dtype=object)
+            raw_codes, distinct = self.columns.codes(column)
             text = pd.api.types.infer_dtype(distinct, skipna=False) in ("string", "empty")
             self._raw[column] = (raw_codes.astype(np.int64), distinct.tolist() if text else None)
         codes, values = self._raw[column]
