@@ -58,9 +58,7 @@ class Columns:
             self._codes[column] = found
         return self._codes[column]
 
-    def derived(
-        self, column: str, fn: Callable[[Any], Any]
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def derived(self, column: str, fn: Callable[[Any], Any]) -> tuple[np.ndarray, np.ndarray]:
         """Codes and distinct values of ``fn`` applied to each distinct value of a column.
 
         ``fn`` returns ``None`` for a missing result; missing values stay missing.

@@ -98,7 +98,9 @@ def rows_of_bytes(matrix: np.ndarray) -> np.ndarray:
 
 
 def _bloom(
-    spec: FieldSpec, values: pd.Series | tuple[np.ndarray, np.ndarray], frame: pd.DataFrame,
+    spec: FieldSpec,
+    values: pd.Series | tuple[np.ndarray, np.ndarray],
+    frame: pd.DataFrame,
     key: bytes,
 ) -> np.ndarray:
     """Packed filters per record as ``bytes``; ``values`` a column or ``(codes, distinct)``.
