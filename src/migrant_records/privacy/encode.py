@@ -134,7 +134,7 @@ def encode_prepared(
         if schema.lsh is not None and schema.lsh.within:
             name = f"{schema.lsh.field}_lsh"
             out[f"k_{name}"] = blocking_tokens(schema.lsh.within, parts, name)
-    encoded = pd.DataFrame(out)
+    encoded = pd.DataFrame(out, copy=False)  # fresh arrays: not copied into one block
     encoded.attrs["encoding"] = _description(schema, key)
     return encoded
 

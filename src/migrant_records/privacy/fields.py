@@ -360,6 +360,16 @@ def _key_text(value: Any) -> str:
     return str(value)
 
 
+def _strip_blank(codes: np.ndarray, uniques: np.ndarray) -> np.ndarray:
+    """Codes with ``""`` and ``" "`` missing, as the blocking keys of clear text read them."""
+    if not len(uniques) or not isinstance(uniques[0], str):
+        return codes
+    blank = (uniques == "") | (uniques == " ")
+    if not blank.any():
+        return codes
+    return np.where((codes >= 0) & blank[np.maximum(codes, 0)], -1, codes)
+
+
 class KeyParts:
     """Per-record 64-bit keyed tokens of blocking-key items, each item hashed once.
 
@@ -404,6 +414,9 @@ class KeyParts:
         out = np.where(codes >= 0, mapped[np.maximum(codes, 0)] if len(mapped) else -1, -1)
         return out.astype(np.int64), texts[keep].tolist()
 
+    def _text_column(self, column: str) -> bool:
+        return column in self.frame.columns and self.frame[column].dtype == object
+
     def words(self, item: Any) -> np.ndarray:
         """The tokens of one key item (in its JSON form)."""
         item = list(item) if isinstance(item, tuple) else item
@@ -415,6 +428,10 @@ class KeyParts:
                 sliced = self._sliced(parsed[0], parsed[1])
             if sliced is not None:
                 codes, texts = sliced
+            elif isinstance(parsed, str) and self._text_column(parsed):
+                codes, uniques = self.columns.codes(parsed)  # shared with the field encoders
+                codes = _strip_blank(codes, uniques)
+                texts = _key_texts(uniques)
             else:
                 codes, uniques = key_codes([parsed], [self.frame]).parts[0]
                 texts = _key_texts(uniques)

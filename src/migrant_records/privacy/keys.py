@@ -160,8 +160,14 @@ def _texts(values: Sequence[Any] | pd.Series | np.ndarray) -> tuple[np.ndarray, 
 
 def _distinct_texts(codes: np.ndarray, uniques: Any) -> tuple[np.ndarray, list[str]]:
     """Codes (-1 also for empty or blank texts) and the text of each distinct value."""
-    texts = [u if type(u) is str else "" if pd.isna(u) else str(u) for u in uniques]
-    empty = np.array([t.strip() == "" for t in texts], dtype=bool)
+    values = np.asarray(uniques, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        texts: list[str] = values.tolist()
+    else:
+        texts = [u if type(u) is str else "" if pd.isna(u) else str(u) for u in values]
+    # blank: only whitespace (what ``str.strip`` removes), or nothing at all
+    empty = np.fromiter(map(str.isspace, texts), dtype=bool, count=len(texts))
+    empty |= np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) == 0
     codes = codes.astype(np.int64)
     if empty.any():
         codes = np.where((codes >= 0) & empty[np.maximum(codes, 0)], -1, codes)
