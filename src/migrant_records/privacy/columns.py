@@ -9,7 +9,6 @@ its result back to the records with one ``take``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,14 +57,24 @@ class Columns:
             self._codes[column] = found
         return self._codes[column]
 
-    def derived(self, column: str, fn: Callable[[Any], Any]) -> tuple[np.ndarray, np.ndarray]:
-        """Codes and distinct values of ``fn`` applied to each distinct value of a column.
+    def cut(self, column: str, part: slice, min_length: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Codes and distinct values of ``value[part]`` for the text values of a column.
 
-        ``fn`` returns ``None`` for a missing result; missing values stay missing.
+        Values that are not text, or shorter than ``min_length``, are missing.
         """
         codes, uniques = self.codes(column)
         values = np.empty(len(uniques), dtype=object)
-        values[:] = [fn(u) for u in uniques.tolist()]
+        if pd.api.types.infer_dtype(uniques, skipna=False) == "string":
+            texts: list[str] = uniques.tolist()
+            values[:] = [v[part] for v in texts]
+            if min_length:
+                lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+                values[lengths < min_length] = None
+        else:
+            values[:] = [
+                v[part] if type(v) is str and len(v) >= min_length else None
+                for v in uniques.tolist()
+            ]
         (out,), distinct = merged([(codes, values)])
         return out, distinct
 

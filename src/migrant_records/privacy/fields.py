@@ -304,9 +304,7 @@ def encode_field(
         digits = cols.codes("nik_digits")
         out[f"t_{n}"], out[f"t_{n}_valid"] = tok2(digits, cols.codes("nik_id"), "nik")
         out[f"t_{n}_head"] = coded(
-            cols.derived(
-                "nik_digits", lambda v: v[:12] if type(v) is str and len(v) >= 12 else None
-            ),
+            cols.cut("nik_digits", slice(0, 12), min_length=12),
             "head",
         )
         out[f"w_{n}"] = rows_of_bytes(_nik_words(digits, key, n))
@@ -323,7 +321,7 @@ def encode_field(
     elif spec.kind == "phone":
         _col(frame, "phone_e164", spec)
         out[f"t_{n}"] = coded(cols.codes("phone_e164"), "phone")
-        tail = cols.derived("phone_e164", lambda v: v[-8:] if type(v) is str else None)
+        tail = cols.cut("phone_e164", slice(-8, None))
         out[f"t_{n}_tail"] = coded(tail, "tail")
     elif spec.kind == "region":
         for lvl in ("province", "regency", "district", "village"):
