@@ -97,6 +97,21 @@ def rows_of_bytes(matrix: np.ndarray) -> np.ndarray:
     return rows.to_numpy(zero_copy_only=False)  # type: ignore[no-any-return]
 
 
+def _and_missing(distinct: np.ndarray) -> np.ndarray:
+    """Distinct values with ``None`` appended (where code ``-1`` points after indexing)."""
+    return np.concatenate([np.asarray(distinct, dtype=object), np.array([None], dtype=object)])
+
+
+def _per_record(coded: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    codes, distinct = coded
+    return _and_missing(distinct)[np.where(codes >= 0, codes, len(distinct))]  # type: ignore[no-any-return]
+
+
+def _factorized(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
 def _bloom(
     spec: FieldSpec,
     values: pd.Series | tuple[np.ndarray, np.ndarray],
@@ -112,20 +127,18 @@ def _bloom(
     salt = None
     if b.salt:
         if isinstance(values, tuple):
-            codes, uniques = values
-            table = np.append(uniques, None)
-            values = pd.Series(table[np.where(codes >= 0, codes, len(uniques))], dtype=object)
+            values = pd.Series(_per_record(values), dtype=object)
         salt_values = _col(frame, b.salt, spec)
         if pd.api.types.is_datetime64_any_dtype(salt_values):
             salt_values = salt_values.dt.strftime("%Y-%m-%d")
         salt = salt_values.to_numpy(dtype=object)
-    codes = None
+    codes: np.ndarray | None = None
     if isinstance(values, tuple):
-        codes, distinct = values
+        codes, distinct = values[0], _and_missing(values[1])
     else:
         distinct = values.to_numpy(dtype=object)
     packed = bloom_filters(
-        distinct if codes is None else np.append(distinct, None),
+        distinct,
         key,
         f"{spec.name}:bloom",
         bits=b.bits,
@@ -138,7 +151,7 @@ def _bloom(
     rows = rows_of_bytes(packed)
     if codes is None:
         return rows
-    return rows[np.where(codes >= 0, codes, len(distinct))]  # type: ignore[no-any-return]
+    return rows[np.where(codes >= 0, codes, len(distinct) - 1)]  # type: ignore[no-any-return]
 
 
 def _date_text(days: np.ndarray) -> np.ndarray:
@@ -287,11 +300,10 @@ def encode_field(
             "name_core", "name_norm", lambda u: np.array([str(v) != "" for v in u], dtype=bool)
         )
         if _opt(frame, "name_first").isna().all():
-            table = np.append(core[1], None)
-            text = pd.Series(table[np.where(core[0] >= 0, core[0], len(core[1]))], dtype=object)
+            text = pd.Series(_per_record(core), dtype=object)
             out[f"t_{n}_first"], out[f"t_{n}_last"] = tok2(
-                pd.factorize(text.str.split(" ", n=1).str[0]),
-                pd.factorize(text.str.rsplit(" ", n=1).str[-1]),
+                _factorized(text.str.split(" ", n=1).str[0]),
+                _factorized(text.str.rsplit(" ", n=1).str[-1]),
                 "end",
             )
         else:
