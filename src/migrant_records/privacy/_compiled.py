@@ -202,11 +202,46 @@ def sha256_compress(state: Any, block: Any, w: Any) -> None:  # pragma: no cover
     state[7] = (state[7] + h) & _M
 
 
+_K32 = _K.astype(np.uint32)
+
+
 @njit(inline="always", **_OPTS)  # type: ignore[misc]
-def _put_length(block: Any, nbytes: int) -> None:  # pragma: no cover
-    bits = np.uint64(nbytes) * np.uint64(8)
-    for t in range(8):
-        block[63 - t] = np.uint8((bits >> np.uint64(8 * t)) & np.uint64(0xFF))
+def _rotr32(x: Any, n: int) -> Any:  # pragma: no cover
+    return (x >> np.uint32(n)) | (x << np.uint32(32 - n))
+
+
+@njit(inline="always", **_OPTS)  # type: ignore[misc]
+def _compress32(st: Any, w: Any) -> None:  # pragma: no cover
+    """One SHA-256 compression of the 16 words ``w[:16]`` into ``st`` (``uint32``)."""
+    for t in range(16, 64):
+        x = w[t - 15]
+        y = w[t - 2]
+        s0 = _rotr32(x, 7) ^ _rotr32(x, 18) ^ (x >> np.uint32(3))
+        s1 = _rotr32(y, 17) ^ _rotr32(y, 19) ^ (y >> np.uint32(10))
+        w[t] = np.uint32(w[t - 16] + s0 + w[t - 7] + s1)
+    a, b, c, d = st[0], st[1], st[2], st[3]
+    e, f, g, h = st[4], st[5], st[6], st[7]
+    for t in range(64):
+        ch = (e & f) ^ (~e & g)
+        t1 = np.uint32(h + (_rotr32(e, 6) ^ _rotr32(e, 11) ^ _rotr32(e, 25)) + ch + _K32[t] + w[t])
+        maj = (a & b) ^ (a & c) ^ (b & c)
+        t2 = np.uint32((_rotr32(a, 2) ^ _rotr32(a, 13) ^ _rotr32(a, 22)) + maj)
+        h = g
+        g = f
+        f = e
+        e = np.uint32(d + t1)
+        d = c
+        c = b
+        b = a
+        a = np.uint32(t1 + t2)
+    st[0] += a
+    st[1] += b
+    st[2] += c
+    st[3] += d
+    st[4] += e
+    st[5] += f
+    st[6] += g
+    st[7] += h
 
 
 @njit(**_OPTS)  # type: ignore[misc]
@@ -216,45 +251,51 @@ def hmac_sha256(
     """HMAC-SHA256 of messages ``data[offsets[k]:offsets[k + 1]]`` into ``out[k]`` (32 bytes).
 
     ``inner`` and ``outer`` are the SHA-256 states after the key block XOR ipad and XOR opad
-    (RFC 2104): two or more compressions per message, as any HMAC-SHA256 computes them.
+    (RFC 2104): two or more compressions per message, as any HMAC-SHA256 computes them. The
+    padded message is read word by word straight into the schedule (32-bit arithmetic).
     """
-    block = np.zeros(64, dtype=np.uint8)
-    w = np.empty(64, dtype=np.uint64)
-    st = np.empty(8, dtype=np.uint64)
+    w = np.empty(64, dtype=np.uint32)
+    st = np.empty(8, dtype=np.uint32)
     for k in range(offsets.shape[0] - 1):
         lo = offsets[k]
-        hi = offsets[k + 1]
-        st[:] = inner
-        pos = lo
-        while hi - pos >= 64:
-            sha256_compress(st, data[pos : pos + 64], w)
-            pos += 64
-        rem = hi - pos
-        block[:] = 0
-        block[:rem] = data[pos:hi]
-        block[rem] = 0x80
-        if rem >= 56:
-            sha256_compress(st, block, w)
-            block[:] = 0
-        _put_length(block, 64 + hi - lo)
-        sha256_compress(st, block, w)
-        block[:] = 0
+        n = offsets[k + 1] - lo
+        for i in range(8):
+            st[i] = np.uint32(inner[i])
+        n_blocks = (n + 9 + 63) // 64
+        length_at = n_blocks * 64 - 8
+        bits = np.uint64(64 + n) * np.uint64(8)
+        for blk in range(n_blocks):
+            for t in range(16):
+                v = np.uint32(0)
+                for j in range(4):
+                    at = blk * 64 + 4 * t + j
+                    if at < n:
+                        byte = np.uint32(data[lo + at])
+                    elif at == n:
+                        byte = np.uint32(0x80)
+                    elif at >= length_at:
+                        shift = np.uint64(8 * (n_blocks * 64 - 1 - at))
+                        byte = np.uint32((bits >> shift) & np.uint64(0xFF))
+                    else:
+                        byte = np.uint32(0)
+                    v = (v << np.uint32(8)) | byte
+                w[t] = v
+            _compress32(st, w)
+        for t in range(8):
+            w[t] = st[t]
+        w[8] = np.uint32(0x80000000)
+        for t in range(9, 15):
+            w[t] = np.uint32(0)
+        w[15] = np.uint32(96 * 8)
+        for i in range(8):
+            st[i] = np.uint32(outer[i])
+        _compress32(st, w)
         for t in range(8):
             v = st[t]
-            block[4 * t] = np.uint8(v >> np.uint64(24))
-            block[4 * t + 1] = np.uint8((v >> np.uint64(16)) & np.uint64(0xFF))
-            block[4 * t + 2] = np.uint8((v >> np.uint64(8)) & np.uint64(0xFF))
-            block[4 * t + 3] = np.uint8(v & np.uint64(0xFF))
-        block[32] = 0x80
-        _put_length(block, 96)
-        st[:] = outer
-        sha256_compress(st, block, w)
-        for t in range(8):
-            v = st[t]
-            out[k, 4 * t] = np.uint8(v >> np.uint64(24))
-            out[k, 4 * t + 1] = np.uint8((v >> np.uint64(16)) & np.uint64(0xFF))
-            out[k, 4 * t + 2] = np.uint8((v >> np.uint64(8)) & np.uint64(0xFF))
-            out[k, 4 * t + 3] = np.uint8(v & np.uint64(0xFF))
+            out[k, 4 * t] = np.uint8(v >> np.uint32(24))
+            out[k, 4 * t + 1] = np.uint8((v >> np.uint32(16)) & np.uint32(0xFF))
+            out[k, 4 * t + 2] = np.uint8((v >> np.uint32(8)) & np.uint32(0xFF))
+            out[k, 4 * t + 3] = np.uint8(v & np.uint32(0xFF))
 
 
 # -- SipHash-2-4 of whole 64-bit words ------------------------------------------------------

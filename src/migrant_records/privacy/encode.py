@@ -29,6 +29,7 @@ from migrant_records.blocking._keys import key_cache
 from migrant_records.errors import ConfigError, InputFileError, SchemaError
 from migrant_records.inputs import InputLike, collect_inputs
 from migrant_records.io import Batch
+from migrant_records.privacy.columns import Columns
 from migrant_records.privacy.fields import (
     KeyParts,
     blocking_tokens,
@@ -78,6 +79,8 @@ def _refuse_identifying_ids(prepared: pd.DataFrame) -> None:
     chars = np.array(raw.tolist() or [""], dtype=str)
     points = chars.view(np.uint32).reshape(len(chars), -1)[: len(raw)]
     long_ids = pd.Series(((points >= 48) & (points <= 57)).sum(axis=1) >= 8, index=raw.index)
+    if not long_ids.any():  # ids of fewer than 8 digits are neither NIKs nor phone numbers
+        return
     ids = pd.Series("", index=prepared.index, dtype=object)
     ids[long_ids] = raw[long_ids].str.replace(_DIGITS, "", regex=True)
     for column in ("nik_digits", "phone_e164"):
@@ -121,16 +124,17 @@ def encode_prepared(
         "source": frame["source"].astype(str).to_numpy(dtype=object),
         "record_id": frame["record_id"].astype(str).to_numpy(dtype=object),
     }
+    columns = Columns(frame)  # each column factorised once for every field and key
     for spec in schema.fields:
-        out.update(encode_field(spec, frame, key, schema.token_bytes))
-    parts = KeyParts(frame, key)
+        out.update(encode_field(spec, frame, key, schema.token_bytes, columns))
+    parts = KeyParts(frame, key, columns)
     with key_cache():  # a column used by several key items is factorised once
         for block in schema.blocking:
             out[f"k_{block.name}"] = blocking_tokens(block.items, parts, block.name)
         if schema.lsh is not None and schema.lsh.within:
             name = f"{schema.lsh.field}_lsh"
             out[f"k_{name}"] = blocking_tokens(schema.lsh.within, parts, name)
-    encoded = pd.DataFrame(out)
+    encoded = pd.DataFrame(out, copy=False)  # fresh arrays: not copied into one block
     encoded.attrs["encoding"] = _description(schema, key)
     return encoded
 

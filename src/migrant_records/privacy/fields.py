@@ -17,7 +17,9 @@ import pandas as pd
 from migrant_records.blocking._keys import item_from_json, key_codes
 from migrant_records.errors import SchemaError
 from migrant_records.privacy.bloom import bloom_filters, harden
+from migrant_records.privacy.columns import Columns, merged
 from migrant_records.privacy.keys import (
+    coded_tokens,
     digest_words,
     field_key,
     keyed_digests,
@@ -82,25 +84,61 @@ def _opt(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def rows_of_bytes(matrix: np.ndarray) -> np.ndarray:
     """One ``bytes`` object per row of a 2-D array (for storage in a frame or Parquet)."""
+    import pyarrow as pa
+
     flat = np.ascontiguousarray(matrix)
     width = flat.shape[1] * flat.itemsize
-    raw = flat.tobytes()
-    out = np.empty(len(flat), dtype=object)
-    out[:] = [raw[k * width : (k + 1) * width] for k in range(len(flat))]
-    return out
+    if not len(flat) or not width:
+        out = np.empty(len(flat), dtype=object)
+        out[:] = [b""] * len(flat)
+        return out
+    # a fixed-width binary array over the rows' bytes: pyarrow makes the bytes objects in C
+    rows = pa.Array.from_buffers(pa.binary(width), len(flat), [None, pa.py_buffer(flat)])
+    return rows.to_numpy(zero_copy_only=False)  # type: ignore[no-any-return]
 
 
-def _bloom(spec: FieldSpec, values: pd.Series, frame: pd.DataFrame, key: bytes) -> np.ndarray:
+def _and_missing(distinct: np.ndarray) -> np.ndarray:
+    """Distinct values with ``None`` appended (where code ``-1`` points after indexing)."""
+    return np.concatenate([np.asarray(distinct, dtype=object), np.array([None], dtype=object)])
+
+
+def _per_record(coded: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    codes, distinct = coded
+    return _and_missing(distinct)[np.where(codes >= 0, codes, len(distinct))]  # type: ignore[no-any-return]
+
+
+def _factorized(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def _bloom(
+    spec: FieldSpec,
+    values: pd.Series | tuple[np.ndarray, np.ndarray],
+    frame: pd.DataFrame,
+    key: bytes,
+) -> np.ndarray:
+    """Packed filters per record as ``bytes``; ``values`` a column or ``(codes, distinct)``.
+
+    Without a salt a filter depends on the value alone: it is built once per distinct value.
+    """
     assert spec.bloom is not None
     b = spec.bloom
     salt = None
     if b.salt:
+        if isinstance(values, tuple):
+            values = pd.Series(_per_record(values), dtype=object)
         salt_values = _col(frame, b.salt, spec)
         if pd.api.types.is_datetime64_any_dtype(salt_values):
             salt_values = salt_values.dt.strftime("%Y-%m-%d")
         salt = salt_values.to_numpy(dtype=object)
+    codes: np.ndarray | None = None
+    if isinstance(values, tuple):
+        codes, distinct = values[0], _and_missing(values[1])
+    else:
+        distinct = values.to_numpy(dtype=object)
     packed = bloom_filters(
-        values.to_numpy(dtype=object),
+        distinct,
         key,
         f"{spec.name}:bloom",
         bits=b.bits,
@@ -110,7 +148,10 @@ def _bloom(spec: FieldSpec, values: pd.Series, frame: pd.DataFrame, key: bytes) 
     )
     if b.balance or b.fold:
         packed = harden(packed, key, spec.name, balance=b.balance, fold=b.fold)
-    return rows_of_bytes(packed)
+    rows = rows_of_bytes(packed)
+    if codes is None:
+        return rows
+    return rows[np.where(codes >= 0, codes, len(distinct) - 1)]  # type: ignore[no-any-return]
 
 
 def _date_text(days: np.ndarray) -> np.ndarray:
@@ -178,14 +219,14 @@ def _birth_date_words(frame: pd.DataFrame, spec: FieldSpec, key: bytes) -> np.nd
     return out
 
 
-def _nik_words(digits: pd.Series, key: bytes, field: str) -> np.ndarray:
+def _nik_words(coded: tuple[np.ndarray, np.ndarray], key: bytes, field: str) -> np.ndarray:
     """Per record the keyed tokens of its NIK with each pair of adjacent digits masked.
 
     The 16 digits are packed as 4-bit nibbles into one ``uint64``; a masked pair becomes two
     ``0xF`` nibbles; each masked NIK is hashed with SipHash-2-4 under a sub-key.
     """
-    codes, uniques = pd.factorize(digits.astype(object), use_na_sentinel=True)
-    out = np.zeros((len(digits), NIK_WORDS), dtype=np.uint64)
+    codes, uniques = coded
+    out = np.zeros((len(codes), NIK_WORDS), dtype=np.uint64)
     if not len(uniques):
         return out
     texts = np.array([str(u) for u in uniques], dtype=str)  # each distinct NIK once
@@ -210,7 +251,11 @@ def _nik_words(digits: pd.Series, key: bytes, field: str) -> np.ndarray:
 
 
 def encode_field(
-    spec: FieldSpec, frame: pd.DataFrame, key: bytes, token_bytes: int
+    spec: FieldSpec,
+    frame: pd.DataFrame,
+    key: bytes,
+    token_bytes: int,
+    columns: Columns | None = None,
 ) -> dict[str, np.ndarray]:
     """Encoded columns of one field over a prepared frame.
 
@@ -219,48 +264,61 @@ def encode_field(
         frame: Standardised records.
         key: The secret key.
         token_bytes: Bytes kept of each token.
+        columns: The frame's factorised columns, shared by the fields of one encoding.
 
     Returns:
         Column name -> values, in :func:`field_columns` order.
     """
     n = spec.name
+    cols = columns if columns is not None else Columns(frame)
 
     def tok(values: Any, sub: str) -> np.ndarray:
         return keyed_tokens(values, key, f"{n}:{sub}", nbytes=token_bytes)
 
-    def tok2(first: pd.Series, second: pd.Series, sub: str) -> tuple[np.ndarray, np.ndarray]:
+    def coded(coded: tuple[np.ndarray, np.ndarray], sub: str) -> np.ndarray:
+        return coded_tokens(coded[0], coded[1], key, f"{n}:{sub}", nbytes=token_bytes)
+
+    def tok2(
+        first: tuple[np.ndarray, np.ndarray], second: tuple[np.ndarray, np.ndarray], sub: str
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Tokens of two columns under one sub-key: values in both are hashed once."""
-        both = tok(
-            np.concatenate([first.to_numpy(dtype=object), second.to_numpy(dtype=object)]), sub
-        )
-        return both[: len(first)], both[len(first) :]
+        (a, b), distinct = merged([first, second])
+        both = coded((np.concatenate([a, b]), distinct), sub)
+        return both[: len(a)], both[len(a) :]
 
     out: dict[str, np.ndarray] = {}
     if spec.kind == "person_name":
-        norm = _col(frame, "name_norm", spec)
+        _col(frame, "name_norm", spec)
         for col, sub in (
             ("name_norm", ""),
             ("name_sorted", "_sorted"),
             ("name_key", "_key"),
             ("name_initials", "_initials"),
         ):
-            out[f"t_{n}{sub}"] = tok(
-                _opt(frame, col) if col != "name_norm" else norm, sub or "norm"
+            out[f"t_{n}{sub}"] = coded(cols.codes(col), sub or "norm")
+        core = cols.either(
+            "name_core", "name_norm", lambda u: np.array([str(v) != "" for v in u], dtype=bool)
+        )
+        if _opt(frame, "name_first").isna().all():
+            text = pd.Series(_per_record(core), dtype=object)
+            out[f"t_{n}_first"], out[f"t_{n}_last"] = tok2(
+                _factorized(text.str.split(" ", n=1).str[0]),
+                _factorized(text.str.rsplit(" ", n=1).str[-1]),
+                "end",
             )
-        core = _opt(frame, "name_core")
-        core = core.where(core.notna() & (core.astype(str) != ""), norm)
-        first = _opt(frame, "name_first")
-        last = _opt(frame, "name_last")
-        if first.isna().all():
-            first = core.str.split(" ", n=1).str[0]
-            last = core.str.rsplit(" ", n=1).str[-1]
-        out[f"t_{n}_first"], out[f"t_{n}_last"] = tok2(first, last, "end")
+        else:
+            out[f"t_{n}_first"], out[f"t_{n}_last"] = tok2(
+                cols.codes("name_first"), cols.codes("name_last"), "end"
+            )
         out[f"b_{n}"] = _bloom(spec, core, frame, key)
     elif spec.kind == "nik":
-        digits = _col(frame, "nik_digits", spec)
-        out[f"t_{n}"], out[f"t_{n}_valid"] = tok2(digits, _opt(frame, "nik_id"), "nik")
-        head = digits.where(digits.astype(str).str.len() >= 12).astype(object).str[:12]
-        out[f"t_{n}_head"] = tok(head, "head")
+        _col(frame, "nik_digits", spec)
+        digits = cols.codes("nik_digits")
+        out[f"t_{n}"], out[f"t_{n}_valid"] = tok2(digits, cols.codes("nik_id"), "nik")
+        out[f"t_{n}_head"] = coded(
+            cols.cut("nik_digits", slice(0, 12), min_length=12),
+            "head",
+        )
         out[f"w_{n}"] = rows_of_bytes(_nik_words(digits, key, n))
         suspect = _opt(frame, "nik_suspect").fillna(False).astype(bool)
         out[f"f_{n}_suspect"] = suspect.to_numpy(dtype=bool)
@@ -273,20 +331,23 @@ def encode_field(
         sex = sex.where(sex.notna() & (sex.astype(str) != ""), _opt(frame, "nik_sex"))
         out[f"t_{n}"] = tok(sex, "sex")
     elif spec.kind == "phone":
-        phone = _col(frame, "phone_e164", spec)
-        out[f"t_{n}"] = tok(phone, "phone")
-        out[f"t_{n}_tail"] = tok(phone.astype(object).str[-8:], "tail")
+        _col(frame, "phone_e164", spec)
+        out[f"t_{n}"] = coded(cols.codes("phone_e164"), "phone")
+        tail = cols.cut("phone_e164", slice(-8, None))
+        out[f"t_{n}_tail"] = coded(tail, "tail")
     elif spec.kind == "region":
         for lvl in ("province", "regency", "district", "village"):
-            out[f"t_{n}_{lvl}"] = tok(_opt(frame, f"{lvl}_code"), lvl)
+            out[f"t_{n}_{lvl}"] = coded(cols.codes(f"{lvl}_code"), lvl)
     elif spec.kind == "text":
         assert spec.column is not None
-        values = _col(frame, spec.column, spec)
-        out[f"t_{n}"] = tok(values, "exact")
+        _col(frame, spec.column, spec)
+        values = cols.codes(spec.column)
+        out[f"t_{n}"] = coded(values, "exact")
         out[f"b_{n}"] = _bloom(spec, values, frame, key)
     else:
         assert spec.column is not None
-        out[f"t_{n}"] = tok(_col(frame, spec.column, spec), "exact")
+        _col(frame, spec.column, spec)
+        out[f"t_{n}"] = coded(cols.codes(spec.column), "exact")
     return out
 
 
@@ -309,6 +370,16 @@ def _key_text(value: Any) -> str:
     return str(value)
 
 
+def _strip_blank(codes: np.ndarray, uniques: np.ndarray) -> np.ndarray:
+    """Codes with ``""`` and ``" "`` missing, as the blocking keys of clear text read them."""
+    if not len(uniques) or not isinstance(uniques[0], str):
+        return codes
+    blank = (uniques == "") | (uniques == " ")
+    if not blank.any():
+        return codes
+    return np.where((codes >= 0) & blank[np.maximum(codes, 0)], -1, codes)
+
+
 class KeyParts:
     """Per-record 64-bit keyed tokens of blocking-key items, each item hashed once.
 
@@ -316,9 +387,10 @@ class KeyParts:
     computed once per distinct value and shared by every blocking key that uses the item.
     """
 
-    def __init__(self, frame: pd.DataFrame, key: bytes) -> None:
+    def __init__(self, frame: pd.DataFrame, key: bytes, columns: Columns | None = None) -> None:
         self.frame = frame
         self.key = key
+        self.columns = columns if columns is not None else Columns(frame)
         self._cache: dict[str, np.ndarray] = {}
         self._raw: dict[str, tuple[np.ndarray, list[str] | None]] = {}
 
@@ -331,8 +403,7 @@ class KeyParts:
         if column not in self.frame.columns:
             return None
         if column not in self._raw:
-            raw_codes, uniques = pd.factorize(self.frame[column])
-            distinct = np.asarray(uniques, dtype=object)
+            raw_codes, distinct = self.columns.codes(column)
             text = pd.api.types.infer_dtype(distinct, skipna=False) in ("string", "empty")
             self._raw[column] = (raw_codes.astype(np.int64), distinct.tolist() if text else None)
         codes, values = self._raw[column]
@@ -353,6 +424,9 @@ class KeyParts:
         out = np.where(codes >= 0, mapped[np.maximum(codes, 0)] if len(mapped) else -1, -1)
         return out.astype(np.int64), texts[keep].tolist()
 
+    def _text_column(self, column: str) -> bool:
+        return column in self.frame.columns and self.frame[column].dtype == object
+
     def words(self, item: Any) -> np.ndarray:
         """The tokens of one key item (in its JSON form)."""
         item = list(item) if isinstance(item, tuple) else item
@@ -364,6 +438,10 @@ class KeyParts:
                 sliced = self._sliced(parsed[0], parsed[1])
             if sliced is not None:
                 codes, texts = sliced
+            elif isinstance(parsed, str) and self._text_column(parsed):
+                codes, uniques = self.columns.codes(parsed)  # shared with the field encoders
+                codes = _strip_blank(codes, uniques)
+                texts = _key_texts(uniques)
             else:
                 codes, uniques = key_codes([parsed], [self.frame]).parts[0]
                 texts = _key_texts(uniques)

@@ -36,6 +36,7 @@ from migrant_records.errors import ConfigError, InputFileError
 __all__ = [
     "KEY_BYTES",
     "MIN_KEY_BYTES",
+    "coded_tokens",
     "digest_words",
     "field_key",
     "generate_key",
@@ -154,8 +155,19 @@ def field_key(key: bytes, field: str) -> bytes:
 def _texts(values: Sequence[Any] | pd.Series | np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Codes per value (-1 = missing or empty) and the distinct non-empty texts."""
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    texts = [u if type(u) is str else "" if pd.isna(u) else str(u) for u in uniques]
-    empty = np.array([t.strip() == "" for t in texts], dtype=bool)
+    return _distinct_texts(codes.astype(np.int64), uniques)
+
+
+def _distinct_texts(codes: np.ndarray, uniques: Any) -> tuple[np.ndarray, list[str]]:
+    """Codes (-1 also for empty or blank texts) and the text of each distinct value."""
+    values = np.asarray(uniques, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        texts: list[str] = values.tolist()
+    else:
+        texts = [u if type(u) is str else "" if pd.isna(u) else str(u) for u in values]
+    # blank: only whitespace (what ``str.strip`` removes), or nothing at all
+    empty = np.fromiter(map(str.isspace, texts), dtype=bool, count=len(texts))
+    empty |= np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) == 0
     codes = codes.astype(np.int64)
     if empty.any():
         codes = np.where((codes >= 0) & empty[np.maximum(codes, 0)], -1, codes)
@@ -259,8 +271,11 @@ def hex_tokens(digests: np.ndarray, nbytes: int) -> np.ndarray:
     """The first ``nbytes`` of each digest as hexadecimal text (an object array of ``str``)."""
     if not len(digests):
         return np.empty(0, dtype=object)
+    import pyarrow as pa
+
     text = np.ascontiguousarray(digests[:, :nbytes]).tobytes().hex().encode("ascii")
-    return np.frombuffer(text, dtype=f"S{2 * nbytes}").astype(f"U{2 * nbytes}").astype(object)
+    hexes = pa.Array.from_buffers(pa.binary(2 * nbytes), len(digests), [None, pa.py_buffer(text)])
+    return hexes.cast(pa.string()).to_numpy(zero_copy_only=False)  # type: ignore[no-any-return]
 
 
 def digest_words(digests: np.ndarray, words: int = 1) -> np.ndarray:
@@ -290,7 +305,16 @@ def keyed_tokens(
     Returns:
         An object array of hex strings or ``None``.
     """
-    codes, texts = _texts(values)
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    return coded_tokens(codes.astype(np.int64), uniques, key, field, nbytes=nbytes)
+
+
+def coded_tokens(
+    codes: np.ndarray, uniques: Any, key: bytes, field: str, *, nbytes: int = 16
+) -> np.ndarray:
+    """:func:`keyed_tokens` of factorised values: codes per value (-1 = missing) and the
+    distinct values they point to."""
+    codes, texts = _distinct_texts(codes, uniques)
     digests = keyed_digests(texts, field_key(key, field))
     table = np.empty(len(texts) + 1, dtype=object)
     table[: len(texts)] = hex_tokens(digests, nbytes)
