@@ -92,9 +92,8 @@ def frequencies(
     for column in sorted(set(engine.tf_columns(matcher).values())):
         if column not in frame.columns:
             continue
-        values = _few_values(frame[column]) if len(frame) <= 200 else None
-        if values is None:
-            values = pd.unique(_values(frame[column])).astype(object)
+        few = _few_values(frame[column]) if len(frame) <= 200 else None
+        values = few if few is not None else np.asarray(pd.unique(_values(frame[column])), object)
         if len(values):
             wanted.append(pd.DataFrame({"col": column, "value": values}))
     if not wanted:
@@ -118,11 +117,11 @@ def frequencies(
             got = by_col.setdefault(str(col), ([], []))
             got[0].append(value)
             got[1].append(float(n))
-        for name, (values, counts) in by_col.items():
-            total = total_of.get(name)
-            if total:
-                index = np.array(values, dtype=object)
-                out[name] = pd.Series(np.array(counts, np.float64) / float(total), index=index)
+        for col_name, (col_values, counts) in by_col.items():
+            col_total = total_of.get(col_name)
+            if col_total:
+                index = np.array(col_values, dtype=object)
+                out[col_name] = pd.Series(np.array(counts, np.float64) / col_total, index=index)
         return out
     else:
         backend.temp("mr_tmp_tfv", asked)
