@@ -23,6 +23,17 @@ index versus one ``dedupe`` of everything with the same trained matcher: pairwis
 of the two partitions (F1 of one's same-person pairs against the other's) and the pairwise F1
 of each against the synthetic truth.
 
+Lookups only (``--lookups-only``): re-measures step 3 against an index built before, without
+building anything: ``--index`` names the index (a DuckDB file or a PostgreSQL URL) and
+``--batch-file`` a Parquet file of records to look up (the speed run looks up records of the
+batch it has just added; a kept index holds them too, so a re-measurement asks the same).
+``--keep`` makes the speed run leave ``persons.duckdb`` and ``batch.parquet`` in
+``--workdir`` (in ``bench-<records>/``) for such a re-measurement::
+
+    python benchmarks/bench_index.py --records 1000000 --workdir DIR --keep
+    python benchmarks/bench_index.py --lookups-only --records 1000000 --lookups 1000 \
+        --index DIR/bench-1000000/persons.duckdb --batch-file DIR/bench-1000000/batch.parquet
+
 Results are appended to ``benchmarks/INDEX_RESULTS.md`` with the machine and load.
 """
 
@@ -122,6 +133,10 @@ def step_lookup(args: argparse.Namespace) -> dict[str, float]:
         "lookup_p95_ms": float(np.percentile(arr, 95)),
         "lookups": len(arr),
     }
+
+
+def _files(args: argparse.Namespace) -> dict[str, object]:
+    return {"index": args.index, "batch_file": args.batch_file}
 
 
 def _in_process(step: str, **kwargs: object) -> dict[str, float]:
@@ -281,9 +296,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--correctness", action="store_true")
     p.add_argument("--workdir", help="folder for the data and the index (default: temporary)")
+    p.add_argument(
+        "--lookups-only",
+        action="store_true",
+        help="only time lookups against --index, probing records of --batch-file",
+    )
+    p.add_argument(
+        "--keep",
+        action="store_true",
+        help="leave the index and the batch in --workdir/bench-<records>/ (speed run)",
+    )
     p.add_argument("--step", choices=["add", "rerun", "lookup"], help=argparse.SUPPRESS)
-    p.add_argument("--index", help=argparse.SUPPRESS)
-    p.add_argument("--batch-file", help=argparse.SUPPRESS)
+    p.add_argument("--index", help="the index to look up in (with --lookups-only)")
+    p.add_argument("--batch-file", help="Parquet records to look up (with --lookups-only)")
     p.add_argument("--base-file", help=argparse.SUPPRESS)
     p.add_argument("--model", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -297,6 +322,22 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
     machine = _machine()
+    if args.lookups_only:
+        if not args.index or not args.batch_file:
+            p.error("--lookups-only needs --index and --batch-file")
+        data = dict(_in_process("lookup", lookups=args.lookups, **_files(args)))
+        _write(f"lookups only ({args.index})", args, machine, data)
+        print(json.dumps(data, indent=2))
+        return 0
+    if args.keep:
+        if not args.workdir or args.correctness:
+            p.error("--keep needs --workdir (and a speed run)")
+        work = Path(args.workdir) / f"bench-{args.records}"
+        work.mkdir(parents=True, exist_ok=True)
+        data = speed(args, work)
+        _write("speed", args, machine, data)
+        print(json.dumps(data, indent=2))
+        return 0
     with tempfile.TemporaryDirectory(dir=args.workdir) as folder:
         work = Path(folder)
         if args.correctness:

@@ -141,6 +141,26 @@ def _one_query(
     return by_key, by_sort
 
 
+def _joined(kept: pd.DataFrame, key: np.ndarray, rid: np.ndarray) -> pd.DataFrame:
+    """``pass, pos, rid`` of each kept key with each stored record of that key: the inner
+    join of ``kept`` with ``key, rid`` (in kept's order, then the stored rows' order),
+    without a frame merge (a lookup's few rows cost more to merge than to find)."""
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    wanted = kept["key"].to_numpy(np.int64)
+    start = np.searchsorted(ordered, wanted, side="left")
+    stop = np.searchsorted(ordered, wanted, side="right")
+    n = stop - start
+    rows = np.repeat(start - (np.cumsum(n) - n), n) + np.arange(n.sum())
+    return pd.DataFrame(
+        {
+            "pass": np.repeat(kept["pass"].to_numpy(), n),
+            "pos": np.repeat(kept["pos"].to_numpy(), n),
+            "rid": rid[order[rows]],
+        }
+    )
+
+
 def find_candidates(
     backend: Backend, passes: Sequence[BlockingStrategy], frame: pd.DataFrame
 ) -> Candidates:
@@ -158,9 +178,10 @@ def find_candidates(
     fresh_parts: list[pd.DataFrame] = []
     if len(unique_keys) + len(sorts) <= 200:  # a lookup: one query, by constants
         stored_all, by_sort = _one_query(backend, passes, keys, sorts)
-        counts = stored_all.groupby("key").size().rename("n").reset_index()
-        kept, fresh = new_pairs(keys, counts, pass_caps(passes))
-        stored_rows = stored_all[stored_all["key"].isin(kept["key"])]
+        found = stored_all["key"].to_numpy(np.int64)
+        values, n = np.unique(found, return_counts=True)
+        kept, fresh = new_pairs(keys, pd.DataFrame({"key": values, "n": n}), pass_caps(passes))
+        stored_parts.append(_joined(kept, found, stored_all["rid"].to_numpy(np.int64)))
         stored_parts.append(by_sort)
         for no, window in _sn_passes(passes):
             fresh_parts.extend(_batch_neighbours(no, window, sorts))
@@ -180,8 +201,8 @@ def find_candidates(
             s, f = _sorted_neighbours(backend, no, window, sorts)
             stored_parts.extend(s)
             fresh_parts.extend(f)
-    stored = kept.merge(stored_rows[["key", "rid"]], on="key")[["pass", "pos", "rid"]]
-    stored_parts.insert(0, stored)
+        stored = kept.merge(stored_rows[["key", "rid"]], on="key")[["pass", "pos", "rid"]]
+        stored_parts.insert(0, stored)
     fresh_parts.insert(0, fresh)
     return Candidates(
         keys,

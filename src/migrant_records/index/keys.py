@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,6 +46,7 @@ from migrant_records.blocking._keys import KeyItem, key_codes
 __all__ = ["block_keys", "new_pairs", "pass_caps", "sort_values"]
 
 _MULT = np.uint64(0x9E3779B97F4A7C15)
+_MASK = (1 << 64) - 1
 
 
 def _text(value: Any) -> str:
@@ -81,18 +83,25 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def _row_value(item: KeyItem, frame: pd.DataFrame) -> Any:
-    """The key item's value for a one-row frame, as the vectorized path computes it."""
+def _row_value(item: KeyItem, frame: pd.DataFrame, row: dict[Any, Any]) -> Any:
+    """The key item's value for a one-row frame, as the vectorized path computes it.
+
+    ``row`` is the frame's one row (column -> value), read once for all the items.
+    """
     if isinstance(item, str):
-        return None if _missing(value := frame[item].iloc[0]) else value
+        if item not in row:
+            raise KeyError(item)
+        return None if _missing(value := row[item]) else value
     if not isinstance(item, tuple) or (callable(item[1]) and not isinstance(item[1], str)):
         raise TypeError  # callables: use the vectorized path
     column, tr = item
-    series = frame[column]
-    value = series.iloc[0]
+    if column not in row:
+        raise KeyError(column)
+    value = row[column]
     if _missing(value):
         return None
     if tr in ("year", "month"):
+        series = frame[column]
         if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
             return value
         date = pd.to_datetime(series, errors="coerce").iloc[0]
@@ -110,11 +119,24 @@ def _row_value(item: KeyItem, frame: pd.DataFrame) -> Any:
     return None if out in ("", " ") else out
 
 
-def _item_hash(item: KeyItem, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """A 64-bit hash of each row's key item value, and whether the value is present."""
-    if len(frame) == 1:  # a lookup: plain Python is many times faster than factorizing
+def _one_row(frame: pd.DataFrame) -> dict[Any, Any] | None:
+    """A one-row frame's values by column, read once (None for a longer frame or one with
+    repeated column names)."""
+    if len(frame) != 1 or not frame.columns.is_unique:
+        return None
+    return dict(zip(frame.columns, frame.iloc[0].tolist()))
+
+
+def _item_hash(
+    item: KeyItem, frame: pd.DataFrame, row: dict[Any, Any] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A 64-bit hash of each row's key item value, and whether the value is present.
+
+    ``row``: a one-row frame's values (:func:`_one_row`), for the fast one-record path.
+    """
+    if row is not None:  # a lookup: plain Python is many times faster than factorizing
         try:
-            value = _row_value(item, frame)
+            value = _row_value(item, frame, row)
         except TypeError:
             pass
         else:
@@ -129,6 +151,36 @@ def _item_hash(item: KeyItem, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarr
     return out, valid
 
 
+@functools.lru_cache(maxsize=4096)
+def _prefix_hash(prefix: str) -> np.uint64:
+    """The hash of a pass's prefix text (the same few on every call: kept)."""
+    return np.uint64(_hash_texts([prefix])[0])
+
+
+def _mix_int(h: int, part: int) -> int:
+    """:func:`_mix` of one value, on Python integers (modulo 2**64, as uint64 wraps)."""
+    h = ((h ^ part) * int(_MULT)) & _MASK
+    return h ^ (h >> 29)
+
+
+def _row_composite(
+    items: Sequence[KeyItem], frame: pd.DataFrame, prefix: str, row: dict[Any, Any]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`_composite` of a one-row frame: its items' texts hashed in one call (None when
+    an item needs the vectorized path)."""
+    try:
+        values = [_row_value(item, frame, row) for item in items]
+    except TypeError:
+        return None
+    texts = [_text(v) for v in values if v is not None]
+    hashes = iter(_hash_texts(texts).tolist() if texts else ())
+    h = int(_prefix_hash(prefix))
+    for value in values:
+        h = _mix_int(h, 0 if value is None else next(hashes))
+    ok = all(value is not None for value in values)
+    return np.array([h], dtype=np.uint64), np.array([ok], dtype=bool)
+
+
 def _mix(h: np.ndarray, part: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         h = (h ^ part) * _MULT
@@ -136,13 +188,21 @@ def _mix(h: np.ndarray, part: np.ndarray) -> np.ndarray:
 
 
 def _composite(
-    items: Sequence[KeyItem], frame: pd.DataFrame, prefix: str
+    items: Sequence[KeyItem],
+    frame: pd.DataFrame,
+    prefix: str,
+    row: dict[Any, Any] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Hash of a composite key (``prefix`` names the pass) and whether every part is present."""
-    h = np.full(len(frame), _hash_texts([prefix])[0], dtype=np.uint64)
+    """Hash of a composite key (``prefix`` names the pass) and whether every part is present.
+
+    ``row``: the frame's one row (:func:`_one_row`), when it has one.
+    """
+    if row is not None and (one := _row_composite(items, frame, prefix, row)) is not None:
+        return one
+    h = np.full(len(frame), _prefix_hash(prefix), dtype=np.uint64)
     valid = np.ones(len(frame), dtype=bool)
     for item in items:
-        part, ok = _item_hash(item, frame)
+        part, ok = _item_hash(item, frame, row)
         h = _mix(h, part)
         valid &= ok
     return h, valid
@@ -152,9 +212,11 @@ _Part = tuple[int, np.ndarray, np.ndarray]
 """Keys of one pass: pass number, key hashes (int64), row positions."""
 
 
-def _lsh_keys(no: int, strategy: QGramLSH, frame: pd.DataFrame) -> list[_Part]:
+def _lsh_keys(
+    no: int, strategy: QGramLSH, frame: pd.DataFrame, row: dict[Any, Any] | None
+) -> list[_Part]:
     values = _item_text(strategy.column, frame)
-    within, ok_within = _composite(strategy.within, frame, f"{no}:within")
+    within, ok_within = _composite(strategy.within, frame, f"{no}:within", row)
     ok = np.flatnonzero(pd.notna(values) & ok_within)
     if len(ok) == 0:
         return []
@@ -165,7 +227,7 @@ def _lsh_keys(no: int, strategy: QGramLSH, frame: pd.DataFrame) -> list[_Part]:
     out = []
     for band in range(strategy.bands):
         block = sig[:, band * strategy.rows : (band + 1) * strategy.rows].astype(np.uint64)
-        h = np.full(len(block), _hash_texts([f"{no}:band{band}"])[0], dtype=np.uint64)
+        h = np.full(len(block), _prefix_hash(f"{no}:band{band}"), dtype=np.uint64)
         for r in range(strategy.rows):
             h = _mix(h, block[:, r])
         key = _mix(h[codes], within[ok])
@@ -185,13 +247,14 @@ def block_keys(passes: Sequence[BlockingStrategy], frame: pd.DataFrame) -> pd.Da
         ``pass`` (int16 pass number), ``key`` (int64 hash), ``pos`` (row position).
     """
     parts: list[_Part] = []
+    row = _one_row(frame)
     for no, strategy in enumerate(passes):
         if isinstance(strategy, ExactBlock):
-            h, valid = _composite(strategy.items, frame, str(no))
+            h, valid = _composite(strategy.items, frame, str(no), row)
             ok = np.flatnonzero(valid)
             parts.append((no, h[ok].view(np.int64), ok))
         elif isinstance(strategy, QGramLSH):
-            parts.extend(_lsh_keys(no, strategy, frame))
+            parts.extend(_lsh_keys(no, strategy, frame, row))
     # one frame at the end: building one per pass costs more than the keys for a lookup
     return pd.DataFrame(
         {
@@ -251,6 +314,14 @@ def new_pairs(
         joined with the stored keys), and ``pass, pos_a, pos_b``: the pairs of new-record
         positions (``pos_a < pos_b``) that share a kept key.
     """
+    keys = fresh["key"].to_numpy()
+    if len(np.unique(keys)) == len(keys):  # a lookup: every key once, no pair among them
+        stored_n = dict(zip(stored_counts["key"].tolist(), stored_counts["n"].tolist()))
+        total_n = [1 + stored_n.get(key, 0) for key in keys.tolist()]
+        cap_n = [caps.get(no) for no in fresh["pass"].tolist()]
+        keep_n = np.array([c is None or t <= c for t, c in zip(total_n, cap_n)], dtype=bool)
+        empty = np.empty(0, np.int64)
+        return fresh.loc[keep_n], pd.DataFrame({"pass": empty, "pos_a": empty, "pos_b": empty})
     n_fresh = fresh.groupby("key")["pos"].transform("size").to_numpy()
     counts = stored_counts.set_index("key")["n"] if len(stored_counts) else pd.Series(dtype=int)
     stored = counts.reindex(fresh["key"].to_numpy()).fillna(0).to_numpy()

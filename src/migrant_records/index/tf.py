@@ -30,6 +30,20 @@ def _values(series: pd.Series) -> pd.Series:
     return values[values.str.strip() != ""]
 
 
+def _few_values(series: pd.Series) -> np.ndarray | None:
+    """``pd.unique(_values(series))`` of a few text values, without the frame machinery
+    (None when a value is not text: the general path converts it)."""
+    seen: dict[str, None] = {}
+    for value in series.tolist():
+        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+            continue
+        if not isinstance(value, str):
+            return None
+        if value.strip() != "":
+            seen[value] = None
+    return np.array(list(seen), dtype=object)
+
+
 def update_counts(backend: Backend, frame: pd.DataFrame, sign: int) -> None:
     """Add (``sign=+1``) or subtract (``-1``) the values of ``frame`` to the counts."""
     for column in _tf_columns(backend):
@@ -78,9 +92,10 @@ def frequencies(
     for column in sorted(set(engine.tf_columns(matcher).values())):
         if column not in frame.columns:
             continue
-        values = pd.unique(_values(frame[column]))
+        few = _few_values(frame[column]) if len(frame) <= 200 else None
+        values = few if few is not None else np.asarray(pd.unique(_values(frame[column])), object)
         if len(values):
-            wanted.append(pd.DataFrame({"col": column, "value": values.astype(object)}))
+            wanted.append(pd.DataFrame({"col": column, "value": values}))
     if not wanted:
         return out
     asked = pd.concat(wanted, ignore_index=True)
@@ -95,9 +110,19 @@ def frequencies(
         total_of = dict(zip(counted["col"].tolist(), counted["total"].astype(np.float64).tolist()))
     if len(asked) <= 200:  # by constants, so the (col, value) index answers
         pairs = " OR ".join("(col = ? AND value = ?)" for _ in range(len(asked)))
-        flat = [x for row in asked[["col", "value"]].itertuples(index=False) for x in row]
+        flat = [x for pair in zip(asked["col"].tolist(), asked["value"].tolist()) for x in pair]
         found = backend.rows(f"SELECT col, value, n FROM mr_tf WHERE {pairs}", flat)
-        rows = pd.DataFrame(found, columns=["col", "value", "n"])
+        by_col: dict[str, tuple[list[object], list[float]]] = {}
+        for col, value, n in found:
+            got = by_col.setdefault(str(col), ([], []))
+            got[0].append(value)
+            got[1].append(float(n))
+        for col_name, (col_values, counts) in by_col.items():
+            col_total = total_of.get(col_name)
+            if col_total:
+                index = np.array(col_values, dtype=object)
+                out[col_name] = pd.Series(np.array(counts, np.float64) / col_total, index=index)
+        return out
     else:
         backend.temp("mr_tmp_tfv", asked)
         rows = backend.query(

@@ -1,0 +1,113 @@
+"""A lookup's one-record shortcuts give what the general (many-record) code gives: block
+keys, the join of kept keys with the stored rows, term-frequency values, and whole lookups
+of awkward records (typos, no NIK, odd dates, titles); a refused record is refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import migrant_records as mr
+from migrant_records.errors import MigrantRecordsError
+from migrant_records.index import PersonIndex
+from migrant_records.index import _engine as engine
+from migrant_records.index.candidates import _joined
+from migrant_records.index.keys import block_keys
+from migrant_records.index.tf import _few_values, _values
+from migrant_records.synth import generate
+
+
+@pytest.fixture(scope="module")
+def synth_records() -> pd.DataFrame:
+    data = generate(people=400, seed=57)
+    return data.records().sample(frac=1.0, random_state=2).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def matcher(synth_records: pd.DataFrame) -> mr.Matcher:
+    m = mr.Matcher(progress=False, u_sample_pairs=200_000)
+    m.dedupe(synth_records)
+    return m
+
+
+def _awkward(records: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """Records with keying errors the matcher was not built around."""
+    rng = np.random.default_rng(seed)
+    out = records.copy().reset_index(drop=True)
+    for i in range(len(out)):
+        name = str(out.at[i, "full_name"])
+        kind = i % 6
+        if kind == 0 and len(name) > 3:  # two letters swapped
+            k = int(rng.integers(0, len(name) - 2))
+            out.at[i, "full_name"] = name[:k] + name[k + 1] + name[k] + name[k + 2 :]
+        elif kind == 1:  # no NIK
+            out.at[i, "nik"] = None
+        elif kind == 2:  # a title and an old spelling
+            out.at[i, "full_name"] = "Hj. " + name.upper().replace("U", "OE") + ", S.Pd"
+        elif kind == 3:  # a date the other way round, or nonsense
+            out.at[i, "birth_date"] = "31/02/1990" if i % 2 else "1990-13-45"
+        elif kind == 4:  # a NIK keying error that keeps 16 digits, and no phone
+            nik = out.at[i, "nik"]
+            if isinstance(nik, str) and len(nik) == 16:
+                out.at[i, "nik"] = nik[:10] + nik[11] + nik[10] + nik[12:]
+            out.at[i, "phone"] = None
+        else:  # place and date of birth in one cell, no date
+            out.at[i, "birth_place"] = f"{out.at[i, 'birth_place']}, 05-09-1988"
+            out.at[i, "birth_date"] = None
+    return out
+
+
+def test_block_keys_of_one_record_equal_its_keys_among_many(synth_records, matcher):  # type: ignore[no-untyped-def]
+    prepared = engine.prepare(_awkward(synth_records.iloc[:120]), matcher)
+    assert matcher.blocking_ is not None
+    together = block_keys(matcher.blocking_, prepared)
+    for pos in range(len(prepared)):
+        alone = block_keys(matcher.blocking_, prepared.iloc[[pos]].reset_index(drop=True))
+        expected = together[together["pos"] == pos]
+        assert alone["key"].tolist() == expected["key"].tolist()
+        assert alone["pass"].tolist() == expected["pass"].tolist()
+
+
+def test_kept_keys_join_the_stored_rows_as_a_frame_merge_does() -> None:
+    rng = np.random.default_rng(5)
+    kept = pd.DataFrame(
+        {
+            "pass": rng.integers(0, 9, 40),
+            "pos": rng.integers(0, 3, 40),
+            "key": rng.integers(0, 30, 40),
+        }
+    )
+    stored = pd.DataFrame({"key": rng.integers(0, 30, 300), "rid": np.arange(300)})
+    expected = kept.merge(stored, on="key")[["pass", "pos", "rid"]]
+    got = _joined(kept, stored["key"].to_numpy(np.int64), stored["rid"].to_numpy(np.int64))
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    none = _joined(kept.iloc[:0], stored["key"].to_numpy(np.int64), stored["rid"].to_numpy())
+    assert none.empty
+
+
+def test_few_term_frequency_values_equal_the_general_path() -> None:
+    series = pd.Series(["siti", None, "  ", "", "budi", "siti", float("nan"), pd.NA, "ani "])
+    got = _few_values(series)
+    assert got is not None
+    assert got.tolist() == pd.unique(_values(series)).tolist()
+    assert _few_values(pd.Series([1.0, "x"], dtype=object)) is None  # left to the general path
+
+
+def test_awkward_one_record_lookups_equal_a_lookup_of_the_frame(tmp_path, synth_records, matcher):  # type: ignore[no-untyped-def]
+    with PersonIndex.create(tmp_path / "p.duckdb", matcher) as index:
+        index.add(synth_records.iloc[:600])
+        probes = _awkward(synth_records.iloc[560:620], seed=1)
+        probes = probes.drop(columns=["source", "record_id"]).reset_index(drop=True)
+        together = index.lookup(probes, k=3)
+        assert together["query"].nunique() > 30
+        for q in range(len(probes)):
+            alone = index.lookup(probes.iloc[q].to_dict(), k=3)
+            expected = together[together["query"] == q].drop(columns="query")
+            pd.testing.assert_frame_equal(
+                alone.drop(columns="query").reset_index(drop=True),
+                expected.reset_index(drop=True),
+                check_dtype=False,
+            )
+        with pytest.raises(MigrantRecordsError, match="invalid_full_name"):
+            index.lookup({"full_name": "1234", "nik": "3301010509900001"})
