@@ -76,3 +76,23 @@ def dying_background():  # type: ignore[no-untyped-def]
         return fork_module.Background(run, fork=fork)
 
     return make
+
+
+@pytest.fixture
+def assert_lookups_agree():  # type: ignore[no-untyped-def]
+    """Check that each probe looked up alone gives what the lookup of all probes gives it."""
+    import pandas as pd
+
+    def check(index, probes, k=3):  # type: ignore[no-untyped-def]
+        together = index.lookup(probes, k=k)
+        for q in range(len(probes)):
+            alone = index.lookup(probes.iloc[q].to_dict(), k=k)
+            expected = together[together["query"] == q].drop(columns="query")
+            pd.testing.assert_frame_equal(
+                alone.drop(columns="query").reset_index(drop=True),
+                expected.reset_index(drop=True),
+                check_dtype=False,
+            )
+        return together
+
+    return check

@@ -413,7 +413,9 @@ def test_clustering_reads_every_column_the_conflict_rule_needs(trained) -> None:
 
 
 # ---------------------------------------------------------------- the lookup fast path
-def test_one_record_lookups_equal_a_lookup_of_the_whole_frame(index_target, synth, trained):  # type: ignore[no-untyped-def]
+def test_one_record_lookups_equal_a_lookup_of_the_whole_frame(  # type: ignore[no-untyped-def]
+    index_target, synth, trained, assert_lookups_agree
+):
     # a frame of many records takes the batch path (keys in a temporary table, every
     # setting read afresh); one record takes the one-query path with the settings kept
     # between calls: both must give the same persons, scores and explanations
@@ -423,16 +425,8 @@ def test_one_record_lookups_equal_a_lookup_of_the_whole_frame(index_target, synt
         index.add(records.iloc[:500])
         probes = records.iloc[480:520].drop(columns=["source", "record_id"])
         probes = probes.reset_index(drop=True)
-        together = index.lookup(probes, k=3)
+        together = assert_lookups_agree(index, probes)
         assert together["query"].nunique() > 20
-        for q in range(len(probes)):
-            alone = index.lookup(probes.iloc[q].to_dict(), k=3)
-            expected = together[together["query"] == q].drop(columns="query")
-            pd.testing.assert_frame_equal(
-                alone.drop(columns="query").reset_index(drop=True),
-                expected.reset_index(drop=True),
-                check_dtype=False,
-            )
 
 
 def test_lookup_after_add_sees_the_new_records(index_target, synth, trained):  # type: ignore[no-untyped-def]

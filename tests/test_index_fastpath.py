@@ -94,20 +94,14 @@ def test_few_term_frequency_values_equal_the_general_path() -> None:
     assert _few_values(pd.Series([1.0, "x"], dtype=object)) is None  # left to the general path
 
 
-def test_awkward_one_record_lookups_equal_a_lookup_of_the_frame(tmp_path, synth_records, matcher):  # type: ignore[no-untyped-def]
+def test_awkward_one_record_lookups_equal_a_lookup_of_the_frame(  # type: ignore[no-untyped-def]
+    tmp_path, synth_records, matcher, assert_lookups_agree
+):
     with PersonIndex.create(tmp_path / "p.duckdb", matcher) as index:
         index.add(synth_records.iloc[:600])
         probes = _awkward(synth_records.iloc[560:620], seed=1)
         probes = probes.drop(columns=["source", "record_id"]).reset_index(drop=True)
-        together = index.lookup(probes, k=3)
+        together = assert_lookups_agree(index, probes)
         assert together["query"].nunique() > 30
-        for q in range(len(probes)):
-            alone = index.lookup(probes.iloc[q].to_dict(), k=3)
-            expected = together[together["query"] == q].drop(columns="query")
-            pd.testing.assert_frame_equal(
-                alone.drop(columns="query").reset_index(drop=True),
-                expected.reset_index(drop=True),
-                check_dtype=False,
-            )
         with pytest.raises(MigrantRecordsError, match="invalid_full_name"):
             index.lookup({"full_name": "1234", "nik": "3301010509900001"})
