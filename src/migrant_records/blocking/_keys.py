@@ -28,6 +28,7 @@ __all__ = [
     "key_cache",
     "key_codes",
     "normalize_items",
+    "strip_empty",
 ]
 
 Transform = str | slice | Callable[[pd.Series], pd.Series]
@@ -130,7 +131,7 @@ def _column(frame: pd.DataFrame, col: str) -> pd.Series:
     return frame[col]
 
 
-def _strip_empty(codes: np.ndarray, uniques: Any) -> np.ndarray:
+def strip_empty(codes: np.ndarray, uniques: Any) -> np.ndarray:
     """Treat empty / whitespace-only strings as missing."""
     arr = np.asarray(uniques, dtype=object)
     if arr.size == 0 or not isinstance(arr[0], str):
@@ -170,7 +171,7 @@ def _apply_transform(
     if callable(tr) and not isinstance(tr, str):
         out = pd.Series(tr(values))
         codes, uniques = pd.factorize(out, sort=sort)
-        return _strip_empty(codes.astype(np.int64), uniques), uniques
+        return strip_empty(codes.astype(np.int64), uniques), uniques
     if item is not None and frames:
         codes, uniques = _factorized_raw(values, frames, item)
     else:
@@ -188,7 +189,7 @@ def _apply_transform(
     tvalues = np.empty(len(cut), dtype=object)
     tvalues[:] = cut
     tcodes, tuniques = pd.factorize(tvalues, sort=sort)
-    tcodes = _strip_empty(tcodes.astype(np.int64), tuniques)
+    tcodes = strip_empty(tcodes.astype(np.int64), tuniques)
     mapped = np.where(codes >= 0, tcodes[np.maximum(codes, 0)] if len(tcodes) else -1, -1)
     return mapped.astype(np.int64), tuniques
 
@@ -289,7 +290,7 @@ def _factorized(
     codes, uniques = pd.factorize(values, sort=sort)
     codes = codes.astype(np.int64)
     if values.dtype == object or pd.api.types.is_string_dtype(values):
-        codes = _strip_empty(codes, uniques)
+        codes = strip_empty(codes, uniques)
     if key is not None and _CACHE is not None:
         _CACHE[key] = (codes, uniques)
     return codes, uniques

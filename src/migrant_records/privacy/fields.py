@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from migrant_records.blocking._keys import item_from_json, key_codes
+from migrant_records.blocking._keys import item_from_json, key_codes, strip_empty
 from migrant_records.errors import SchemaError
 from migrant_records.privacy.bloom import bloom_filters, harden
 from migrant_records.privacy.columns import Columns, merged
@@ -370,16 +370,6 @@ def _key_text(value: Any) -> str:
     return str(value)
 
 
-def _strip_blank(codes: np.ndarray, uniques: np.ndarray) -> np.ndarray:
-    """Codes with ``""`` and ``" "`` missing, as the blocking keys of clear text read them."""
-    if not len(uniques) or not isinstance(uniques[0], str):
-        return codes
-    blank = (uniques == "") | (uniques == " ")
-    if not blank.any():
-        return codes
-    return np.where((codes >= 0) & blank[np.maximum(codes, 0)], -1, codes)
-
-
 class KeyParts:
     """Per-record 64-bit keyed tokens of blocking-key items, each item hashed once.
 
@@ -440,7 +430,7 @@ class KeyParts:
                 codes, texts = sliced
             elif isinstance(parsed, str) and self._text_column(parsed):
                 codes, uniques = self.columns.codes(parsed)  # shared with the field encoders
-                codes = _strip_blank(codes, uniques)
+                codes = strip_empty(codes, uniques)
                 texts = _key_texts(uniques)
             else:
                 codes, uniques = key_codes([parsed], [self.frame]).parts[0]
