@@ -105,3 +105,56 @@ def test_awkward_one_record_lookups_equal_a_lookup_of_the_frame(  # type: ignore
         assert together["query"].nunique() > 30
         with pytest.raises(MigrantRecordsError, match="invalid_full_name"):
             index.lookup({"full_name": "1234", "nik": "3301010509900001"})
+
+
+def test_lookup_scores_equal_scores_of_the_whole_stored_records(  # type: ignore[no-untyped-def]
+    tmp_path, synth_records, matcher
+):
+    """A lookup reads only the columns scoring needs, a few rows as tuples, and term
+    frequencies from its cache; scoring the same pairs on every stored column, read as a
+    frame, with frequencies counted by query, gives the same probabilities."""
+    from migrant_records.index.rows import STORE_COLUMNS, read_records
+    from migrant_records.index.tf import frequencies
+
+    with PersonIndex.create(tmp_path / "p.duckdb", matcher) as index:
+        index.add(synth_records.iloc[:600])
+        probes = _awkward(synth_records.iloc[560:600], seed=3)
+        probes = probes.drop(columns=["source", "record_id"]).reset_index(drop=True)
+        checked = 0
+        for q in range(len(probes)):
+            found = index.lookup(probes.iloc[q].to_dict(), k=3)
+            if found.empty:
+                continue
+            one = probes.iloc[[q]].assign(source="query", record_id="0")
+            raw, _ = mr.inputs.collect_inputs(one)
+            prepared = engine.prepare(raw, index.matcher)
+            backend = index._backend
+            backend.begin(write=False)
+            try:
+                keys = found[["source", "record_id"]].drop_duplicates()
+                stored = pd.concat(
+                    [
+                        read_records(
+                            backend, "source = ? AND record_id = ?", [s, r]
+                        )  # every column, as a frame
+                        for s, r in keys.itertuples(index=False)
+                    ],
+                    ignore_index=True,
+                )
+                local = pd.concat(
+                    [prepared, stored.drop(columns=list(STORE_COLUMNS))], ignore_index=True
+                )
+                freq = frequencies(backend, index.matcher, local)  # counted by query
+            finally:
+                backend.rollback()
+            j = np.arange(1, len(local))
+            scored = engine.score_pairs(index.matcher, local, np.zeros_like(j), j, freq)
+            expected = dict(
+                zip(zip(stored["source"], stored["record_id"]), scored.probability.tolist())
+            )
+            for row in found.itertuples(index=False):
+                assert row.probability == pytest.approx(
+                    expected[(row.source, row.record_id)], abs=1e-12
+                )
+                checked += 1
+        assert checked >= 30

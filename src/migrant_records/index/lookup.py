@@ -58,7 +58,7 @@ def lookup_records(
     rids = np.unique(pairs["rid"].to_numpy()).tolist()
     if len(rids) <= 1000:  # by constants: the database's index answers
         in_sql, params = backend.in_list(rids)
-        stored = read_records(backend, f"rid IN {in_sql}", params, columns=columns)
+        stored = read_records(backend, f"rid IN {in_sql}", params, columns=columns, few=True)
     else:
         backend.temp("mr_tmp_lookup", pd.DataFrame({"rid": rids}))
         stored = read_records(backend, "rid IN (SELECT rid FROM mr_tmp_lookup)", columns=columns)
@@ -70,22 +70,42 @@ def lookup_records(
     keep = ~same_value_pairs(matcher.blocking_, pairs["pass"].to_numpy(), local, i, j)
     code = np.unique(i[keep] * np.int64(len(local)) + j[keep])
     i, j = code // len(local), code % len(local)
-    freq = frequencies(backend, matcher, local, lambda cols: cache.totals(backend, cols))
+    freq = frequencies(backend, matcher, local, cache)
     scored = engine.score_pairs(matcher, local, i, j, freq)
     person = stored["person_id"].to_numpy(object)[j - n]
-    table = pd.DataFrame(
+    rows = _best_per_person(i, person, scored.weight, k)
+    return pd.DataFrame(
         {
-            "query": i,
-            "person_id": person,
-            "probability": scored.probability,
-            "match_weight": scored.weight,
-            "source": local["source"].to_numpy(object)[j],
-            "record_id": local["record_id"].to_numpy(object)[j],
-            "row": np.arange(len(i)),
-        }
-    ).sort_values(["query", "match_weight", "person_id"], ascending=[True, False, True])
-    best = table.drop_duplicates(["query", "person_id"])
-    best = best.groupby("query", sort=True).head(k).copy()
-    best["rank"] = best.groupby("query").cumcount() + 1
-    best["explanation"] = engine.explain_pairs(matcher, scored, best["row"].tolist())
-    return best[_COLUMNS].reset_index(drop=True)
+            "query": i[rows],
+            "rank": _ranks(i[rows]),
+            "person_id": person[rows],
+            "probability": scored.probability[rows],
+            "match_weight": scored.weight[rows],
+            "source": local["source"].to_numpy(object)[j[rows]],
+            "record_id": local["record_id"].to_numpy(object)[j[rows]],
+            "explanation": engine.explain_pairs(matcher, scored, rows.tolist()),
+        },
+        columns=_COLUMNS,
+    )
+
+
+def _best_per_person(
+    query: np.ndarray, person: np.ndarray, weight: np.ndarray, k: int
+) -> np.ndarray:
+    """Pairs kept: per query, the best pair of each person (highest weight; on a tie the
+    smaller person id, then the earlier pair), the ``k`` best persons, best first."""
+    people, code = np.unique(person.astype(str), return_inverse=True)
+    order = np.lexsort((np.arange(len(query)), code, -weight, query))
+    pair_key = query[order] * np.int64(len(people)) + code[order]
+    _, first = np.unique(pair_key, return_index=True)
+    order = order[np.sort(first)]  # each person's best pair, still in ranking order
+    return order[_ranks(query[order]) <= k]
+
+
+def _ranks(query: np.ndarray) -> np.ndarray:
+    """1, 2, ... within each run of equal values of ``query`` (sorted by query)."""
+    if len(query) == 0:
+        return np.empty(0, np.int64)
+    starts = np.flatnonzero(np.r_[True, query[1:] != query[:-1]])
+    lengths = np.diff(np.r_[starts, len(query)])
+    return np.arange(len(query)) - np.repeat(starts, lengths) + 1

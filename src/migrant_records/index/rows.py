@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from migrant_records._pandas import object_frame
 from migrant_records.blocking import IDENTIFYING_COLUMNS
 from migrant_records.index.store import Backend, column_kind
 
@@ -164,6 +166,30 @@ def _restore(series: pd.Series, dtype: str) -> pd.Series:
         return series
 
 
+def _few_records(tuples: list[tuple[Any, ...]], columns: dict[str, str]) -> pd.DataFrame:
+    """:func:`read_records`' frame of a few rows fetched as tuples (``rid`` first, then the
+    other store columns and the prepared columns in ``columns``' order)."""
+    tuples = sorted(tuples, key=lambda row: int(row[0]))
+    n = len(tuples)
+    values = list(zip(*tuples)) if tuples else [()] * (len(STORE_COLUMNS) + len(columns))
+
+    def objects(column: Sequence[Any]) -> np.ndarray:
+        arr = np.empty(n, dtype=object)
+        arr[:] = column
+        return arr
+
+    out: dict[str, Any] = {
+        "rid": np.array(values[0], dtype=np.int64),
+        "person_id": objects(values[1]),
+        "ident": pd.array(list(values[2]), dtype="Int64"),
+        "copy_of": pd.array(list(values[3]), dtype="Int64"),
+    }
+    for (name, dtype), column in zip(columns.items(), values[len(STORE_COLUMNS) :]):
+        arr = objects(column)
+        out[name] = arr if dtype == "object" else _restore(pd.Series(arr, dtype=object), dtype)
+    return object_frame(out)
+
+
 def read_records(
     backend: Backend,
     where: str,
@@ -171,6 +197,7 @@ def read_records(
     *,
     only: Collection[str] | None = None,
     columns: dict[str, str] | None = None,
+    few: bool = False,
 ) -> pd.DataFrame:
     """Stored records matching a SQL condition, as prepared frame columns.
 
@@ -180,6 +207,9 @@ def read_records(
         params: Its parameters.
         only: Read only these prepared columns (default: all).
         columns: The stored columns as :func:`read_columns` gives them (read when not given).
+        few: The condition selects a few records (a lookup's candidates): they are fetched
+            as tuples, which for a handful of rows costs much less than a frame of the
+            result. The columns and dtypes are the same either way.
 
     Returns:
         ``rid``, ``person_id``, ``ident``, ``copy_of`` (``Int64``), then the stored prepared
@@ -192,7 +222,10 @@ def read_records(
     select = ", ".join([*STORE_COLUMNS, *(f'"c_{name}"' for name in columns)])
     # sorted here rather than by ORDER BY: sorting every selected column in the database
     # cost a lookup more than fetching them (rids are unique, so the order is the same)
-    rows = backend.query(f"SELECT {select} FROM mr_records WHERE {where}", params)
+    sql = f"SELECT {select} FROM mr_records WHERE {where}"
+    if few:
+        return _few_records(backend.rows(sql, params), columns)
+    rows = backend.query(sql, params)
     rows = rows.sort_values("rid", kind="stable").reset_index(drop=True)
     out = {
         "rid": rows["rid"].astype(np.int64),

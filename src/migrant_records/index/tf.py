@@ -8,12 +8,13 @@ record is scored against the frequencies of everything indexed so far.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
 from migrant_records.index import _engine as engine
+from migrant_records.index.cache import ReadCache
 from migrant_records.index.store import Backend
 from migrant_records.matcher import Matcher
 
@@ -73,19 +74,19 @@ def frequencies(
     backend: Backend,
     matcher: Matcher,
     frame: pd.DataFrame,
-    totals: Callable[[Sequence[str]], dict[str, float]] | None = None,
+    cache: ReadCache | None = None,
 ) -> dict[str, pd.Series]:
     """Relative frequency in the index of each value of ``frame`` in each TF column.
 
-    Two queries in all (totals, then the counts of the frame's values), whatever the number
-    of columns: a lookup pays for round trips more than for rows.
+    At most two queries, whatever the number of columns (totals, then the counts of the
+    frame's values): a lookup pays for round trips more than for rows. With a ``cache``
+    (a lookup's) the totals come from it, and so do the counts while it holds them all.
 
     Args:
         backend: The index's database, inside a transaction.
         matcher: The stored matcher.
         frame: Prepared records.
-        totals: Where to take each column's total count from (a lookup passes its cache);
-            by default they are counted in the database.
+        cache: What reads keep between calls (checked against the index by the caller).
     """
     out: dict[str, pd.Series] = {}
     wanted: list[pd.DataFrame] = []
@@ -100,40 +101,42 @@ def frequencies(
         return out
     asked = pd.concat(wanted, ignore_index=True)
     cols = sorted(asked["col"].unique().tolist())
-    if totals is not None:
-        total_of = totals(cols)
+    if cache is not None:
+        table = cache.counts(backend)
+        total_of = cache.totals(backend, cols)
     else:
+        table = None
         in_sql, params = backend.in_list(cols)
         counted = backend.query(
             f"SELECT col, SUM(n) AS total FROM mr_tf WHERE col IN {in_sql} GROUP BY col", params
         )
         total_of = dict(zip(counted["col"].tolist(), counted["total"].astype(np.float64).tolist()))
-    if len(asked) <= 200:  # by constants, so the (col, value) index answers
+    asked_pairs = list(zip(asked["col"].tolist(), asked["value"].tolist()))
+    if table is not None:
+        found: Iterable[tuple[object, object, object]] = [
+            (col, value, table[col][value])
+            for col, value in asked_pairs
+            if value in table.get(col, {})
+        ]
+    elif len(asked) <= 200:  # by constants, so the (col, value) index answers
         pairs = " OR ".join("(col = ? AND value = ?)" for _ in range(len(asked)))
-        flat = [x for pair in zip(asked["col"].tolist(), asked["value"].tolist()) for x in pair]
+        flat = [x for pair in asked_pairs for x in pair]
         found = backend.rows(f"SELECT col, value, n FROM mr_tf WHERE {pairs}", flat)
-        by_col: dict[str, tuple[list[object], list[float]]] = {}
-        for col, value, n in found:
-            got = by_col.setdefault(str(col), ([], []))
-            got[0].append(value)
-            got[1].append(float(n))
-        for col_name, (col_values, counts) in by_col.items():
-            col_total = total_of.get(col_name)
-            if col_total:
-                index = np.array(col_values, dtype=object)
-                out[col_name] = pd.Series(np.array(counts, np.float64) / col_total, index=index)
-        return out
     else:
         backend.temp("mr_tmp_tfv", asked)
         rows = backend.query(
             "SELECT t.col AS col, t.value AS value, t.n AS n FROM mr_tf t "
             "JOIN mr_tmp_tfv v ON t.col = v.col AND t.value = v.value"
         )
-    for name, group in rows.groupby("col", sort=False):
-        total = total_of.get(str(name))
-        if not total:
-            continue
-        out[str(name)] = pd.Series(
-            group["n"].to_numpy(np.float64) / float(total), index=group["value"].to_numpy()
-        )
+        found = zip(rows["col"].tolist(), rows["value"].tolist(), rows["n"].tolist())
+    by_col: dict[str, tuple[list[object], list[float]]] = {}
+    for col, value, n in found:
+        got = by_col.setdefault(str(col), ([], []))
+        got[0].append(value)
+        got[1].append(float(n))  # type: ignore[arg-type]
+    for col_name, (col_values, counts) in by_col.items():
+        col_total = total_of.get(col_name)
+        if col_total:
+            index = np.array(col_values, dtype=object)
+            out[col_name] = pd.Series(np.array(counts, np.float64) / col_total, index=index)
     return out
