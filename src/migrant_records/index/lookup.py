@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from migrant_records._pandas import object_frame
 from migrant_records.index import _engine as engine
 from migrant_records.index.cache import ReadCache
 from migrant_records.index.candidates import find_candidates, same_value_pairs
@@ -63,10 +64,9 @@ def lookup_records(
         backend.temp("mr_tmp_lookup", pd.DataFrame({"rid": rids}))
         stored = read_records(backend, "rid IN (SELECT rid FROM mr_tmp_lookup)", columns=columns)
     n = len(prepared)
-    local = pd.concat([prepared, stored.drop(columns=list(STORE_COLUMNS))], ignore_index=True)
-    slot = pd.Series(np.arange(n, n + len(stored)), index=stored["rid"].to_numpy())
+    local = _stacked(prepared, stored.drop(columns=list(STORE_COLUMNS)))
     i = pairs["pos"].to_numpy(np.int64)
-    j = slot.reindex(pairs["rid"].to_numpy()).to_numpy(np.int64)
+    j = n + np.searchsorted(stored["rid"].to_numpy(np.int64), pairs["rid"].to_numpy(np.int64))
     keep = ~same_value_pairs(matcher.blocking_, pairs["pass"].to_numpy(), local, i, j)
     code = np.unique(i[keep] * np.int64(len(local)) + j[keep])
     i, j = code // len(local), code % len(local)
@@ -86,6 +86,20 @@ def lookup_records(
             "explanation": engine.explain_pairs(matcher, scored, rows.tolist()),
         },
         columns=_COLUMNS,
+    )
+
+
+def _stacked(prepared: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
+    """The query records, then the stored ones (what ``pd.concat`` gives). When both hold
+    the same columns with the same dtypes (a lookup's usual case), the columns are joined
+    as arrays, which for a few rows costs a fraction of a frame concat."""
+    same = list(prepared.columns) == list(stored.columns) and all(
+        prepared[c].dtype == stored[c].dtype for c in prepared.columns
+    )
+    if not same or not prepared.columns.is_unique:
+        return pd.concat([prepared, stored], ignore_index=True)
+    return object_frame(
+        {str(c): np.concatenate([prepared[c].to_numpy(), stored[c].to_numpy()]) for c in prepared}
     )
 
 
