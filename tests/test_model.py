@@ -294,6 +294,30 @@ def test_explain_and_parameters(fitted: FellegiSunter) -> None:
     np.testing.assert_allclose(params.match_weight, np.log2(params.m / params.u))
 
 
+def test_explain_rows_of_many_pairs_equal_explain_of_each(fitted: FellegiSunter) -> None:
+    gamma = np.array([[2, -1, 3, 0], [0, 1, -1, 1], [2, 0, 3, 1]], dtype=np.int8)
+    freq = np.array([0.001, np.nan, 0.2])
+    tf = {NAMES[0]: freq}
+    many = fitted.explain_rows(gamma, tf)
+    assert len(many) == len(gamma)
+    for p in range(len(gamma)):
+        one = fitted.explain(gamma[p], {NAMES[0]: float(freq[p])})
+        expected = one.to_dict("records")
+        got = pd.DataFrame(many[p]).reindex(columns=one.columns).to_dict("records")
+        assert len(got) == len(expected)
+        for a, b in zip(got, expected):
+            assert a.keys() == b.keys()
+            for key in a:
+                if isinstance(b[key], float) and math.isnan(b[key]):
+                    assert isinstance(a[key], float) and math.isnan(a[key])
+                else:
+                    assert a[key] == b[key]
+        assert (
+            many[p][-1]["weight"]
+            == fitted.score(gamma[p : p + 1], {NAMES[0]: freq[p : p + 1]})[0][0]
+        )
+
+
 # ---------------------------------------------------------------- persistence
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -236,14 +237,21 @@ def explain_pairs(matcher: Matcher, scored: Scored, rows: Sequence[int]) -> list
     """A short text per pair: each comparator's level and its part of the match weight."""
     model = matcher.model_
     assert model is not None
+    picked = np.asarray(rows, dtype=np.int64)
+    if hasattr(model, "explain_rows"):  # the Fellegi-Sunter model: all pairs in one call
+        tf_rows = {name: values[picked] for name, values in (scored.tf or {}).items()}
+        tables: list[list[dict[str, Any]]] = model.explain_rows(scored.gamma[picked], tf_rows)
+    else:
+        tables = []
+        for row in picked.tolist():
+            tf = None
+            if scored.tf:
+                tf = {name: float(values[row]) for name, values in scored.tf.items()}
+            tables.append(model.explain(scored.gamma[row], tf).to_dict("records"))
     out: list[str] = []
-    for row in rows:
-        tf = None
-        if scored.tf:
-            tf = {name: float(values[row]) for name, values in scored.tf.items()}
-        table = model.explain(scored.gamma[row], tf)
+    for table in tables:
         parts = []
-        for rec in table.to_dict("records"):
+        for rec in table:
             if rec["comparator"] in ("prior", "total"):
                 continue
             if rec["level"] is None or pd.isna(rec["level"]) or int(rec["level"]) < 0:
