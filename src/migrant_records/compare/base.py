@@ -43,7 +43,11 @@ class Comparator(Protocol):
         name: Short unique name (``gamma_<name>`` in the pairs table).
         labels: ``labels[k]`` names level ``k``; level 0 is the "else" (disagree) level and
             the last is the strongest (exact) agreement.
-        columns: The prepared columns read (shown in explanations).
+        columns: The prepared columns read (shown in explanations). A comparator that also
+            reads columns only when they are present lists those in an optional
+            ``optional_columns`` tuple (as :class:`BaseComparator` does): the person index
+            reads a stored record's ``columns`` and ``optional_columns`` only, so a column
+            read but listed in neither would be missing there.
     """
 
     name: str
@@ -68,6 +72,8 @@ class BaseComparator:
     name: str
     labels: tuple[str, ...]
     columns: tuple[str, ...]
+    optional_columns: tuple[str, ...] = ()
+    """Prepared columns read when present, besides ``columns`` (not shown in explanations)."""
     tf_column: str | None = None
     _params: tuple[str, ...] = ()
 

@@ -178,6 +178,7 @@ class PersonName(BaseComparator):
         self.close = float(close)
         self.tf_column = "name_norm"
         self.columns = ("name_norm", "name_sorted", "name_key", "name_initials", "name_core")
+        self.optional_columns = ("name_first", "name_last")
         self.labels = (
             "else",
             "initials agree",

@@ -73,6 +73,7 @@ class Nik(BaseComparator):
         self.name = name
         self.tf_column = None
         self.columns = ("nik_digits", "nik_id")
+        self.optional_columns = ("nik_suspect",)
         self.labels = (
             "both valid, different",
             "different (invalid or suspect)",

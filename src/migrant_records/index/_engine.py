@@ -22,8 +22,7 @@ from migrant_records.errors import ConfigError, ModelError
 from migrant_records.matcher import Matcher
 from migrant_records.model import tf_for_pairs
 from migrant_records.schemas import CANONICAL_COLUMNS
-from migrant_records.standardize import DERIVED_COLUMNS, standardize
-from migrant_records.standardize.core import DIAGNOSTIC_COLUMNS
+from migrant_records.standardize import standardize
 from migrant_records.standardize.person_columns import PERSON_ROLES, recognize_person_columns
 from migrant_records.standardize.person_columns import _header as person_header
 
@@ -114,38 +113,27 @@ def prepare(
     )
 
 
-def _item_columns(item: object) -> list[str]:
-    if isinstance(item, str):
-        return [item]
-    if isinstance(item, tuple) and item and isinstance(item[0], str):
-        return [item[0]]
-    return []
-
-
 def scoring_columns(matcher: Matcher) -> frozenset[str] | None:
     """The prepared columns that scoring a pair can read, or None when that is not known.
 
-    Every column ``standardize`` derives (and the generic person ``<role>_norm`` columns),
-    the record keys, and every column a comparator, the term frequencies, a blocking pass
-    or clustering names. A lookup reads only these of its candidates (a stored record has
-    every canonical column too; fetching them all cost more than scoring). None, meaning
-    "all", when a comparator does not list its columns.
+    The record keys, every column a comparator reads (its ``columns`` and
+    ``optional_columns``), the term-frequency columns and the column of each LSH pass (whose
+    equal-value pairs are left to the other passes). The index reads only these of the
+    stored records it scores: each column read costs a pass over the table's blocks where
+    the records lie. None, meaning "all", when a comparator does not list its columns.
     """
     assert matcher.comparators_ is not None and matcher.blocking_ is not None
-    out = {"source", "record_id", *DERIVED_COLUMNS, *DIAGNOSTIC_COLUMNS, *CLUSTER_COLUMNS}
-    out.update(f"{role}_norm" for role in PERSON_ROLES)
+    out = {"source", "record_id"}
     for comp in matcher.comparators_:
         columns = getattr(comp, "columns", None)
         if columns is None:
             return None
         out.update(str(c) for c in columns)
+        out.update(str(c) for c in getattr(comp, "optional_columns", ()))
     out.update(tf_columns(matcher).values())
     for strategy in matcher.blocking_:
-        items = list(getattr(strategy, "items", ()))
-        items += [getattr(strategy, "column", None), getattr(strategy, "item", None)]
-        items += list(getattr(strategy, "within", ()))
-        for item in items:
-            out.update(_item_columns(item))
+        if isinstance(strategy, QGramLSH):
+            out.add(str(strategy.column))
     return frozenset(out)
 
 

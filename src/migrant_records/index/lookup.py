@@ -48,11 +48,11 @@ def lookup_records(
     cache = cache or ReadCache()
     cache.check(backend)
     columns = cache.columns(backend)
+    cand = find_candidates(backend, matcher.blocking_, prepared)
     wanted = engine.scoring_columns(matcher)
     if wanted is not None:  # both sides of each pair see the same columns
         columns = {name: dtype for name, dtype in columns.items() if name in wanted}
         prepared = prepared[[c for c in prepared.columns if c in wanted]]
-    cand = find_candidates(backend, matcher.blocking_, prepared)
     pairs = cand.stored_pairs
     if pairs.empty:
         return pd.DataFrame({c: [] for c in _COLUMNS})
