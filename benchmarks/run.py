@@ -14,6 +14,11 @@ Sections:
   stage breakdown, with an optional baseline source tree run back-to-back
   (``benchmarks/cli_bench.py``). A ``cli``-only run replaces just that section of RESULTS.md.
 
+With ``--keep-earlier``, the ``compare`` section keeps the datasets of the previous report
+(from the JSON next to ``--out``) that this run does not measure again, each with the date,
+command and load of the run that measured it (listed under the report's date); a dataset
+measured now replaces its earlier table.
+
 Usage::
 
     python benchmarks/run.py --quick                # what `make bench` runs (< 10 minutes)
@@ -21,6 +26,7 @@ Usage::
     python benchmarks/run.py --sections compare --datasets febrl1 --sizes 10000
     python benchmarks/run.py --libraries migrant-records,splink --out /tmp/RESULTS.md
     python benchmarks/run.py --sections cli --cli-inputs /tmp/in --cli-baseline /tmp/old/src
+    python benchmarks/run.py --sections compare --datasets "" --sizes 1000000 --keep-earlier
 
 Every library and dataset runs in a fresh process (``benchmarks/competitors.py``), so the
 peak resident memory reported is that run's own.
@@ -29,10 +35,12 @@ peak resident memory reported is that run's own.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -186,6 +194,10 @@ class Run:
     pairs: Accuracy | None = None
     clusters: Accuracy | None = None
     wall_s: float = 0.0
+    caveat: str = ""
+    date: str = ""
+    command: str = ""
+    load: str = ""
 
 
 def _worker(
@@ -237,10 +249,15 @@ def run_comparison(
     timeout: float,
     max_pairs: int,
     src: Path | None = None,
+    date: str = "",
+    command: str = "",
+    load: str = "",
 ) -> list[Run]:
     """Every library on one prepared dataset; accuracy computed here.
 
     ``src``: a ``src/`` folder to import ``migrant_records`` from instead of the installed one.
+    ``date``, ``command``, ``load``: when and how the runs were made, and the machine's load
+    then (kept with them in the JSON).
     """
     truth = pd.read_parquet(files.truth_path)
     person = pd.factorize(truth["person_id"].astype(str))[0].astype(np.int64)
@@ -269,6 +286,10 @@ def run_comparison(
             peak_mib=result.get("peak_rss_mib"),
             candidate_pairs=result.get("candidate_pairs"),
             wall_s=wall,
+            caveat=str(result.get("caveat", "")),
+            date=date,
+            command=command,
+            load=load,
         )
         arrays = result.get("arrays") or {}
         if run.status == "ok":
@@ -511,6 +532,8 @@ def caveats(
     for r in runs:
         if r.status != "ok":
             notes.append(f"{r.library} on {r.dataset} was not measured ({r.status}): {r.note}.")
+        elif r.caveat:
+            notes.append(f"{r.library} on {r.dataset}: {r.caveat}.")
     splink = [r for r in runs if r.library == "splink" and r.status == "ok"]
     if splink:
         notes.append(
@@ -570,11 +593,14 @@ def write_report(
     runs: Sequence[Run],
     facts: dict[str, dict[str, Any]],
     cli: dict[str, Any] | None = None,
+    load: str = "",
+    kept: Sequence[Run] = (),
 ) -> None:
     """Write RESULTS.md (and the raw numbers next to it as JSON).
 
     The CLI section of an earlier report is kept when ``cli`` is ``None``, and so is the A/B
-    section of ``benchmarks/ab.py``.
+    section of ``benchmarks/ab.py``. ``kept``: the runs among ``runs`` taken from an earlier
+    report (``--keep-earlier``), named under the date with their own date and command.
     """
     previous = out.read_text(encoding="utf-8") if out.exists() else ""
     previous_raw: dict[str, Any] = {}
@@ -589,6 +615,8 @@ def write_report(
         f"- Date: {started:%Y-%m-%d %H:%M} UTC",
         f"- Command: `{command}`",
         f"- Harness wall time: {seconds / 60:.1f} min",
+        *([f"- Load: {load}"] if load else []),
+        *_kept_lines(kept),
         "",
         "## Machine",
         "",
@@ -609,6 +637,10 @@ def write_report(
         "machine": machine(),
         "versions": versions(),
         "micro": micro,
+        "datasets": [
+            {k: getattr(f, k) for k in ("name", "task", "n_records", "n_left")} for f in datasets
+        ],
+        "facts": facts,
         "runs": [
             {
                 **{k: v for k, v in r.__dict__.items() if k not in ("pairs", "clusters")},
@@ -620,6 +652,97 @@ def write_report(
         "cli": cli if cli else previous_raw.get("cli"),
     }
     out.with_suffix(".json").write_text(json.dumps(raw, indent=1, default=str), encoding="utf-8")
+
+
+def _load_line() -> str:
+    """The 1-minute load average now, as a sentence."""
+    if not hasattr(os, "getloadavg"):
+        return ""
+    return f"1-minute load average at the start {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+
+
+def _stamp(when: dt.datetime) -> str:
+    return f"{when:%Y-%m-%d %H:%M} UTC"
+
+
+def _kept_lines(kept: Sequence[Run]) -> list[str]:
+    """Header lines naming the datasets kept from earlier runs, with their date and command."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for r in kept:
+        names = groups.setdefault((r.date, r.command, r.load), [])
+        if r.dataset not in names:
+            names.append(r.dataset)
+    return [
+        f"- Kept from an earlier run (`--keep-earlier`): {', '.join(names)}, measured {date} "
+        f"with `{command}`" + (f" ({load})" if load else "")
+        for (date, command, load), names in groups.items()
+    ]
+
+
+def _dataset_order(name: str) -> tuple[int, int, str]:
+    """FEBRL sets first, then synthetic data by size, then anything else."""
+    if name.startswith("synth_") and name[len("synth_") :].isdigit():
+        return (1, int(name[len("synth_") :]), name)
+    return (0 if name.startswith("febrl") else 2, 0, name)
+
+
+def _run_from_raw(item: dict[str, Any], date: str, command: str) -> Run:
+    """A :class:`Run` back from the JSON of a report (older reports lack date and command)."""
+    known = {f.name for f in dataclasses.fields(Run)} - {"pairs", "clusters"}
+    run = Run(**{k: v for k, v in item.items() if k in known})
+    run.pairs = Accuracy(**item["pairs"]) if item.get("pairs") else None
+    run.clusters = Accuracy(**item["clusters"]) if item.get("clusters") else None
+    run.date = run.date or date
+    run.command = run.command or command
+    return run
+
+
+def earlier_comparison(
+    raw_path: Path, measured: set[str], cache: Path
+) -> tuple[list[DatasetFiles], list[Run], dict[str, dict[str, Any]]]:
+    """Datasets, runs and facts of the report at ``raw_path`` not in ``measured``.
+
+    Reports written before the JSON held its datasets and facts: the task is ``link`` for
+    ``febrl4`` and ``dedupe`` otherwise, and the facts are computed again from the dataset
+    rebuilt into ``cache`` when it has the same number of records.
+    """
+    if not raw_path.exists():
+        return [], [], {}
+    raw = json.loads(raw_path.read_text(encoding="utf-8"))
+    when = raw.get("date", "")
+    date = _stamp(dt.datetime.fromisoformat(when)) if when else ""
+    runs = [
+        _run_from_raw(item, date, str(raw.get("command", "")))
+        for item in raw.get("runs", [])
+        if item["dataset"] not in measured
+    ]
+    stored = {d["name"]: d for d in raw.get("datasets", [])}
+    facts: dict[str, dict[str, Any]] = dict(raw.get("facts") or {})
+    datasets = []
+    for name in dict.fromkeys(r.dataset for r in runs):
+        records = next(r.records for r in runs if r.dataset == name)
+        info = stored.get(name) or {
+            "name": name,
+            "task": "link" if name == "febrl4" else "dedupe",
+            "n_records": records,
+            "n_left": records,
+        }
+        datasets.append(
+            DatasetFiles(
+                name=name,
+                task=str(info["task"]),
+                records_path=Path(),
+                truth_path=Path(),
+                n_records=int(info["n_records"]),
+                n_left=int(info["n_left"]),
+                build_seconds=0.0,
+            )
+        )
+        if name not in facts:
+            files = prepare_dataset(name, cache)
+            if files.n_records == records:
+                facts[name] = _dataset_facts(files)
+    return datasets, runs, {k: v for k, v in facts.items() if k not in measured}
 
 
 # --------------------------------------------------------------------------- main
@@ -697,6 +820,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="skip recordlinkage when its blocking would produce more pairs than this",
     )
     p.add_argument("--cache", type=Path, default=None, help="folder for prepared datasets")
+    p.add_argument(
+        "--keep-earlier",
+        action="store_true",
+        help="compare: keep the datasets of the previous report (the JSON next to --out) that "
+        "this run does not measure again, with their date and command",
+    )
+    p.add_argument(
+        "--cli-drop-note",
+        action="append",
+        default=[],
+        help="with --cli-rerender: drop the notes that start with this text (repeatable)",
+    )
     return p.parse_args(argv)
 
 
@@ -707,7 +842,11 @@ def rerender_cli_section(args: argparse.Namespace) -> dict[str, Any]:
     cli = raw.get("cli")
     if not cli:
         raise SystemExit(f"{raw_path} holds no cli section to render again; measure it first")
-    notes = [n for n in cli.get("notes", []) if n not in args.cli_note]
+    notes = [
+        n
+        for n in cli.get("notes", [])
+        if n not in args.cli_note and not any(n.startswith(d) for d in args.cli_drop_note)
+    ]
     return {**cli, "notes": notes + list(args.cli_note)}
 
 
@@ -843,7 +982,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     febrl = [d.strip() for d in args.datasets.split(",") if d.strip()]
     libraries = [lib.strip() for lib in args.libraries.split(",") if lib.strip()]
     timeout = args.timeout or (300.0 if args.quick else 3600.0)
-    command = "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    command = "python benchmarks/run.py " + shlex.join(sys.argv[1:] if argv is None else argv)
+    load = _load_line()
 
     with tempfile.TemporaryDirectory(prefix="mr-bench-") as tmp:
         workdir = Path(tmp)
@@ -855,6 +995,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         datasets: list[DatasetFiles] = []
         runs: list[Run] = []
         facts: dict[str, dict[str, Any]] = {}
+        kept: list[Run] = []
         if "compare" in sections:
             for name in [*febrl, *(f"synth_{n}" for n in sizes)]:
                 _log(f"dataset {name}")
@@ -862,8 +1003,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 datasets.append(files)
                 facts[name] = _dataset_facts(files)
                 runs += run_comparison(
-                    files, libraries, workdir, timeout=timeout, max_pairs=args.max_pairs
+                    files,
+                    libraries,
+                    workdir,
+                    timeout=timeout,
+                    max_pairs=args.max_pairs,
+                    date=_stamp(started),
+                    command=command.strip(),
+                    load=load,
                 )
+            if args.keep_earlier:
+                old = earlier_comparison(
+                    args.out.with_suffix(".json"), {d.name for d in datasets}, cache
+                )
+                datasets = sorted([*old[0], *datasets], key=lambda d: _dataset_order(d.name))
+                order = {d.name: k for k, d in enumerate(datasets)}
+                kept = old[1]
+                runs = sorted([*kept, *runs], key=lambda r: order[r.dataset])
+                facts = {**old[2], **facts}
         cli: dict[str, Any] | None = None
         if "cli" in sections and args.cli_rerender:
             cli = rerender_cli_section(args)
@@ -891,6 +1048,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             runs=runs,
             facts=facts,
             cli=cli,
+            load=load,
+            kept=kept,
         )
     _log(f"wrote {args.out} in {(time.perf_counter() - t0) / 60:.1f} min")
     return 0
