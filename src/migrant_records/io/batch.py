@@ -20,7 +20,11 @@ _CANON = frozenset(CANONICAL_COLUMNS)
 
 
 def empty_rejects() -> pd.DataFrame:
-    """An empty rejects frame with the standard columns and dtypes."""
+    """An empty rejects frame with the standard columns and dtypes (a new one each call)."""
+    return _EMPTY_REJECTS.copy()
+
+
+def _empty_rejects() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "source": pd.Series([], dtype=object),
@@ -31,6 +35,9 @@ def empty_rejects() -> pd.DataFrame:
             "reason": pd.Series([], dtype=object),
         }
     )
+
+
+_EMPTY_REJECTS = _empty_rejects()
 
 
 @dataclass

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from migrant_records._pandas import object_column
 from migrant_records.errors import InputFileError, SchemaError
+from migrant_records.io._joined import as_mask, column_masks, joinable
 from migrant_records.io.batch import REJECT_COLUMNS, Batch, empty_rejects
 from migrant_records.io.headers import resolve_mapping
 from migrant_records.io.readers import RawTable, _columns_digest, read_frame, read_path
@@ -50,11 +51,6 @@ REJECT_REASONS: dict[str, str] = {
 """Reason codes in :attr:`Batch.rejects` and what they mean (first failing check wins)."""
 
 
-def _bool(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    filled = pc.fill_null(mask, False)
-    return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
-
-
 def _text(array: pa.Array, positions: np.ndarray) -> list[Any]:
     if len(positions) == 0:
         return []
@@ -88,6 +84,14 @@ class _Check:
         if isinstance(self.values, dict):
             return [self.values.get(int(p)) for p in positions]
         return [_short(v) for v in _text(self.values, positions)]
+
+
+def _too_long(array: pa.Array) -> pa.Array:
+    return pc.greater(pc.utf8_length(array), MAX_VALUE_LENGTH)
+
+
+def _has_nul(array: pa.Array) -> pa.Array:
+    return pc.match_substring(array, "\x00")
 
 
 def _without_nul(array: pa.Array, header: str, label: str, notes: list[str]) -> pa.Array:
@@ -156,11 +160,16 @@ def _build_batch(
         logger.info("%s: no record id column; record_id generated as %s-<row>", label, digest)
 
     extras: dict[str, pa.Array] = {}
-    for header in hm.unmapped:
+    # on a small input, one kernel call tells the columns that hold no NUL at all
+    passed = [raw.columns[header] for header in hm.unmapped]
+    nul_free = [False] * len(passed)
+    if joinable(passed):
+        nul_free = [not m.any() for m in column_masks(_has_nul, passed)]
+    for header, array, clean in zip(hm.unmapped, passed, nul_free):
         name = header
         while name in cols or name in extras:
             name = f"{name}_input"
-        extras[name] = _without_nul(raw.columns[header], header, label, notes)
+        extras[name] = array if clean else _without_nul(array, header, label, notes)
     if hm.unmapped:
         notes.append("passed through unchanged: " + ", ".join(hm.unmapped))
 
@@ -181,34 +190,28 @@ def _build_batch(
         reason = problem.reason if not column else f"{problem.reason}:{column}"
         values = dict(zip(problem.positions.tolist(), problem.values))
         checks.append(_Check(reason, column, mask, values))
-    for c in CANONICAL_COLUMNS:
-        if c not in targets:
-            continue
-        mask = _bool(pc.greater(pc.utf8_length(cols[c]), MAX_VALUE_LENGTH))
+    mapped = [c for c in CANONICAL_COLUMNS if c in targets]
+    for c, mask in zip(mapped, column_masks(_too_long, [cols[c] for c in mapped])):
         if mask.any():
             checks.append(_Check(f"too_long:{c}", c, mask, cols[c]))
-    for c in CANONICAL_COLUMNS:
-        if c not in targets:
-            continue
-        mask = _bool(pc.match_substring(cols[c], "\x00"))
+    for c, mask in zip(mapped, column_masks(_has_nul, [cols[c] for c in mapped])):
         if mask.any():
             shown = pc.replace_substring(cols[c], "\x00", "\\0")
             checks.append(_Check(f"invalid_text:{c}", c, mask, shown))
-    checks.append(_Check("blank_source", "source", _bool(pc.is_null(cols["source"])), None))
-    checks.append(
-        _Check("blank_record_id", "record_id", _bool(pc.is_null(cols["record_id"])), None)
-    )
     name = cols["full_name"]
-    checks.append(_Check("blank_full_name", "full_name", _bool(pc.is_null(name)), None))
+    blank = column_masks(pc.is_null, [cols["source"], cols["record_id"], name])
+    checks.append(_Check("blank_source", "source", blank[0], None))
+    checks.append(_Check("blank_record_id", "record_id", blank[1], None))
+    checks.append(_Check("blank_full_name", "full_name", blank[2], None))
     no_letter = pc.invert(pc.match_substring_regex(name, r"\pL"))
-    checks.append(_Check("invalid_full_name", "full_name", _bool(no_letter), name))
+    checks.append(_Check("invalid_full_name", "full_name", as_mask(no_letter), name))
 
     reason_idx = np.full(n, -1, dtype=np.int32)
     for k, check in enumerate(checks):
         reason_idx[check.mask & (reason_idx < 0)] = k
 
     ok_pos = np.flatnonzero(reason_idx < 0)
-    if len(ok_pos):
+    if len(ok_pos) > 1:  # one record cannot repeat a key
         take = pa.array(ok_pos, type=pa.int64())
         src_codes = pd.factorize(cols["source"].take(take).to_numpy(zero_copy_only=False))[0]
         rid = cols["record_id"].take(take)
@@ -255,8 +258,8 @@ def _build_batch(
         table = table.filter(pa.array(keep))
     records = table.to_pandas()
     records.index = pd.RangeIndex(len(records))
-    for c in records.columns:
-        if records[c].dtype != object:
+    for c, dtype in records.dtypes.items():
+        if dtype != object:
             records[c] = object_column(records[c])
 
     if "source" not in targets and source is not None:

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from migrant_records.errors import InputFileError
+from migrant_records.io._joined import each_column
 
 __all__ = [
     "SUPPORTED_FORMATS",
@@ -135,7 +136,7 @@ def _clean(array: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def _table(columns: dict[str, pa.Array], n_rows: int, **info: Any) -> RawTable:
-    cleaned = {name: _clean(arr) for name, arr in columns.items()}
+    cleaned = dict(zip(columns, each_column(_clean, list(columns.values()))))
     return RawTable(cleaned, n_rows, np.arange(1, n_rows + 1, dtype=np.int64), info=info)
 
 
@@ -241,6 +242,8 @@ def _object_text(series: pd.Series, missing: np.ndarray) -> pa.Array:
 def _series_to_arrow(series: pd.Series) -> tuple[pa.Array, np.ndarray | None, list[str]]:
     """Convert one column to Arrow strings; return (array, bad positions, bad values)."""
     dtype = series.dtype
+    if dtype == object:
+        return _object_to_arrow(series)
     if isinstance(dtype, pd.CategoricalDtype):
         series = series.astype(object)
         dtype = series.dtype
@@ -262,6 +265,11 @@ def _series_to_arrow(series: pd.Series) -> tuple[pa.Array, np.ndarray | None, li
         return _object_text(ts.dt.strftime(fmt), ~valid.to_numpy()), None, []
     if isinstance(dtype, pd.StringDtype):
         return _object_text(series, series.isna().to_numpy()), None, []
+    return _object_to_arrow(series)
+
+
+def _object_to_arrow(series: pd.Series) -> tuple[pa.Array, np.ndarray | None, list[str]]:
+    """:func:`_series_to_arrow` of a column of Python objects."""
     try:
         return pa.array(series.to_numpy(dtype=object), type=pa.string(), from_pandas=True), None, []
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
@@ -300,8 +308,8 @@ def read_frame(frame: pd.DataFrame, *, label: str = "DataFrame") -> RawTable:
     headers = _unique_headers(list(frame.columns))
     columns: dict[str, pa.Array] = {}
     problems: list[CellProblem] = []
-    for j, name in enumerate(headers):
-        array, bad_pos, bad_val = _series_to_arrow(frame.iloc[:, j])
+    for name, (_, series) in zip(headers, frame.items()):
+        array, bad_pos, bad_val = _series_to_arrow(series)
         columns[name] = array
         if bad_pos is not None and len(bad_pos):
             logger.warning("%s: column %r has %d non-text cells", label, name, len(bad_pos))
@@ -324,7 +332,10 @@ def _columns_digest(columns: dict[str, pa.Array]) -> str:
         array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
         if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
             array = pc.cast(array, pa.string())
-        nulls = np.asarray(pc.is_null(array).to_numpy(zero_copy_only=False), dtype=bool)
+        if array.null_count == 0:
+            nulls = np.zeros(len(array), dtype=bool)
+        else:
+            nulls = np.asarray(pc.is_null(array).to_numpy(zero_copy_only=False), dtype=bool)
         h.update(np.packbits(nulls).tobytes())
         _, offsets_buf, data_buf = array.buffers()
         width = 8 if pa.types.is_large_string(array.type) else 4

@@ -100,6 +100,13 @@ INPUT_PREFIX = "input_"
 
 
 _ADDRESS_COLUMNS = ("address", "village", "district", "regency", "province")
+_REGION_COLUMNS = (
+    "province_code",
+    "regency_code",
+    "district_code",
+    "village_code",
+    "region_reason",
+)
 _DIGIT = re.compile(r"[0-9]")
 
 
@@ -291,39 +298,29 @@ def standardize(
 
     def regions() -> None:
         resolved, address = background.result()
-        if resolved is None:
-            resolved = pd.DataFrame(
-                {
-                    c: _null(index)
-                    for c in (
-                        "province_code",
-                        "regency_code",
-                        "district_code",
-                        "village_code",
-                        "region_reason",
-                    )
-                },
-                index=index,
+        codes = {
+            c: (
+                np.full(len(index), None, dtype=object)
+                if resolved is None
+                else resolved[c].to_numpy(dtype=object, copy=True)
             )
+            for c in _REGION_COLUMNS
+        }
         no_address = np.ones(len(index), dtype=bool)
         for c in _ADDRESS_COLUMNS:
             if c in out.columns:
                 values = out[c].to_numpy(dtype=object)
                 no_address &= pd.isna(values) | (values == "")
-        from_nik = no_address & new["nik_id"].notna().to_numpy()
-        resolved = resolved.copy()
-        resolved.loc[from_nik, "province_code"] = new["_nik_province"][from_nik]
-        resolved.loc[from_nik, "regency_code"] = new["_nik_regency"][from_nik]
-        resolved.loc[from_nik, "district_code"] = new["nik_district_code"][from_nik]
-        resolved.loc[from_nik, "region_reason"] = "from_nik"
-        for c in (
-            "province_code",
-            "regency_code",
-            "district_code",
-            "village_code",
-            "region_reason",
-        ):
-            new[c] = resolved[c].astype(object)
+        from_nik = no_address & pd.notna(np.asarray(new["nik_id"], dtype=object))
+        if from_nik.any():
+            for c, code in (
+                ("province_code", new["_nik_province"]),
+                ("regency_code", new["_nik_regency"]),
+                ("district_code", new["nik_district_code"]),
+            ):
+                codes[c][from_nik] = np.asarray(code, dtype=object)[from_nik]
+            codes["region_reason"][from_nik] = "from_nik"
+        new.update(codes)
         new["address_norm"] = address
 
     steps: list[tuple[str, Callable[[], None]]] = [

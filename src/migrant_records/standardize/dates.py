@@ -9,6 +9,7 @@ never a silent guess.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import numpy as np
@@ -106,8 +107,38 @@ def _real(
     )
 
 
-def _num(frame: pd.DataFrame, col: str) -> np.ndarray:
-    return pd.to_numeric(frame[col], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+def _num(values: list[str | None]) -> np.ndarray:
+    """Digit strings as integers (``-1`` where missing)."""
+    return np.array([-1 if v is None else int(v) for v in values], dtype=np.int64)
+
+
+_COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in _PATTERNS)
+_TIME_OF_DAY = re.compile(r"[\s t]+[0-9]{1,2}[:.][0-9]{2}(?:[:.][0-9]{2}(?:\.[0-9]+)?)?$")
+_SPACES = re.compile(r"\s+")
+
+
+def _plain(value: str | None) -> str:
+    """A date value folded, without a time of day, single-spaced and stripped."""
+    text = fold_text(value or "").strip()
+    text = _TIME_OF_DAY.sub("", text)
+    return _SPACES.sub(" ", text).strip(" ,.")
+
+
+def _extract(pattern: re.Pattern[str], texts: list[str]) -> tuple[np.ndarray, dict[str, list[Any]]]:
+    """Positions of the texts ``pattern`` matches and, per group, its text at each of them."""
+    hit: list[int] = []
+    groups: dict[str, list[Any]] = {name: [] for name in pattern.groupindex}
+    for i, text in enumerate(texts):
+        m = pattern.search(text)
+        if m is None:
+            continue
+        found = m.groupdict()
+        if all(v is None for v in found.values()):
+            continue
+        hit.append(i)
+        for name, v in found.items():
+            groups[name].append(v)
+    return np.asarray(hit, dtype=np.intp), groups
 
 
 def _reference(reference_date: Any) -> pd.Timestamp:
@@ -163,13 +194,8 @@ def parse_date(
     century = ref.year // 100 * 100
     codes, uniques = unique_strings(series)
     n = len(uniques)
-    u = pd.Series(uniques, dtype=object)
-    missing = u.isna().to_numpy()
-    text = u.fillna("").map(fold_text).str.strip()
-    text = text.str.replace(
-        r"[\s t]+[0-9]{1,2}[:.][0-9]{2}(?:[:.][0-9]{2}(?:\.[0-9]+)?)?$", "", regex=True
-    )
-    text = text.str.replace(r"\s+", " ", regex=True).str.strip(" ,.")
+    missing = np.array([u is None for u in uniques], dtype=bool)
+    text = [_plain(u) for u in uniques]
 
     year = np.full(n, -1, dtype=np.int64)
     month = np.full(n, -1, dtype=np.int64)
@@ -179,25 +205,23 @@ def parse_date(
     done = missing.copy()
     excel = np.zeros(n, dtype=bool)
 
-    def two_digit(y: np.ndarray, raw: pd.Series) -> np.ndarray:
-        short = (raw.str.len() == 2).to_numpy()
+    def two_digit(y: np.ndarray, raw: list[str | None]) -> np.ndarray:
+        short = np.array([r is not None and len(r) == 2 for r in raw], dtype=bool)
         return np.where(short, np.where(y > pivot, century - 100 + y, century + y), y)
 
-    for kind, pattern in _PATTERNS:
-        todo = ~done
-        if not todo.any():
+    for kind, pattern in _COMPILED:
+        todo = np.flatnonzero(~done)
+        if not len(todo):
             break
-        found = text[todo].str.extract(pattern)
-        hit = found.notna().any(axis=1).to_numpy()
-        if not hit.any():
+        hit, f = _extract(pattern, [text[i] for i in todo.tolist()])
+        if not len(hit):
             continue
-        rows = np.flatnonzero(todo)[hit]
-        f = found[hit]
+        rows = todo[hit]
         if kind == "iso":
-            y, m, d = _num(f, "y"), _num(f, "m"), _num(f, "d")
+            y, m, d = _num(f["y"]), _num(f["m"]), _num(f["d"])
         elif kind == "numeric":
-            a, b = _num(f, "a"), _num(f, "b")
-            y = two_digit(_num(f, "y"), f["y"])
+            a, b = _num(f["a"]), _num(f["b"])
+            y = two_digit(_num(f["y"]), f["y"])
             first = (a, b) if dayfirst in (True, None) else (b, a)
             d1, m1 = first
             d2, m2 = m1, d1
@@ -210,12 +234,8 @@ def parse_date(
                 y = np.where(amb, -1, y)
         elif kind == "compact":
             x = f["x"]
-            y1, m1, d1 = (
-                _num(pd.DataFrame({"v": x.str[i:j]}), "v") for i, j in ((0, 4), (4, 6), (6, 8))
-            )
-            d2, m2, y2 = (
-                _num(pd.DataFrame({"v": x.str[i:j]}), "v") for i, j in ((0, 2), (2, 4), (4, 8))
-            )
+            y1, m1, d1 = (_num([v[i:j] for v in x]) for i, j in ((0, 4), (4, 6), (6, 8)))
+            d2, m2, y2 = (_num([v[i:j] for v in x]) for i, j in ((0, 2), (2, 4), (4, 8)))
             ok1, ok2 = _real(y1, m1, d1, min_year), _real(y2, m2, d2, min_year)
             amb = ok1 & ok2
             reason[rows[amb]] = "ambiguous"
@@ -224,7 +244,7 @@ def parse_date(
             m = np.where(use2, m2, m1)
             d = np.where(use2, d2, d1)
         elif kind == "excel":
-            serial = _num(f, "n")
+            serial = _num(f["n"])
             stamp = _EXCEL_EPOCH + serial.astype("timedelta64[D]")
             parts = pd.DatetimeIndex(stamp)
             y, m, d = (
@@ -234,12 +254,13 @@ def parse_date(
             )
             excel[rows] = True
         else:
-            mon = f["mon"].map(MONTHS)
-            known = mon.notna().to_numpy()
-            rows, f = rows[known], f[known]
-            y = two_digit(_num(f, "y"), f["y"])
-            m = mon[known].to_numpy(dtype=np.int64)
-            d = _num(f, "d")
+            mon = [MONTHS.get(v) if v is not None else None for v in f["mon"]]
+            known = np.array([v is not None for v in mon], dtype=bool)
+            rows = rows[known]
+            keep = np.flatnonzero(known).tolist()
+            y = two_digit(_num([f["y"][i] for i in keep]), [f["y"][i] for i in keep])
+            m = np.array([mon[i] for i in keep], dtype=np.int64)
+            d = _num([f["d"][i] for i in keep])
         year[rows], month[rows], day[rows] = y, m, d
         done[rows] = True
 
