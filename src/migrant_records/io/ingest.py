@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.api.types import is_object_dtype
 
 from migrant_records._pandas import object_column
 from migrant_records.errors import InputFileError, SchemaError
@@ -259,7 +260,7 @@ def _build_batch(
     records = table.to_pandas()
     records.index = pd.RangeIndex(len(records))
     for c, dtype in records.dtypes.items():
-        if dtype != object:
+        if not is_object_dtype(dtype):
             records[c] = object_column(records[c])
 
     if "source" not in targets and source is not None:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.api.types import is_object_dtype
 
 from migrant_records.errors import InputFileError
 from migrant_records.io._joined import each_column
@@ -242,7 +243,7 @@ def _object_text(series: pd.Series, missing: np.ndarray) -> pa.Array:
 def _series_to_arrow(series: pd.Series) -> tuple[pa.Array, np.ndarray | None, list[str]]:
     """Convert one column to Arrow strings; return (array, bad positions, bad values)."""
     dtype = series.dtype
-    if dtype == object:
+    if is_object_dtype(dtype):
         return _object_to_arrow(series)
     if isinstance(dtype, pd.CategoricalDtype):
         series = series.astype(object)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_records._fork import Background, worth_forking
-from migrant_records._pandas import object_frame
+from migrant_records._pandas import object_frame, one_block_frame
 from migrant_records.errors import ConfigError, SchemaError
 from migrant_records.schemas import CANONICAL_COLUMNS
 from migrant_records.standardize._util import none_where, unique_strings
@@ -100,6 +100,8 @@ INPUT_PREFIX = "input_"
 
 
 _ADDRESS_COLUMNS = ("address", "village", "district", "regency", "province")
+#: Up to this many records, the result is built with one 2-D block for its text columns.
+_ONE_BLOCK_ROWS = 1_000
 _REGION_COLUMNS = (
     "province_code",
     "regency_code",
@@ -238,14 +240,12 @@ def standardize(
         suspect = parsed["suspect"].to_numpy(dtype=bool) | repeated
         # a NIK turned into a number by a spreadsheet ("3.30101E+15") has lost its last
         # digits: every NIK of one district reads the same, so it identifies nobody
-        lost = (parsed["reason"] == "scientific_notation").to_numpy(dtype=bool)
-        new["nik_digits"] = pd.Series(none_where(parsed["nik"], lost), index=index, dtype=object)
-        new["nik_valid"] = parsed["valid"].astype(bool)
+        lost = parsed["reason"].to_numpy(dtype=object) == "scientific_notation"
+        new["nik_digits"] = none_where(parsed["nik"], lost)
+        new["nik_valid"] = valid
         new["nik_reason"] = parsed["reason"]
-        new["nik_suspect"] = pd.Series(suspect, index=index)
-        new["nik_id"] = pd.Series(
-            none_where(parsed["nik"], ~(valid & ~suspect)), index=index, dtype=object
-        )
+        new["nik_suspect"] = suspect
+        new["nik_id"] = none_where(parsed["nik"], ~(valid & ~suspect))
         new["nik_birth_date"] = parsed["birth_date"]
         new["nik_sex"] = parsed["sex"]
         new["nik_district_code"] = parsed["district_code"]
@@ -371,7 +371,10 @@ def standardize(
         roles = dict(person_columns)
     for c, values in normalize_person_columns(out, roles).items():
         additions[c] = values.to_numpy()
-    if out.columns.is_unique:
+    if out.columns.is_unique and len(index) <= _ONE_BLOCK_ROWS:
+        # a few records: one 2-D block of copies (a block per column costs ms)
+        result = one_block_frame(out, additions)
+    elif out.columns.is_unique:
         # one block per column: concat would consolidate every column into 2-D blocks, which
         # costs seconds at a million records; the input columns are copied, never shared
         columns: dict[Any, Any] = {c: out[c].copy() for c in out.columns}

@@ -82,6 +82,15 @@ def _code_labels() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return out[0], out[1], out[2]
 
 
+def _known(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """``np.isin(values, known)`` for a sorted ``known``; few values are looked up by bisection
+    (``np.isin`` sorts ``known`` again on every call)."""
+    if len(values) >= len(known):
+        return np.isin(values, known)
+    pos = np.minimum(np.searchsorted(known, values), len(known) - 1)
+    return known[pos] == values
+
+
 _SEPARATORS = re.compile(r"[\s.\-_/'’`,]+")
 _FLOAT_ZERO = re.compile(r"(?<=[0-9]{15})\.0+$")
 _SCIENTIFIC_RE = re.compile(_SCIENTIFIC)
@@ -207,9 +216,9 @@ def parse_nik(s: Any, reference_date: Any = None) -> pd.DataFrame:
 
     checks = (
         ("dummy", ~_is_dummy(d)),
-        ("province", np.isin(prov, known_p)),
-        ("regency", np.isin(reg, known_r)),
-        ("district", np.isin(dist, known_d)),
+        ("province", _known(prov, known_p)),
+        ("regency", _known(reg, known_r)),
+        ("district", _known(dist, known_d)),
         ("day", day_ok),
         ("month", month_ok),
         ("date", date_ok),
@@ -293,6 +302,8 @@ def flag_repeated_nik(
     nik_s = as_series(nik)
     names_s = as_series(names)
     flagged = np.zeros(len(nik_s), dtype=bool)
+    if len(nik_s) < min_people:  # too few records for any NIK to carry that many names
+        return pd.Series(flagged, index=nik_s.index)
     nik_codes, nik_uniques = pd.factorize(np.asarray(nik_s, dtype=object))
     name_codes, _ = pd.factorize(np.asarray(names_s, dtype=object))
     both = (nik_codes >= 0) & (name_codes >= 0)
