@@ -5,7 +5,7 @@ same prepared datasets, in this checkout's environment, with ``PYTHONPATH`` poin
 revision's ``src/``. The runs are interleaved: every round runs each dataset on A and on B
 one after the other (A first in even rounds, B first in odd ones), so that the machine's load
 weighs on both alike. Each run is a fresh process of ``competitors.py`` (the worker of
-``run.py``), and accuracy is computed by ``run.py``'s own functions:
+``run.py``), and accuracy is computed by ``run.py``'s own functions (``accuracy.py``):
 
 - FEBRL 1-3: ``migrant_records.dedupe`` with no configuration; FEBRL 4:
   ``migrant_records.link`` with no configuration (``run.py``'s ``migrant-records-auto``);
@@ -48,7 +48,9 @@ sys.path.insert(0, str(HERE))
 
 import cli_bench  # noqa: E402
 from data import DatasetFiles, prepare_dataset  # noqa: E402
-from run import AB_MARKS, AUTO, FEBRL, OURS, Run, _md_table, machine, run_comparison  # noqa: E402
+from environment import machine  # noqa: E402
+from report import AB_MARKS, AUTO, OURS, Run, _md_table  # noqa: E402
+from run import FEBRL, run_comparison  # noqa: E402
 
 RUN_BEGIN = "<!-- ab-run"
 RUN_END = "<!-- /ab-run -->"
