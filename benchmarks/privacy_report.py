@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from environment import machine
 
 
 def _fmt(v: Any) -> str:
@@ -28,14 +29,7 @@ def _fmt(v: Any) -> str:
 
 def report(res: dict[str, Any], command: str) -> str:
     """The Markdown report of a :func:`run` result."""
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = machine()["CPU"]
     lines = [
         "# Privacy-preserving linkage: benchmark results",
         "",
