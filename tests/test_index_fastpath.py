@@ -14,6 +14,8 @@ from migrant_records.index import PersonIndex
 from migrant_records.index import _engine as engine
 from migrant_records.index.candidates import _joined
 from migrant_records.index.keys import block_keys
+from migrant_records.index.lookup import _stacked
+from migrant_records.index.rows import FewRecords
 from migrant_records.index.tf import _few_values, _values
 from migrant_records.synth import generate
 
@@ -84,6 +86,64 @@ def test_kept_keys_join_the_stored_rows_as_a_frame_merge_does() -> None:
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
     none = _joined(kept.iloc[:0], stored["key"].to_numpy(np.int64), stored["rid"].to_numpy())
     assert none.empty
+
+
+def _few(frame: pd.DataFrame, dtypes: dict[str, str]) -> FewRecords:
+    """``frame``'s rows as a database hands them back: objects, ``None`` for missing."""
+    values = {}
+    for name in frame.columns:
+        arr = frame[name].to_numpy(dtype=object, copy=True)
+        arr[pd.isna(arr)] = None
+        if dtypes[name].startswith("datetime64"):
+            arr = np.array([None if v is None else v.to_pydatetime() for v in arr], dtype=object)
+        values[name] = arr
+    return FewRecords(
+        np.arange(len(frame), dtype=np.int64), frame["pid"].to_numpy(object), values, dtypes
+    )
+
+
+@pytest.mark.parametrize(
+    "query_drop, stored_drop",
+    [
+        ((), ()),
+        (("job",), ()),
+        ((), ("job",)),
+        (("flag",), ()),
+        ((), ("dob", "flag")),
+        (None, None),  # the query's dates in seconds
+    ],
+)
+def test_query_and_stored_records_stack_as_a_frame_concat_does(
+    query_drop: tuple[str, ...] | None, stored_drop: tuple[str, ...] | None
+) -> None:
+    """Same columns, a text column on one side only, a date or boolean column on one side
+    only, dates of another unit: the lookup's stacked frame equals ``pd.concat`` of the
+    query and stored frames."""
+    query = pd.DataFrame(
+        {
+            "name": pd.Series(["siti aminah"], dtype=object),
+            "job": pd.Series([None], dtype=object),
+            "dob": pd.to_datetime(["1990-05-09"]).astype("datetime64[ns]"),
+            "flag": [True],
+        }
+    )
+    stored = pd.DataFrame(
+        {
+            "name": pd.Series(["siti aminah", None, "budi"], dtype=object),
+            "job": pd.Series(["tki", "petani", None], dtype=object),
+            "dob": pd.to_datetime(["1990-05-09", None, "1985-01-02"]).astype("datetime64[ns]"),
+            "flag": [False, True, False],
+        }
+    )
+    dtypes = {"name": "object", "job": "object", "dob": "datetime64[ns]", "flag": "bool"}
+    if query_drop is None:
+        query["dob"] = query["dob"].astype("datetime64[s]")
+    query = query.drop(columns=list(query_drop or ()))
+    stored = stored.drop(columns=list(stored_drop or ()))
+    few = _few(stored.assign(pid=["P1", "P2", "P3"]), {**dtypes, "pid": "object"})
+    few.values.pop("pid")
+    expected = pd.concat([query, stored], ignore_index=True)
+    pd.testing.assert_frame_equal(_stacked(query, list(query.columns), few), expected)
 
 
 def test_few_term_frequency_values_equal_the_general_path() -> None:

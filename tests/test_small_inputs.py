@@ -17,7 +17,7 @@ from pandas.testing import assert_frame_equal
 
 from migrant_records.inputs import collect_inputs
 from migrant_records.io import _joined, read_records
-from migrant_records.standardize import core, standardize
+from migrant_records.standardize import standardize
 from migrant_records.synth import generate
 
 REF = "2025-06-01"
@@ -116,18 +116,24 @@ def test_one_row_at_a_time_standardises_as_the_whole_frame(raw: pd.DataFrame) ->
         }
 
 
-def test_one_block_result_equals_one_block_per_column(
-    raw: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_standardised_columns_are_copies_of_the_input(raw: pd.DataFrame) -> None:
+    """Input columns are copied into the result (a change of one leaves the other as it
+    was), with the same values; an input column a derived one needs is renamed."""
     records, _ = collect_inputs(raw)
     records = records.assign(dob=records["birth_date"], score=np.linspace(0, 1, len(records)))
     for frame in (records, records.iloc[[4]], records.iloc[[8, 2]]):
-        assert len(frame) <= core._ONE_BLOCK_ROWS
-        one_block = _standardised(frame, {})
-        with monkeypatch.context() as m:
-            m.setattr(core, "_ONE_BLOCK_ROWS", -1)
-            per_column = _standardised(frame, {})
-        assert list(one_block.columns) == list(per_column.columns)
-        assert_frame_equal(one_block, per_column, check_exact=True)
-        assert one_block.attrs == per_column.attrs
-        assert one_block.attrs["renamed_columns"] == {"dob": "input_dob"}
+        frame = frame.copy()
+        out = _standardised(frame, {})
+        assert out.attrs["renamed_columns"] == {"dob": "input_dob"}
+        assert_frame_equal(
+            out[["full_name", "score"]].reset_index(drop=True),
+            frame[["full_name", "score"]].reset_index(drop=True),
+        )
+        assert_frame_equal(
+            out[["input_dob"]].set_axis(["dob"], axis=1).reset_index(drop=True),
+            frame[["dob"]].reset_index(drop=True),
+        )
+        out.iloc[0, out.columns.get_loc("score")] = -1.0
+        out.iloc[0, out.columns.get_loc("full_name")] = "changed"
+        assert frame["score"].iloc[0] != -1.0
+        assert frame["full_name"].iloc[0] != "changed"

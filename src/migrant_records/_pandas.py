@@ -13,16 +13,32 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_object_dtype
 
 __all__ = [
     "any_filled",
     "filled_in_all",
     "object_column",
     "object_frame",
-    "one_block_frame",
     "range_indexed",
 ]
+
+
+_PLAIN_KINDS = frozenset("biufO")
+"""numpy dtype kinds pandas stores as they are (booleans, integers, floats, objects)."""
+
+_PLAIN_UNITS = frozenset(("s", "ms", "us", "ns"))
+"""Units of the ``datetime64`` and ``timedelta64`` arrays pandas stores as they are."""
+
+
+def _stored_as_is(values: Any, n: int) -> bool:
+    """Whether pandas keeps ``values`` as a column of ``n`` rows without converting it."""
+    if isinstance(values, pd.api.extensions.ExtensionArray):
+        return len(values) == n
+    if not isinstance(values, np.ndarray) or values.ndim != 1 or len(values) != n:
+        return False
+    if values.dtype.kind in "mM":
+        return np.datetime_data(values.dtype)[0] in _PLAIN_UNITS
+    return values.dtype.kind in _PLAIN_KINDS
 
 
 def object_frame(columns: Mapping[str, Any], index: pd.Index | None = None) -> pd.DataFrame:
@@ -34,8 +50,22 @@ def object_frame(columns: Mapping[str, Any], index: pd.Index | None = None) -> p
 
     Returns:
         The frame; a column given as an ``object`` numpy array stays ``object`` (with its
-        ``None`` values), other columns are built as pandas builds them.
+        ``None`` values), other columns are built as pandas builds them. When every column
+        is an array pandas stores as it is (numbers, booleans, objects, dates in seconds to
+        nanoseconds, pandas' own arrays) of the index's length, the arrays become the
+        frame's columns without the checks and conversions ``pd.DataFrame`` runs on each:
+        on a few rows those checks cost more than everything else.
     """
+    arrays = list(columns.values())
+    n = len(index) if index is not None else (len(arrays[0]) if arrays else 0)
+    from_arrays = getattr(pd.DataFrame, "_from_arrays", None)
+    if arrays and from_arrays is not None and all(_stored_as_is(a, n) for a in arrays):
+        return from_arrays(
+            arrays,
+            columns=pd.Index(list(columns)),
+            index=index if index is not None else pd.RangeIndex(n),
+            verify_integrity=False,
+        )
     data = {
         name: (
             pd.Series(values, index=index, dtype=object, copy=False)
@@ -45,55 +75,6 @@ def object_frame(columns: Mapping[str, Any], index: pd.Index | None = None) -> p
         for name, values in columns.items()
     }
     return pd.DataFrame(data, index=index, copy=False)
-
-
-def one_block_frame(frame: pd.DataFrame, additions: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """A copy of ``frame`` with ``additions`` appended, its ``object`` columns as one 2-D block.
-
-    For a few rows: building one block per column costs tens of microseconds a column,
-    which dominates on a handful of records. Values, dtypes and column order are those of
-    ``object_frame({**{c: frame[c].copy() for c in frame.columns}, **additions},
-    frame.index)`` (``object`` columns and arrays stay ``object`` with their values as they
-    are; every other column is inserted as it is); only the memory layout differs.
-
-    Args:
-        frame: A frame with unique column names.
-        additions: Column name -> numpy array of ``len(frame)`` values, none of them a
-            column of ``frame``.
-
-    Returns:
-        A new frame that shares no values with ``frame`` or ``additions``.
-    """
-    texts = [is_object_dtype(dtype) for dtype in frame.dtypes.tolist()]
-    texts += [values.dtype == object for values in additions.values()]
-    names = [*frame.columns, *additions]
-    block = np.empty((len(frame), sum(texts)), dtype=object)
-    width = len(frame.columns)
-    if all(texts[:width]):
-        block[:, :width] = frame.to_numpy(dtype=object)
-    else:
-        k = 0
-        for j in range(width):
-            if texts[j]:
-                block[:, k] = frame.iloc[:, j].to_numpy(dtype=object)
-                k += 1
-    k = sum(texts[:width])
-    for name, is_text in zip(additions, texts[width:]):
-        if is_text:
-            block[:, k] = additions[name]
-            k += 1
-    out = pd.DataFrame(
-        block,
-        index=frame.index,
-        columns=[n for n, t in zip(names, texts) if t],
-        dtype=object,
-        copy=False,
-    )
-    for position, (name, is_text) in enumerate(zip(names, texts)):
-        if not is_text:
-            values = frame.iloc[:, position] if position < width else additions[name]
-            out.insert(position, name, values)
-    return out
 
 
 def object_column(values: pd.Series) -> pd.Series:

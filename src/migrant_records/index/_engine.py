@@ -58,12 +58,9 @@ CLUSTER_COLUMNS = (
 :func:`~migrant_records.cluster.conflict_attributes` reads)."""
 
 
-def _may_hold_email(series: pd.Series) -> bool:
-    """Whether content recognition could take ``series`` for e-mail addresses (it needs an
-    ``@`` in a value of a text column)."""
-    if series.dtype.kind not in "OSU":
-        return False
-    values = series.to_numpy(dtype=object)
+def _may_hold_email(values: np.ndarray) -> bool:
+    """Whether content recognition could take a text column holding ``values`` for e-mail
+    addresses (it needs an ``@`` in one of its first 200 values that are not missing)."""
     return any("@" in str(v) for v in values[pd.notna(values)][:200])
 
 
@@ -71,7 +68,7 @@ def person_roles(frame: pd.DataFrame, ignore: Sequence[str] = ()) -> dict[str, s
     """The generic person columns ``standardize`` would recognise in ``frame``, found faster.
 
     Only a column that is not canonical and either has a role's header or holds an ``@``
-    can be recognised (see
+    in a text column can be recognised (see
     :func:`~migrant_records.standardize.person_columns.recognize_person_columns`); the
     others are left out before recognising, which gives the same roles without inspecting
     every column's content. ``ignore`` names columns the caller filled itself (a lookup's
@@ -80,13 +77,18 @@ def person_roles(frame: pd.DataFrame, ignore: Sequence[str] = ()) -> dict[str, s
     canonical = frozenset(CANONICAL_COLUMNS)
     skip = set(ignore)
     headers = {name for names in PERSON_ROLES.values() for name in names}
-    others = [
-        c
-        for c in frame.columns
-        if c not in canonical
-        and c not in skip
-        and (person_header(c) in headers or _may_hold_email(frame[c]))
-    ]
+    texts = [dtype.kind in "OSU" for dtype in frame.dtypes.tolist()]
+    block = frame.to_numpy(dtype=object) if len(frame) <= 200 and any(texts) else None
+    others = []
+    for k, c in enumerate(frame.columns):
+        if c in canonical or c in skip:
+            continue
+        if person_header(c) in headers:
+            others.append(c)
+        elif texts[k]:
+            values = block[:, k] if block is not None else frame.iloc[:, k].to_numpy(object)
+            if _may_hold_email(values):
+                others.append(c)
     if not others:
         return {}
     return recognize_person_columns(frame[others], exclude=canonical)

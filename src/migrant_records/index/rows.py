@@ -15,15 +15,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from migrant_records._pandas import object_frame
 from migrant_records.blocking import IDENTIFYING_COLUMNS
 from migrant_records.index.store import Backend, column_kind
 
 __all__ = [
     "STORE_COLUMNS",
+    "FewRecords",
     "digest",
     "identity",
     "read_columns",
+    "read_few",
     "read_records",
     "record_keys",
     "write_records",
@@ -166,28 +167,71 @@ def _restore(series: pd.Series, dtype: str) -> pd.Series:
         return series
 
 
-def _few_records(tuples: list[tuple[Any, ...]], columns: dict[str, str]) -> pd.DataFrame:
-    """:func:`read_records`' frame of a few rows fetched as tuples (``rid`` first, then the
-    other store columns and the prepared columns in ``columns``' order)."""
-    tuples = sorted(tuples, key=lambda row: int(row[0]))
+class FewRecords:
+    """A few stored records as arrays, sorted by ``rid``: what a lookup reads.
+
+    Attributes:
+        rid: Internal ids (``int64``).
+        person_id: Person ids (``object``).
+        values: Prepared column -> its stored values as an ``object`` array (``None`` for
+            missing; dates and numbers as the database gives them).
+        dtypes: Prepared column -> the pandas dtype it had when added.
+    """
+
+    def __init__(
+        self,
+        rid: np.ndarray,
+        person_id: np.ndarray,
+        values: dict[str, np.ndarray],
+        dtypes: dict[str, str],
+    ) -> None:
+        self.rid = rid
+        self.person_id = person_id
+        self.values = values
+        self.dtypes = dtypes
+
+    def column(self, name: str) -> np.ndarray | pd.api.extensions.ExtensionArray:
+        """One prepared column with its original dtype (as :func:`read_records` gives it)."""
+        values, dtype = self.values[name], self.dtypes[name]
+        if dtype == "object":
+            return values
+        restored = _restore(pd.Series(values, dtype=object, copy=False), dtype)
+        if isinstance(restored.dtype, pd.api.extensions.ExtensionDtype):
+            return restored.array
+        return restored.to_numpy()
+
+
+def read_few(
+    backend: Backend, where: str, params: Sequence[object], columns: dict[str, str]
+) -> FewRecords:
+    """A few stored records matching a SQL condition (a lookup's candidates), fetched as
+    tuples: for a handful of rows that costs much less than a frame of the result.
+
+    Args:
+        backend: The database.
+        where: SQL condition on ``mr_records``.
+        params: Its parameters.
+        columns: The prepared columns to read (name -> dtype, as :func:`read_columns`).
+    """
+    select = ", ".join(["rid", "person_id", *(f'"c_{name}"' for name in columns)])
+    tuples = sorted(
+        backend.rows(f"SELECT {select} FROM mr_records WHERE {where}", params),
+        key=lambda row: int(row[0]),
+    )
     n = len(tuples)
-    values = list(zip(*tuples)) if tuples else [()] * (len(STORE_COLUMNS) + len(columns))
+    fields = list(zip(*tuples)) if tuples else [()] * (2 + len(columns))
 
     def objects(column: Sequence[Any]) -> np.ndarray:
         arr = np.empty(n, dtype=object)
         arr[:] = column
         return arr
 
-    out: dict[str, Any] = {
-        "rid": np.array(values[0], dtype=np.int64),
-        "person_id": objects(values[1]),
-        "ident": pd.array(list(values[2]), dtype="Int64"),
-        "copy_of": pd.array(list(values[3]), dtype="Int64"),
-    }
-    for (name, dtype), column in zip(columns.items(), values[len(STORE_COLUMNS) :]):
-        arr = objects(column)
-        out[name] = arr if dtype == "object" else _restore(pd.Series(arr, dtype=object), dtype)
-    return object_frame(out)
+    return FewRecords(
+        np.array(fields[0], dtype=np.int64),
+        objects(fields[1]),
+        {name: objects(field) for name, field in zip(columns, fields[2:])},
+        dict(columns),
+    )
 
 
 def read_records(
@@ -197,7 +241,6 @@ def read_records(
     *,
     only: Collection[str] | None = None,
     columns: dict[str, str] | None = None,
-    few: bool = False,
 ) -> pd.DataFrame:
     """Stored records matching a SQL condition, as prepared frame columns.
 
@@ -207,9 +250,6 @@ def read_records(
         params: Its parameters.
         only: Read only these prepared columns (default: all).
         columns: The stored columns as :func:`read_columns` gives them (read when not given).
-        few: The condition selects a few records (a lookup's candidates): they are fetched
-            as tuples, which for a handful of rows costs much less than a frame of the
-            result. The columns and dtypes are the same either way.
 
     Returns:
         ``rid``, ``person_id``, ``ident``, ``copy_of`` (``Int64``), then the stored prepared
@@ -221,10 +261,8 @@ def read_records(
         columns = {name: dtype for name, dtype in columns.items() if name in set(only)}
     select = ", ".join([*STORE_COLUMNS, *(f'"c_{name}"' for name in columns)])
     # sorted here rather than by ORDER BY: sorting every selected column in the database
-    # cost a lookup more than fetching them (rids are unique, so the order is the same)
+    # costs more than sorting the frame (rids are unique, so the order is the same)
     sql = f"SELECT {select} FROM mr_records WHERE {where}"
-    if few:
-        return _few_records(backend.rows(sql, params), columns)
     rows = backend.query(sql, params)
     rows = rows.sort_values("rid", kind="stable").reset_index(drop=True)
     out = {

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_records._fork import Background, worth_forking
-from migrant_records._pandas import object_frame, one_block_frame
+from migrant_records._pandas import object_frame
 from migrant_records.errors import ConfigError, SchemaError
 from migrant_records.schemas import CANONICAL_COLUMNS
 from migrant_records.standardize._util import none_where, unique_strings
@@ -100,8 +100,6 @@ INPUT_PREFIX = "input_"
 
 
 _ADDRESS_COLUMNS = ("address", "village", "district", "regency", "province")
-#: Up to this many records, the result is built with one 2-D block for its text columns.
-_ONE_BLOCK_ROWS = 1_000
 _REGION_COLUMNS = (
     "province_code",
     "regency_code",
@@ -371,13 +369,10 @@ def standardize(
         roles = dict(person_columns)
     for c, values in normalize_person_columns(out, roles).items():
         additions[c] = values.to_numpy()
-    if out.columns.is_unique and len(index) <= _ONE_BLOCK_ROWS:
-        # a few records: one 2-D block of copies (a block per column costs ms)
-        result = one_block_frame(out, additions)
-    elif out.columns.is_unique:
-        # one block per column: concat would consolidate every column into 2-D blocks, which
-        # costs seconds at a million records; the input columns are copied, never shared
-        columns: dict[Any, Any] = {c: out[c].copy() for c in out.columns}
+    if out.columns.is_unique:
+        # the input columns are copied, never shared; one block per column (concat would
+        # consolidate every column into 2-D blocks, which costs seconds at a million records)
+        columns: dict[Any, Any] = {c: _copied(out[c]) for c in out.columns}
         result = object_frame({**columns, **additions}, index)
     else:
         result = pd.concat([out, object_frame(additions, index)], axis=1)
@@ -387,6 +382,13 @@ def standardize(
     result.attrs["renamed_columns"] = renamed
     logger.info("standardize: name profile %r", profile)
     return result
+
+
+def _copied(series: pd.Series) -> Any:
+    """A copy of a column's values as the array pandas stores (numpy or pandas' own)."""
+    if isinstance(series.dtype, np.dtype):
+        return series.to_numpy(copy=True)
+    return series.array.copy()
 
 
 def _set_aside_collisions(records: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
