@@ -107,3 +107,32 @@ def test_object_frame_keeps_object_arrays_and_none() -> None:
     assert frame["text"].dtype == object and frame["text"].tolist() == ["a", None]
     assert frame["flag"].dtype == bool and list(frame.index) == [10, 20]
     assert column.dtype == object and column.tolist() == ["x", None]
+
+
+@pytest.mark.parametrize("rows", [1, 7, 1_000, 1_001])
+def test_object_frame_equals_the_frame_pandas_builds(rows: int) -> None:
+    """Small frames built from their arrays directly and large ones built by pandas hold
+    the same columns, dtypes, values and index as ``pd.DataFrame`` of the same columns
+    (object arrays kept as ``object``); scalars and Series are taken as pandas takes them."""
+    rng = np.random.default_rng(rows)
+    text = np.array(rng.choice(["siti", "budi", None], rows), dtype=object)
+    columns = {
+        "text": text,
+        "count": rng.integers(0, 9, rows),
+        "score": rng.random(rows),
+        "flag": rng.random(rows) > 0.5,
+        "dob": np.array(rng.integers(0, 20_000, rows), dtype="datetime64[D]").astype(
+            "datetime64[ns]"
+        ),
+        "year": pd.array(rng.choice([1990, None], rows), dtype="Int64"),
+    }
+    index = pd.RangeIndex(5, 5 + rows)
+    expected = pd.DataFrame(
+        {**columns, "text": pd.Series(text, index=index, dtype=object)}, index=index
+    )
+    got = object_frame(columns, index)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got["text"].dtype == object
+    with_scalar = object_frame({"text": text, "source": "KP2MI"})
+    assert with_scalar["source"].tolist() == ["KP2MI"] * rows
+    assert with_scalar["text"].dtype == object

@@ -41,6 +41,10 @@ def _stored_as_is(values: Any, n: int) -> bool:
     return values.dtype.kind in _PLAIN_KINDS
 
 
+_FEW_ROWS = 1_000
+"""Up to this many rows :func:`object_frame` builds a frame from its arrays directly."""
+
+
 def object_frame(columns: Mapping[str, Any], index: pd.Index | None = None) -> pd.DataFrame:
     """``pd.DataFrame(columns, index=index)``, keeping object arrays as ``object`` columns.
 
@@ -50,16 +54,21 @@ def object_frame(columns: Mapping[str, Any], index: pd.Index | None = None) -> p
 
     Returns:
         The frame; a column given as an ``object`` numpy array stays ``object`` (with its
-        ``None`` values), other columns are built as pandas builds them. When every column
-        is an array pandas stores as it is (numbers, booleans, objects, dates in seconds to
-        nanoseconds, pandas' own arrays) of the index's length, the arrays become the
-        frame's columns without the checks and conversions ``pd.DataFrame`` runs on each:
-        on a few rows those checks cost more than everything else.
+        ``None`` values), other columns are built as pandas builds them. Up to
+        :data:`_FEW_ROWS` rows, when every column is an array pandas stores as it is
+        (numbers, booleans, objects, dates in seconds to nanoseconds, pandas' own arrays)
+        of the index's length, the arrays are copied into the frame's blocks without the
+        checks and conversions ``pd.DataFrame`` runs on each column: on a few rows those
+        checks cost more than everything else. Larger frames keep one block per column
+        (merging them into 2-D blocks would copy every value).
     """
     arrays = list(columns.values())
-    n = len(index) if index is not None else (len(arrays[0]) if arrays else 0)
+    first = arrays[0] if arrays else None
+    sized = isinstance(first, (np.ndarray, pd.api.extensions.ExtensionArray))
+    n = len(index) if index is not None else (len(first) if sized else 0)
     from_arrays = getattr(pd.DataFrame, "_from_arrays", None)
-    if arrays and from_arrays is not None and all(_stored_as_is(a, n) for a in arrays):
+    few = 0 < n <= _FEW_ROWS and from_arrays is not None
+    if few and arrays and all(_stored_as_is(a, n) for a in arrays):
         return from_arrays(
             arrays,
             columns=pd.Index(list(columns)),
