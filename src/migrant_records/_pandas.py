@@ -8,7 +8,7 @@ explicitly where frames are built from numpy arrays.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -63,12 +63,14 @@ def object_frame(columns: Mapping[str, Any], index: pd.Index | None = None) -> p
         (merging them into 2-D blocks would copy every value).
     """
     arrays = list(columns.values())
-    first = arrays[0] if arrays else None
-    sized = isinstance(first, (np.ndarray, pd.api.extensions.ExtensionArray))
-    n = len(index) if index is not None else (len(first) if sized else 0)
-    from_arrays = getattr(pd.DataFrame, "_from_arrays", None)
-    few = 0 < n <= _FEW_ROWS and from_arrays is not None
-    if few and arrays and all(_stored_as_is(a, n) for a in arrays):
+    n = 0
+    if index is not None:
+        n = len(index)
+    elif arrays and isinstance(arrays[0], (np.ndarray, pd.api.extensions.ExtensionArray)):
+        n = len(arrays[0])
+    from_arrays: Callable[..., pd.DataFrame] | None = getattr(pd.DataFrame, "_from_arrays", None)
+    few = 0 < n <= _FEW_ROWS
+    if few and from_arrays is not None and arrays and all(_stored_as_is(a, n) for a in arrays):
         return from_arrays(
             arrays,
             columns=pd.Index(list(columns)),
