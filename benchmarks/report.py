@@ -31,6 +31,23 @@ AUTO = "migrant-records-auto"
 STAGES = ("prepare", "blocking", "comparison", "training", "prediction", "clustering")
 AB_MARKS = ("<!-- section:ab -->", "<!-- /section:ab -->")
 """Markers of the section that ``benchmarks/ab.py`` writes."""
+OTHER_FILES = [
+    "## Spark engine, person index, privacy",
+    "",
+    "Three benchmark scripts keep their results in their own files next to this one, each "
+    "rewritten by its script on every run (commands in `benchmarks/README.md`):",
+    "",
+    "- `SPARK_RESULTS.md` (`bench_spark.py`): the Spark engine on "
+    "`local[2]` next to the pandas engine at 100,000, 1,000,000 and 5,000,000 records "
+    "(time of each stage, peak memory, pairs, persons), the extrapolation to 100 million "
+    "records, and the task-time spread with one blocking key holding 20% of the rows.",
+    "- `INDEX_RESULTS.md` (`bench_index.py`): adding a batch of 10,000 "
+    "records to a person index of 1,000,000 against re-running `dedupe`, single-record "
+    "lookup latency, and an index built from 12 monthly batches against one `dedupe`.",
+    "- `RESULTS-privacy.md` (`bench_privacy.py`): linking on keyed encodings against clear text.",
+    "",
+]
+"""The closing section: where the other benchmark scripts' results are."""
 
 
 @dataclass
@@ -361,6 +378,7 @@ def write_report(
     lines += comparison_section(datasets, runs, facts)
     lines += cli_bench.cli_section(cli) if cli else cli_bench.existing_section(previous)
     lines += cli_bench.existing_section(previous, *AB_MARKS)
+    lines += OTHER_FILES
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
     raw = {
