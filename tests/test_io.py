@@ -217,6 +217,19 @@ def test_sample_csv_with_bom_semicolons_and_indonesian_headers() -> None:
     }
 
 
+@pytest.mark.parametrize("copies", [1, 400])  # 8 names or 3,200: both sides of _FEW_NAMES
+def test_a_name_without_any_letter_is_refused_in_every_script(copies: int) -> None:
+    names = ["SITI AMINAH", "12345", "Тарас", "عبد الله", "---", "李娜", "٣٤٥", "ñ."]
+    no_letter = {"12345", "---", "٣٤٥"}
+    frame = pd.DataFrame({"full_name": names * copies, "record_id": range(8 * copies)})
+    batch = read_records(frame, source="S")
+    _check_invariant(batch)
+    refused = batch.rejects.loc[batch.rejects["reason"] == "invalid_full_name", "value"]
+    assert sorted(refused.unique()) == sorted(no_letter)
+    assert len(refused) == 3 * copies
+    assert set(batch.records["full_name"]) == set(names) - no_letter
+
+
 def test_latin1_tab_file_falls_back_and_keeps_accents() -> None:
     batch = read_records(DATA / "kemendes_latin1.tsv", source="KEMENDES")
     _check_invariant(batch)

@@ -28,6 +28,7 @@ __all__ = [
     "check_method",
     "column_cache",
     "date_days",
+    "rapidfuzz_workers",
     "similarity",
     "string_nulls",
     "string_pairs",
@@ -147,7 +148,10 @@ def string_values(frame: pd.DataFrame, column: str, who: str = "?") -> np.ndarra
 
     def build() -> np.ndarray:
         s = _column(frame, column, who)
-        arr = s.to_numpy(dtype=object, na_value="")
+        arr = s.to_numpy(dtype=object, copy=True)
+        missing = pd.isna(arr)  # on the array: Series.to_numpy(na_value=) builds a Series
+        if missing.any():
+            arr[missing] = ""
         if s.dtype != object and not pd.api.types.is_string_dtype(s):
             arr = np.array(["" if pd.isna(v) else str(v) for v in arr], dtype=object)
         return arr
@@ -230,6 +234,16 @@ def check_method(method: str) -> None:
         )
 
 
+_THREADED_PAIRS = 5_000
+"""From this many pairs on rapidfuzz scores on all cores; below, starting its threads
+(about 0.1 ms a call) costs more than scoring the pairs."""
+
+
+def rapidfuzz_workers(n_pairs: int) -> int:
+    """The ``workers`` argument of a rapidfuzz call on ``n_pairs`` pairs."""
+    return -1 if n_pairs >= _THREADED_PAIRS else 1
+
+
 def similarity(a: np.ndarray, b: np.ndarray, method: str = "jaro_winkler") -> np.ndarray:
     """Pairwise similarity in ``[0, 1]`` of two aligned string arrays (rapidfuzz, all cores).
 
@@ -247,7 +261,9 @@ def similarity(a: np.ndarray, b: np.ndarray, method: str = "jaro_winkler") -> np
     if method == "qgram":
         return _qgram_dice(a, b).astype(np.float32)
     scorer: Any = SIMILARITY_METHODS[method]
-    scores = process.cpdist(a, b, scorer=scorer, workers=-1, dtype=np.float32)
+    scores = process.cpdist(
+        a, b, scorer=scorer, workers=rapidfuzz_workers(len(a)), dtype=np.float32
+    )
     if method in ("token_sort", "token_set"):
         scores = scores / np.float32(100.0)
     return np.asarray(scores, dtype=np.float32)

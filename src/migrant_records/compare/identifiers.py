@@ -16,6 +16,7 @@ from migrant_records.compare.base import (
     BaseComparator,
     cached,
     date_days,
+    rapidfuzz_workers,
     string_values,
 )
 from migrant_records.compare.text import (
@@ -126,7 +127,7 @@ class Nik(BaseComparator):
                     vr.values[vb[check]],
                     scorer=DamerauLevenshtein.distance,
                     score_cutoff=1,
-                    workers=-1,
+                    workers=rapidfuzz_workers(len(check)),
                 )
                 lvl[check] = np.where(np.asarray(dist) == 1, 3, 0)
 

@@ -374,6 +374,7 @@ class PersonIndex:
             raise ConfigError(f"Lookup record(s) refused: {rejects['reason'].tolist()[:5]}.")
         roles = engine.person_roles(raw, ignore=filled)
         prepared = engine.prepare(raw, self.matcher, person_columns=roles)
+        prepared.attrs.clear()  # pandas deep-copies attrs into every frame derived from it
         return self._read(
             lambda: lookup_records(self._backend, self.matcher, prepared, k, self._cache)
         )

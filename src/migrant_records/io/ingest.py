@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Union
@@ -106,6 +107,29 @@ def _without_nul(array: pa.Array, header: str, label: str, notes: list[str]) -> 
     return pc.replace_substring(array, "\x00", "")
 
 
+_FEW_NAMES = 1_000
+"""Up to this many names :func:`_no_letter` settles those with a Latin letter in Python."""
+
+_LATIN_LETTER = re.compile("[A-Za-z]")
+
+
+def _no_letter(names: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Names (not missing) without a single letter (no character of Unicode category L).
+
+    On a few names, those holding a Latin letter are settled in Python and only the others
+    go to the regular expression: compiling ``\\pL`` costs more than checking a few names.
+    """
+    if len(names) > _FEW_NAMES:
+        return as_mask(pc.invert(pc.match_substring_regex(names, r"\pL")))
+    values = names.to_pylist()
+    unsure = [k for k, v in enumerate(values) if v is not None and not _LATIN_LETTER.search(v)]
+    out = np.zeros(len(values), dtype=bool)
+    if unsure:
+        rest = pa.array([values[k] for k in unsure], pa.string())
+        out[unsure] = as_mask(pc.invert(pc.match_substring_regex(rest, r"\pL")))
+    return out
+
+
 def _missing_message(missing: list[str], headers: list[str], label: str) -> str:
     found = ", ".join(repr(h) for h in headers) if headers else "(none)"
     msg = f"{label}: required column(s) missing: {', '.join(missing)}. Columns found: {found}."
@@ -204,8 +228,7 @@ def _build_batch(
     checks.append(_Check("blank_source", "source", blank[0], None))
     checks.append(_Check("blank_record_id", "record_id", blank[1], None))
     checks.append(_Check("blank_full_name", "full_name", blank[2], None))
-    no_letter = pc.invert(pc.match_substring_regex(name, r"\pL"))
-    checks.append(_Check("invalid_full_name", "full_name", as_mask(no_letter), name))
+    checks.append(_Check("invalid_full_name", "full_name", _no_letter(name), name))
 
     reason_idx = np.full(n, -1, dtype=np.int32)
     for k, check in enumerate(checks):
