@@ -165,3 +165,19 @@ def test_the_callers_frame_is_never_written_into() -> None:
     kept = prepared.copy(deep=True)
     standardize(prepared, reference_date="2025-06-30")
     pd.testing.assert_frame_equal(prepared, kept)
+
+
+def test_string_dtype_columns_standardise_as_object_columns(small_synth) -> None:  # type: ignore[no-untyped-def]
+    """A frame read with pandas' ``string`` dtype (``pd.NA`` for missing values, as
+    ``pd.read_parquet`` can give) is standardised as the same frame of ``object`` columns."""
+    plain = small_synth.records().head(3000).reset_index(drop=True)
+    plain = plain.astype(object).where(plain.notna(), None)
+    typed = plain.astype("string")
+    assert typed["address"].isna().any()  # the missing-address check meets pd.NA
+    got = standardize(typed, progress=False, reference_date=REF)
+    want = standardize(plain, progress=False, reference_date=REF)
+    assert list(got.columns) == list(want.columns)
+    for column in want.columns:
+        left = got[column].astype(object).where(got[column].notna(), None)
+        right = want[column].astype(object).where(want[column].notna(), None)
+        assert left.tolist() == right.tolist(), column

@@ -308,7 +308,8 @@ def standardize(
         for c in _ADDRESS_COLUMNS:
             if c in out.columns:
                 values = out[c].to_numpy(dtype=object)
-                no_address &= pd.isna(values) | (values == "")
+                missing = pd.isna(values)  # None, NaN or pd.NA (a "string" column's)
+                no_address &= missing | (np.where(missing, "", values) == "")
         from_nik = no_address & pd.notna(np.asarray(new["nik_id"], dtype=object))
         if from_nik.any():
             for c, code in (
