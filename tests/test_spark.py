@@ -108,6 +108,27 @@ def test_dedupe_synthetic_20000_people_equals_pandas(spark: Any, tmp_path: Path)
     assert result.cluster_stats["split_components"] > 0  # conflict splitting was exercised
 
 
+def test_nik_carried_by_several_people_is_suspect_on_spark(spark: Any, tmp_path: Path) -> None:
+    """A NIK typed into the records of four clearly different women (a family card number,
+    say) identifies nobody: both engines compare it as "different (invalid or suspect)"."""
+    from migrant_records.spark import SparkMatcher
+
+    records = mr.datasets.load_sample().records()
+    shared = records.loc[0, "nik"]
+    records.loc[[2, 4, 11], "nik"] = shared  # KHOTIJAH, NUR AMINAH, AMINAH; row 0 EUIS ROHMAH
+    carriers = set(records.loc[[0, 2, 4, 11], "record_id"])
+    matcher = mr.Matcher(progress=False)
+    expected = matcher.dedupe(records)
+    result = SparkMatcher(matcher, spark=spark).dedupe(records, out=tmp_path / "out")
+    for pairs in (expected.pairs, result.pairs().toPandas()):
+        among = pairs["record_id_l"].astype(str).isin(carriers) & pairs["record_id_r"].astype(
+            str
+        ).isin(carriers)
+        assert among.sum() >= 3  # the NIK blocking pass pairs them
+        assert (pairs.loc[among, "gamma_nik"] == 1).all()
+    _assert_same(expected, result)
+
+
 def test_link_equals_pandas(spark: Any, tmp_path: Path) -> None:
     from migrant_records.spark import SparkMatcher
 

@@ -27,6 +27,7 @@ __all__ = [
     "cached",
     "check_method",
     "column_cache",
+    "comparator_columns",
     "date_days",
     "rapidfuzz_workers",
     "similarity",
@@ -47,8 +48,9 @@ class Comparator(Protocol):
         columns: The prepared columns read (shown in explanations). A comparator that also
             reads columns only when they are present lists those in an optional
             ``optional_columns`` tuple (as :class:`BaseComparator` does): the person index
-            reads a stored record's ``columns`` and ``optional_columns`` only, so a column
-            read but listed in neither would be missing there.
+            and the Spark engine give a comparator only the columns
+            :func:`comparator_columns` names, so a column read but listed in neither would
+            be missing there.
     """
 
     name: str
@@ -60,6 +62,13 @@ class Comparator(Protocol):
     ) -> np.ndarray:
         """One ``int8`` level per pair (``left.iloc[i[k]]`` vs ``right.iloc[j[k]]``); -1 = null."""
         ...
+
+
+def comparator_columns(comp: Comparator) -> tuple[str, ...]:
+    """Every prepared column ``comp`` may read: its ``columns``, then its
+    ``optional_columns`` (read when present)."""
+    optional = tuple(str(c) for c in getattr(comp, "optional_columns", ()))
+    return tuple(str(c) for c in comp.columns) + optional
 
 
 class BaseComparator:

@@ -18,6 +18,7 @@ from migrant_records import pipeline
 from migrant_records.blocking import ExactBlock, QGramLSH, SortedNeighbourhood
 from migrant_records.cluster import cluster_pairs, conflict_attributes
 from migrant_records.compare import compare_pairs
+from migrant_records.compare.base import comparator_columns
 from migrant_records.errors import ConfigError, ModelError
 from migrant_records.matcher import Matcher
 from migrant_records.model import tf_for_pairs
@@ -127,11 +128,9 @@ def scoring_columns(matcher: Matcher) -> frozenset[str] | None:
     assert matcher.comparators_ is not None and matcher.blocking_ is not None
     out = {"source", "record_id"}
     for comp in matcher.comparators_:
-        columns = getattr(comp, "columns", None)
-        if columns is None:
+        if getattr(comp, "columns", None) is None:
             return None
-        out.update(str(c) for c in columns)
-        out.update(str(c) for c in getattr(comp, "optional_columns", ()))
+        out.update(comparator_columns(comp))
     out.update(tf_columns(matcher).values())
     for strategy in matcher.blocking_:
         if isinstance(strategy, QGramLSH):

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from migrant_records.compare import Comparator
+from migrant_records.compare.base import comparator_columns
 from migrant_records.spark import _stages
 
 __all__ = ["compare", "gamma_columns", "pattern_counts", "score", "tf_frequencies"]
@@ -80,7 +81,7 @@ def compare(
     tf = tf or {}
     needed: list[str] = []
     for comp in comparators:
-        for col in comp.columns:
+        for col in comparator_columns(comp):
             if col not in needed and col in left.columns:
                 needed.append(col)
     tf_cols = _stages.tf_columns(comparators)
