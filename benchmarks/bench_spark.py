@@ -1,12 +1,14 @@
-"""Benchmark the Spark engine against the pandas engine (and Splink on DuckDB) on one machine.
+"""Benchmark the Spark engine against the pandas engine and Splink on one machine.
 
 Each engine runs in a fresh process on the same Parquet file of synthetic records
 (``benchmarks/data.py``, ``synth_<N>``); the parent samples the resident memory of the whole
 process tree (Python, the Spark JVM and its Python workers) every 0.2 s for the peak.
+Engines: ``pandas``, ``spark`` (this library's), ``splink`` (Splink on DuckDB) and
+``splink-spark`` (Splink on Spark ``local[N]``, with the similarity jar its wheel ships).
 
 Usage::
 
-    python benchmarks/bench_spark.py --records 1000000 --engines pandas,spark
+    python benchmarks/bench_spark.py --records 1000000 --engines pandas,spark,splink-spark
     python benchmarks/bench_spark.py --records 5000000 --engines spark --driver-memory 6g
     python benchmarks/bench_spark.py --skew
 
@@ -34,18 +36,18 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 
 
-def _spark(cores: int, driver_memory: str, local_dir: str) -> Any:
+def _spark(cores: int, driver_memory: str, local_dir: str, jars: str | None = None) -> Any:
     from migrant_records.spark import get_session
 
-    return get_session(
-        master=f"local[{cores}]",
-        config={
-            "spark.driver.memory": driver_memory,
-            "spark.sql.shuffle.partitions": str(max(8, cores * 4)),
-            "spark.local.dir": local_dir,
-            "spark.ui.enabled": "true",
-        },
-    )
+    config = {
+        "spark.driver.memory": driver_memory,
+        "spark.sql.shuffle.partitions": str(max(8, cores * 4)),
+        "spark.local.dir": local_dir,
+        "spark.ui.enabled": "true",
+    }
+    if jars:
+        config["spark.jars"] = jars
+    return get_session(master=f"local[{cores}]", config=config)
 
 
 def worker(args: argparse.Namespace) -> dict[str, Any]:
@@ -63,13 +65,19 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
             "persons": int(result.clusters["person_id"].nunique()),
             "records": len(result.clusters),
         }
-    if args.worker == "splink":
+    if args.worker in ("splink", "splink-spark"):
         sys.path.insert(0, str(HERE))
-        from competitors import run_splink
+        from competitors import run_splink, splink_spark_jar
 
+        session = None
+        if args.worker == "splink-spark":  # Splink's own Spark backend, its jar from its wheel
+            session = _spark(args.cores, args.driver_memory, args.local_dir, splink_spark_jar())
+            session.sparkContext.setLogLevel("ERROR")
+            session.sparkContext.setCheckpointDir(str(Path(args.local_dir) / "splink-ckpt"))
         n = len(pd.read_parquet(args.data, columns=["record_id"]))
         res, _ = run_splink(
-            {"records_path": args.data, "task": "dedupe", "n_left": n, "library": "splink"}
+            {"records_path": args.data, "task": "dedupe", "n_left": n, "library": "splink"},
+            spark=session,
         )
         return {"seconds": time.perf_counter() - t0, **{k: v for k, v in res.items()}}
     import logging
@@ -242,10 +250,11 @@ def report(log: Path, out: Path, cores: int) -> None:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for (dataset, engine), r in sorted(runs.items()):
-        stages = ", ".join(f"{k} {v}" for k, v in (r.get("stages") or {}).items())
+        stages = ", ".join(f"{k} {float(v):.1f}" for k, v in (r.get("stages") or {}).items())
+        pairs = r.get("pairs", r.get("candidate_pairs"))  # Splink: the pairs it scored
         lines.append(
             f"| {dataset} | {engine} | {r.get('status')} | {_fmt(r.get('wall_seconds'))} "
-            f"| {_fmt(r.get('peak_rss_gib'), 2)} | {_fmt(r.get('pairs'))} "
+            f"| {_fmt(r.get('peak_rss_gib'), 2)} | {_fmt(pairs)} "
             f"| {_fmt(r.get('persons'))} | {stages} | {r.get('date')} | {_fmt(r.get('load'))} |"
         )
     sizes = sorted({int(d.split("_")[-1]) for d, _ in runs if d.startswith("synth_")})

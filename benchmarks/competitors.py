@@ -115,8 +115,12 @@ def _splink_settings(frame: pd.DataFrame, link: bool) -> tuple[Any, list[Any], l
     return settings, deterministic, training
 
 
-def run_splink(spec: dict[str, Any]) -> tuple[Result, dict[str, np.ndarray]]:
-    """Splink 5 on DuckDB: templates, u sampling, EM, predict at 0.5, clustering."""
+def run_splink(spec: dict[str, Any], spark: Any = None) -> tuple[Result, dict[str, np.ndarray]]:
+    """Splink 5: templates, u sampling, EM, predict at 0.5, clustering.
+
+    On DuckDB by default; on Spark when ``spark`` (a session whose ``spark.jars`` holds
+    Splink's similarity jar, :func:`splink_spark_jar`) is given.
+    """
     import duckdb
     from splink import DuckDBAPI, Linker
 
@@ -125,13 +129,24 @@ def run_splink(spec: dict[str, Any]) -> tuple[Result, dict[str, np.ndarray]]:
     records = _prepare(spec, clock)
     link = spec["task"] == "link"
     n_left = int(spec["n_left"])
+    con = duckdb.connect()
 
-    def setup() -> tuple[Any, Any, list[Any], list[Any]]:
+    def sql(query: str) -> pd.DataFrame:
+        if spark is not None:
+            return spark.sql(query).toPandas()
+        return con.execute(query).df()
+
+    def setup() -> tuple[Any, list[Any], list[Any]]:
         frame = competitor_frame(records)
-        con = duckdb.connect()
-        con.execute(f"SET threads TO {THREADS}")
-        con.execute("SET enable_progress_bar = false")
-        db_api = DuckDBAPI(connection=con)
+        db_api: Any
+        if spark is not None:
+            from splink import SparkAPI
+
+            db_api = SparkAPI(spark_session=spark)
+        else:
+            con.execute(f"SET threads TO {THREADS}")
+            con.execute("SET enable_progress_bar = false")
+            db_api = DuckDBAPI(connection=con)
         settings, deterministic, training = _splink_settings(frame, link)
         if link:
             tables: Any = [
@@ -141,9 +156,9 @@ def run_splink(spec: dict[str, Any]) -> tuple[Result, dict[str, np.ndarray]]:
         else:
             tables = db_api.register(frame, table_name="records")
         linker = Linker(tables, settings, log_level=logging.ERROR)
-        return con, linker, deterministic, training
+        return linker, deterministic, training
 
-    con, linker, deterministic, training = clock.time("prepare", setup)
+    linker, deterministic, training = clock.time("prepare", setup)
     big = len(records) > 200_000
 
     def train() -> None:
@@ -157,19 +172,17 @@ def run_splink(spec: dict[str, Any]) -> tuple[Result, dict[str, np.ndarray]]:
     clock.time("training", train)
     predictions = clock.time("prediction", lambda: linker.inference.predict())
     table = predictions.physical_name
-    n_pairs = int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    n_pairs = int(sql(f"SELECT count(*) AS n FROM {table}")["n"].iloc[0])
     matched = clock.time(
         "prediction",
-        lambda: con.execute(
-            f"SELECT unique_id_l, unique_id_r FROM {table} WHERE match_probability >= 0.5"
-        ).df(),
+        lambda: sql(f"SELECT unique_id_l, unique_id_r FROM {table} WHERE match_probability >= 0.5"),
     )
 
     def cluster() -> pd.DataFrame:
         clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
             predictions, threshold_match_probability=0.5
         )
-        return con.execute(f"SELECT unique_id, cluster_id FROM {clusters.physical_name}").df()
+        return sql(f"SELECT unique_id, cluster_id FROM {clusters.physical_name}")
 
     clusters = clock.time("clustering", cluster)
     labels = np.arange(len(records), dtype=np.int64)
@@ -181,6 +194,7 @@ def run_splink(spec: dict[str, Any]) -> tuple[Result, dict[str, np.ndarray]]:
         "total_s": clock.total(),
         "peak_rss_mib": clock.peak_mib,
         "candidate_pairs": n_pairs,
+        "persons": len(np.unique(labels)),
         "note": "blocking and comparison run inside predict",
     }
     arrays = {
@@ -189,6 +203,13 @@ def run_splink(spec: dict[str, Any]) -> tuple[Result, dict[str, np.ndarray]]:
         "labels": labels,
     }
     return result, arrays
+
+
+def splink_spark_jar() -> str:
+    """Splink's Spark similarity functions (a jar inside the ``splink`` wheel)."""
+    from splink.backends.spark import similarity_jar_location
+
+    return str(similarity_jar_location())
 
 
 # --------------------------------------------------------------------------- migrant-records
