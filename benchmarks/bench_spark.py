@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -200,20 +201,36 @@ def launch(args: argparse.Namespace, engine: str, data: str) -> dict[str, Any]:
         "--local-dir",
         args.local_dir,
     ]
+    import psutil
+
+    def in_use() -> int:
+        vm = psutil.virtual_memory()
+        return int(vm.total - vm.available)
+
     t0 = time.perf_counter()
+    before = in_use()
     child = subprocess.Popen(cmd)
-    peak = 0
+    peak = peak_use = 0
     while child.poll() is None:
         peak = max(peak, _tree_rss(child.pid))
+        peak_use = max(peak_use, in_use() - before)
         time.sleep(0.2)
-    result: dict[str, Any] = {
-        "engine": engine,
-        "status": "ok" if child.returncode == 0 else "error",
-    }
+    code = child.returncode
+    if code == 0:
+        status = "ok"
+    elif code < 0:
+        # A signal: SIGKILL with no one sending it is the kernel's out-of-memory killer.
+        status = f"killed ({signal.Signals(-code).name})"
+    else:
+        status = f"error (exit {code})"
+    result: dict[str, Any] = {"engine": engine, "status": status}
     if out.stat().st_size:
         result.update(json.loads(out.read_text(encoding="utf-8")))
     result["wall_seconds"] = round(time.perf_counter() - t0, 1)
     result["peak_rss_gib"] = round(peak / 2**30, 2)
+    # The tree's RSS counts pages shared by forked processes once per process; the rise of
+    # the machine's memory in use (total less available) counts them once.
+    result["peak_machine_gib"] = round(peak_use / 2**30, 2)
     return result
 
 
@@ -240,21 +257,26 @@ def report(log: Path, out: Path, cores: int) -> None:
         "### Spark engine on one machine",
         "",
         "Each engine in a fresh process on the same Parquet file of synthetic records, zero "
-        "configuration, training included; peak memory is the resident memory of the whole "
-        "process tree (for Spark: the JVM and its Python workers). Spark runs `local[2]`. The "
+        "configuration, training included. `peak GiB` is the resident memory of the whole "
+        "process tree (for Spark: the JVM and its Python workers), which counts pages that "
+        "forked processes share once per process; `machine GiB` (runs from 2026-11-29 08:30 "
+        "on) is the rise of the machine's memory in use (total less available) over its value "
+        "at the start, which counts them once but also counts any other job's growth. Spark "
+        "runs `local[2]`. The "
         "machine (2 cores, 24 GiB) was shared with other jobs: the load column is the 1-minute "
         "load average at the start, so compare engines within one run only.",
         "",
-        "| dataset | engine | status | wall s | peak GiB | pairs | persons | stage seconds "
-        "| date | load |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| dataset | engine | status | wall s | peak GiB | machine GiB | pairs | persons "
+        "| stage seconds | date | load |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for (dataset, engine), r in sorted(runs.items()):
         stages = ", ".join(f"{k} {float(v):.1f}" for k, v in (r.get("stages") or {}).items())
         pairs = r.get("pairs", r.get("candidate_pairs"))  # Splink: the pairs it scored
         lines.append(
             f"| {dataset} | {engine} | {r.get('status')} | {_fmt(r.get('wall_seconds'))} "
-            f"| {_fmt(r.get('peak_rss_gib'), 2)} | {_fmt(pairs)} "
+            f"| {_fmt(r.get('peak_rss_gib'), 2)} | {_fmt(r.get('peak_machine_gib'), 2)} "
+            f"| {_fmt(pairs)} "
             f"| {_fmt(r.get('persons'))} | {stages} | {r.get('date')} | {_fmt(r.get('load'))} |"
         )
     sizes = sorted({int(d.split("_")[-1]) for d, _ in runs if d.startswith("synth_")})

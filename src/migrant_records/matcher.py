@@ -15,10 +15,11 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -232,16 +233,11 @@ class Matcher:
         """
         timings: dict[str, float] = {}
         inputs = self._inputs(data, right, timings)
-        with column_cache():  # training's random pairs reuse the columns coded for comparing
-            cand, gamma, ahead = self._compare(inputs, timings, train=True)
-            try:
-                if len(cand) == 0:
-                    raise ModelError(pipeline.no_candidates_message(len(inputs.records)))
-                aligned, _ = pipeline.reviewer_labels(labels, inputs, cand)
-                self._train(inputs, cand, gamma, aligned, self._tf(inputs, cand), ahead)
-            finally:
-                if ahead is not None:
-                    ahead.cancel()
+        with self._compared(inputs, timings, train=True) as (cand, gamma, ahead):
+            if len(cand) == 0:
+                raise ModelError(pipeline.no_candidates_message(len(inputs.records)))
+            aligned, _ = pipeline.reviewer_labels(labels, inputs, cand)
+            self._train(inputs, cand, gamma, aligned, self._tf(inputs, cand), ahead)
         return self
 
     def dedupe(
@@ -308,6 +304,20 @@ class Matcher:
         timings["compare"] = time.perf_counter() - t0
         return cand, gamma, ahead
 
+    @contextlib.contextmanager
+    def _compared(
+        self, inputs: pipeline.Inputs, timings: dict[str, float], train: bool
+    ) -> Iterator[tuple[pipeline.Candidates, np.ndarray, pipeline.RandomAhead | None]]:
+        """:meth:`_compare` inside a column cache; training's random pairs still being
+        compared in the background are cancelled on leaving, whatever happened."""
+        with column_cache():  # training's random pairs reuse the columns coded for comparing
+            cand, gamma, ahead = self._compare(inputs, timings, train)
+            try:
+                yield cand, gamma, ahead
+            finally:
+                if ahead is not None:
+                    ahead.cancel()
+
     def _tf(self, inputs: pipeline.Inputs, cand: pipeline.Candidates) -> dict[str, Any] | None:
         assert self.comparators_ is not None
         if self.term_frequency:
@@ -358,20 +368,15 @@ class Matcher:
     ) -> MatchResult:
         """Block, compare, train when needed, score and cluster prepared inputs."""
         train = bool(refit or (refit is None and self.model_ is None))
-        with column_cache():  # training's random pairs reuse the columns coded for comparing
-            cand, gamma, ahead = self._compare(inputs, timings, train)
-            try:
-                aligned, cannot = pipeline.reviewer_labels(labels, inputs, cand)
-                t0 = time.perf_counter()
-                tf = self._tf(inputs, cand) if len(cand) else None  # for training and scoring
-                if len(cand) == 0:
-                    logger.warning(pipeline.no_candidates_message(len(inputs.records)))
-                elif train:
-                    self._train(inputs, cand, gamma, aligned, tf, ahead)
-                timings["train"] = time.perf_counter() - t0
-            finally:
-                if ahead is not None:
-                    ahead.cancel()
+        with self._compared(inputs, timings, train) as (cand, gamma, ahead):
+            aligned, cannot = pipeline.reviewer_labels(labels, inputs, cand)
+            t0 = time.perf_counter()
+            tf = self._tf(inputs, cand) if len(cand) else None  # for training and scoring
+            if len(cand) == 0:
+                logger.warning(pipeline.no_candidates_message(len(inputs.records)))
+            elif train:
+                self._train(inputs, cand, gamma, aligned, tf, ahead)
+            timings["train"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         if len(cand) and self.model_ is None:
             raise ModelError(
