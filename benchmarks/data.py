@@ -9,7 +9,10 @@ Datasets:
 - ``febrl4``: a linkage task (two files of 5,000 records);
 - ``synth_<N>``: about ``N`` records of six ministry datasets drawn by
   :func:`migrant_records.synth.generate` (about 1.54 records per person), deduplicated as
-  one frame.
+  one frame. Above 5,000,000 records (the generator holds a whole draw in memory, about 10
+  GiB at that size) the records are drawn in equal chunks of at most 5,000,000, each with
+  its own seed, and their record and person ids prefixed ``c<chunk>-``: the chunks' people
+  are different people who may share names, birth dates and places, as in real registers.
 
 Every dataset is written once to Parquet (``records`` with all columns as strings and
 ``truth`` with ``person_id`` per record, in the same row order), so that each library runs
@@ -37,6 +40,9 @@ import pandas as pd
 from migrant_records.schemas import CANONICAL_COLUMNS
 
 logger = logging.getLogger(__name__)
+
+#: Most records drawn by one call of the generator (see the module docs).
+CHUNK_RECORDS = 5_000_000
 
 #: Records per person drawn by ``migrant_records.synth.generate`` (measured; used to size runs).
 RECORDS_PER_PERSON = 1.54
@@ -116,16 +122,56 @@ def _load(name: str) -> tuple[str, pd.DataFrame, pd.DataFrame, int]:
             return "link", records, truth, n_left
         return "dedupe", records, truth, len(records)
     if name.startswith("synth_"):
-        from migrant_records.synth import generate
-
-        size = int(name[len("synth_") :])
-        data = generate(people=synth_people(size), seed=20260101)
-        records = data.records().reset_index(drop=True)
-        key = ["source", "record_id"]
-        truth = records[key].merge(data.truth, on=key, how="left", validate="one_to_one")
-        truth["person_id"] = truth["person_id"].fillna(truth["record_id"])
+        records, truth = _synth(int(name[len("synth_") :]), 20260101)
         return "dedupe", records, truth, len(records)
     raise ValueError(f"unknown dataset {name!r}: use febrl1..febrl4 or synth_<records>")
+
+
+def _synth(size: int, seed: int, prefix: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """About ``size`` synthetic records drawn with ``seed`` and their truth."""
+    from migrant_records.synth import generate
+
+    data = generate(people=synth_people(size), seed=seed)
+    records = data.records().reset_index(drop=True)
+    key = ["source", "record_id"]
+    truth = records[key].merge(data.truth, on=key, how="left", validate="one_to_one")
+    truth["person_id"] = truth["person_id"].fillna(truth["record_id"])
+    if prefix:
+        records["record_id"] = prefix + records["record_id"].astype(str)
+        truth["record_id"] = prefix + truth["record_id"].astype(str)
+        truth["person_id"] = prefix + truth["person_id"].astype(str)
+    return records, truth
+
+
+def _prepare_chunked(size: int, records_path: Path, truth_path: Path) -> int:
+    """Write ``synth_<size>`` chunk by chunk (see the module docs); return the record count."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    chunks = math.ceil(size / CHUNK_RECORDS)
+    writers: dict[Path, pq.ParquetWriter] = {}
+    n = 0
+    try:
+        for i in range(chunks):
+            records, truth = _synth(size // chunks, 20260101 + i, prefix=f"c{i}-")
+            keep = [c for c in records.columns if c in KEEP_COLUMNS]
+            tables = {
+                records_path: records[keep].astype("string"),
+                truth_path: truth[["source", "record_id", "person_id"]].astype(str),
+            }
+            n += len(records)
+            del records, truth
+            for path, frame in tables.items():
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                if path not in writers:
+                    writers[path] = pq.ParquetWriter(path, table.schema)
+                writers[path].write_table(table.cast(writers[path].schema))
+            del tables
+            logger.info("synth_%d: chunk %d of %d written", size, i + 1, chunks)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return n
 
 
 def prepare_dataset(name: str, folder: Path) -> DatasetFiles:
@@ -140,9 +186,14 @@ def prepare_dataset(name: str, folder: Path) -> DatasetFiles:
     """
     folder.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    task, records, truth, n_left = _load(name)
     records_path = folder / f"{name}.records.parquet"
     truth_path = folder / f"{name}.truth.parquet"
+    size = int(name[len("synth_") :]) if name.startswith("synth_") else 0
+    if size > CHUNK_RECORDS:
+        n = _prepare_chunked(size, records_path, truth_path)
+        seconds = time.perf_counter() - t0
+        return DatasetFiles(name, "dedupe", records_path, truth_path, n, n, seconds)
+    task, records, truth, n_left = _load(name)
     keep = [c for c in records.columns if c in KEEP_COLUMNS]
     records[keep].astype("string").to_parquet(records_path, index=False)
     truth[["source", "record_id", "person_id"]].astype(str).to_parquet(truth_path, index=False)
