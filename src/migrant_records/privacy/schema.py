@@ -322,7 +322,11 @@ def default_schema() -> EncodingSchema:
     """The schema for the standard worker columns (Indonesian standardisation).
 
     Fields mirror the default comparators (name, NIK, birth date, sex, phone, region,
-    mother's name, birth place); blocking keys mirror the default blocking passes; an LSH
+    mother's name, birth place). The blocking keys follow the default blocking passes on the
+    NIK (whole and three of its four segments), the phone, and name parts with the birth
+    date, but are fixed: every party must derive the same keys, so unlike
+    :func:`~migrant_records.blocking.default_blocking` they do not adapt to the columns a
+    dataset fills (a name is keyed with the district, not the finest region filled). An LSH
     pass over the name filter within birth year, regency and sex finds several typos at once.
     """
     name_bloom = BloomSpec(bits=512, hashes=10, q=2)
