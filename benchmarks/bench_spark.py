@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -90,7 +91,10 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     spark = _spark(args.cores, args.driver_memory, args.local_dir)
     spark.sparkContext.setLogLevel("ERROR")
     out = Path(tempfile.mkdtemp(prefix="bench-spark-", dir=args.local_dir))
-    sres = SparkMatcher(mr.Matcher(progress=False), spark=spark).dedupe(args.data, out=out)
+    try:
+        sres = SparkMatcher(mr.Matcher(progress=False), spark=spark).dedupe(args.data, out=out)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)  # the Parquet output is not kept
     return {
         "seconds": time.perf_counter() - t0,
         "stages": {k: round(v, 1) for k, v in sres.timings.items()},
@@ -226,6 +230,7 @@ def launch(args: argparse.Namespace, engine: str, data: str) -> dict[str, Any]:
     result: dict[str, Any] = {"engine": engine, "status": status}
     if out.stat().st_size:
         result.update(json.loads(out.read_text(encoding="utf-8")))
+    out.unlink()
     result["wall_seconds"] = round(time.perf_counter() - t0, 1)
     result["peak_rss_gib"] = round(peak / 2**30, 2)
     # The tree's RSS counts pages shared by forked processes once per process; the rise of

@@ -8,6 +8,7 @@ truth, labels respected, a saved model reloading). Running them here keeps the p
 from __future__ import annotations
 
 import runpy
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,5 +35,6 @@ def test_tutorial_runs(
         pytest.importorskip("pyspark", reason="this tutorial needs the spark extra")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the tutorials' mkdtemp folders
     runpy.run_path(str(script), run_name="__main__")
     assert capsys.readouterr().out.strip(), "a tutorial should show its results"
