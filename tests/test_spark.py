@@ -6,6 +6,7 @@ All tests share one ``local[2]`` session with few shuffle partitions.
 from __future__ import annotations
 
 import json
+import tempfile
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -150,7 +151,7 @@ def test_link_equals_pandas(spark: Any, tmp_path: Path) -> None:
     np.testing.assert_allclose(merged["match_probability"], merged["p_pandas"], rtol=0, atol=1e-9)
 
 
-def test_rejects_and_errors(spark: Any, tmp_path: Path) -> None:
+def test_rejects_and_errors(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from migrant_records.spark import SparkMatcher
 
     records = mr.datasets.load_sample().records().head(300).copy()
@@ -166,8 +167,12 @@ def test_rejects_and_errors(spark: Any, tmp_path: Path) -> None:
     # every input row is either clustered once or rejected
     assert result.n_records + result.n_rejects == len(records)
     assert result.clusters().count() == result.n_records
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     with pytest.raises(SchemaError, match="full_name"):
         SparkMatcher(matcher, spark=spark).dedupe(records.drop(columns=["full_name"]))
+    assert not list(scratch.iterdir()), "a failed run without `out` leaves its folder behind"
     with pytest.raises(ConfigError, match="one_to_one"):
         SparkMatcher(mr.Matcher(one_to_one=True), spark=spark).link(records, records)
 

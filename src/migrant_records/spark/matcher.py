@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -140,7 +141,8 @@ class SparkMatcher:
         Args:
             data: Canonical records: a Spark DataFrame, a pandas DataFrame, or Parquet path(s)
                 (any mix of sources; the ``source`` column says which).
-            out: Output folder (default: a new temporary folder).
+            out: Output folder (default: a new temporary folder, removed again if the run
+                fails).
 
         Returns:
             The :class:`SparkResult`.
@@ -153,7 +155,8 @@ class SparkMatcher:
         Args:
             left: Records of the first dataset(s).
             right: Records of the second dataset(s).
-            out: Output folder (default: a new temporary folder).
+            out: Output folder (default: a new temporary folder, removed again if the run
+                fails).
 
         Returns:
             The :class:`SparkResult`; clusters cover both sides.
@@ -168,7 +171,16 @@ class SparkMatcher:
     # ------------------------------------------------------------------ pipeline
     def _run(self, data: Any, right_data: Any | None, out: str | Path | None) -> SparkResult:
         spark = get_session(self.spark)
-        out_dir = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="mr-spark-"))
+        if out is not None:
+            return self._run_in(spark, Path(out), data, right_data)
+        out_dir = Path(tempfile.mkdtemp(prefix="mr-spark-"))
+        try:
+            return self._run_in(spark, out_dir, data, right_data)
+        except BaseException:
+            shutil.rmtree(out_dir, ignore_errors=True)  # a failed run leaves no folder behind
+            raise
+
+    def _run_in(self, spark: Any, out_dir: Path, data: Any, right_data: Any | None) -> SparkResult:
         out_dir.mkdir(parents=True, exist_ok=True)
         ckpt = Path(self.checkpoint_dir) if self.checkpoint_dir else out_dir / "_checkpoints"
         spark.sparkContext.setCheckpointDir(str(ckpt))
