@@ -93,15 +93,17 @@ def compare(
     rsel = [F.col("_pos").alias("j")] + [F.col(c).alias(f"{c}__r") for c in needed]
     lrec = left.select(*lsel)
     rrec = right.select(*rsel)
-    wide = pairs.join(lrec, "i").join(rrec, "j")
     for name, counted in tf.items():
+        # a term's count belongs to the left record: joined to the records, not to the
+        # pairs, it adds no shuffle of the (many more, and wide) pair rows
         col = tf_cols[name]
         totals[name] = int(counted.agg(F.sum("_tfn")).collect()[0][0] or 0)
-        wide = (
-            wide.join(counted, F.col(f"{col}__l") == F.col("_tfv"), "left")
+        lrec = (
+            lrec.join(counted, F.col(f"{col}__l") == F.col("_tfv"), "left")
             .withColumnRenamed("_tfn", f"_tfn_{name}")
             .drop("_tfv")
         )
+    wide = pairs.join(lrec, "i").join(rrec, "j")
     gcols = gamma_columns(comparators)
     schema = ", ".join(
         ["i long", "j long"]
