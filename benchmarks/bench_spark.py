@@ -288,7 +288,7 @@ def report(log: Path, out: Path, cores: int) -> None:
             f"| {_fmt(pairs)} "
             f"| {_fmt(r.get('persons'))} | {stages} | {r.get('date')} | {_fmt(r.get('load'))} |"
         )
-    sizes = sorted({int(d.split("_")[-1]) for d, _ in runs if d.startswith("synth_")})
+    sizes = sorted({size(d) for d, _ in runs if d.startswith("synth_")})
     missing = [n for n in (1_000_000, 5_000_000) if n not in sizes]
     lines += [
         "",

@@ -143,6 +143,12 @@ def _synth(size: int, seed: int, prefix: str = "") -> tuple[pd.DataFrame, pd.Dat
     return records, truth
 
 
+def _stored(records: pd.DataFrame, truth: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The frames written to Parquet: the kept record columns as strings, and the truth."""
+    keep = [c for c in records.columns if c in KEEP_COLUMNS]
+    return records[keep].astype("string"), truth[["source", "record_id", "person_id"]].astype(str)
+
+
 def _prepare_chunked(size: int, records_path: Path, truth_path: Path) -> int:
     """Write ``synth_<size>`` chunk by chunk (see the module docs); return the record count."""
     import pyarrow as pa
@@ -154,12 +160,8 @@ def _prepare_chunked(size: int, records_path: Path, truth_path: Path) -> int:
     try:
         for i in range(chunks):
             records, truth = _synth(size // chunks, 20260101 + i, prefix=f"c{i}-")
-            keep = [c for c in records.columns if c in KEEP_COLUMNS]
-            tables = {
-                records_path: records[keep].astype("string"),
-                truth_path: truth[["source", "record_id", "person_id"]].astype(str),
-            }
             n += len(records)
+            tables = dict(zip((records_path, truth_path), _stored(records, truth), strict=True))
             del records, truth
             for path, frame in tables.items():
                 table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -194,9 +196,9 @@ def prepare_dataset(name: str, folder: Path) -> DatasetFiles:
         seconds = time.perf_counter() - t0
         return DatasetFiles(name, "dedupe", records_path, truth_path, n, n, seconds)
     task, records, truth, n_left = _load(name)
-    keep = [c for c in records.columns if c in KEEP_COLUMNS]
-    records[keep].astype("string").to_parquet(records_path, index=False)
-    truth[["source", "record_id", "person_id"]].astype(str).to_parquet(truth_path, index=False)
+    stored_records, stored_truth = _stored(records, truth)
+    stored_records.to_parquet(records_path, index=False)
+    stored_truth.to_parquet(truth_path, index=False)
     return DatasetFiles(
         name=name,
         task=task,
