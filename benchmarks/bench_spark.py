@@ -103,6 +103,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         "records": sres.n_records,
         "cluster": sres.cluster_stats,
         "split_blocks": sres.blocking.split_blocks,
+        "compare_parts": sres.compare_parts,
     }
 
 
@@ -211,13 +212,17 @@ def launch(args: argparse.Namespace, engine: str, data: str) -> dict[str, Any]:
         vm = psutil.virtual_memory()
         return int(vm.total - vm.available)
 
+    def disk_used() -> int:
+        return shutil.disk_usage(args.local_dir).used
+
     t0 = time.perf_counter()
-    before = in_use()
+    before, disk_before = in_use(), disk_used()
     child = subprocess.Popen(cmd)
-    peak = peak_use = 0
+    peak = peak_use = peak_disk = 0
     while child.poll() is None:
         peak = max(peak, _tree_rss(child.pid))
         peak_use = max(peak_use, in_use() - before)
+        peak_disk = max(peak_disk, disk_used() - disk_before)
         time.sleep(0.2)
     code = child.returncode
     if code == 0:
@@ -236,6 +241,8 @@ def launch(args: argparse.Namespace, engine: str, data: str) -> dict[str, Any]:
     # The tree's RSS counts pages shared by forked processes once per process; the rise of
     # the machine's memory in use (total less available) counts them once.
     result["peak_machine_gib"] = round(peak_use / 2**30, 2)
+    # Spark's shuffle files, spills, checkpoints and output, on the disk of --local-dir
+    result["peak_disk_gib"] = round(peak_disk / 2**30, 2)
     return result
 
 
@@ -266,14 +273,16 @@ def report(log: Path, out: Path, cores: int) -> None:
         "process tree (for Spark: the JVM and its Python workers), which counts pages that "
         "forked processes share once per process; `machine GiB` (runs from 2026-11-29 08:30 "
         "on) is the rise of the machine's memory in use (total less available) over its value "
-        "at the start, which counts them once but also counts any other job's growth. Spark "
-        "runs `local[2]`. The "
+        "at the start, which counts them once but also counts any other job's growth. `disk GiB` "
+        "(runs from 2026-11-29 11:30 on) is the peak rise of the used space of the disk that "
+        "holds Spark's local folder and the output (shuffle files, spills, checkpoints, "
+        "Parquet). Spark runs `local[2]`. The "
         "machine (2 cores, 24 GiB) was shared with other jobs: the load column is the 1-minute "
         "load average at the start, so compare engines within one run only.",
         "",
-        "| dataset | engine | status | wall s | peak GiB | machine GiB | pairs | persons "
-        "| stage seconds | date | load |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| dataset | engine | status | wall s | peak GiB | machine GiB | disk GiB | pairs "
+        "| persons | stage seconds | date | load |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
 
     def size(dataset: str) -> int:
@@ -285,7 +294,7 @@ def report(log: Path, out: Path, cores: int) -> None:
         lines.append(
             f"| {dataset} | {engine} | {r.get('status')} | {_fmt(r.get('wall_seconds'))} "
             f"| {_fmt(r.get('peak_rss_gib'), 2)} | {_fmt(r.get('peak_machine_gib'), 2)} "
-            f"| {_fmt(pairs)} "
+            f"| {_fmt(r.get('peak_disk_gib'), 1)} | {_fmt(pairs)} "
             f"| {_fmt(r.get('persons'))} | {stages} | {r.get('date')} | {_fmt(r.get('load'))} |"
         )
     sizes = sorted({size(d) for d, _ in runs if d.startswith("synth_")})

@@ -79,7 +79,11 @@ def test_dedupe_sample_trained_on_spark_equals_pandas(spark: Any, tmp_path: Path
     pandas_matcher = mr.Matcher(progress=False)
     expected = pandas_matcher.dedupe(records)
     spark_matcher = mr.Matcher(progress=False)
-    result = SparkMatcher(spark_matcher, spark=spark).dedupe(records, out=tmp_path / "out")
+    # compared in parts of 40 pairs: trained and scored from the parts' levels together
+    result = SparkMatcher(spark_matcher, spark=spark, pairs_per_part=40).dedupe(
+        records, out=tmp_path / "out"
+    )
+    assert result.compare_parts == -(-result.n_pairs // 40) > 1
     # trained on Spark from aggregated pattern counts: the very same model
     a, b = pandas_matcher.model_, spark_matcher.model_
     assert a.prior_ == b.prior_
@@ -139,8 +143,10 @@ def test_link_equals_pandas(spark: Any, tmp_path: Path) -> None:
     right = records[records["source"] != sources[0]].reset_index(drop=True)
     matcher = mr.Matcher(progress=False)
     expected = matcher.link(left, right)
-    result = SparkMatcher(matcher, spark=spark).link(left, right, out=tmp_path / "out")
-    assert result.link
+    result = SparkMatcher(matcher, spark=spark, pairs_per_part=25).link(
+        left, right, out=tmp_path / "out"
+    )
+    assert result.link and result.compare_parts > 1
     clusters = result.clusters().toPandas()
     assert _groups(clusters) == _groups(expected.clusters)
     pairs = result.pairs().toPandas()
@@ -175,6 +181,38 @@ def test_rejects_and_errors(spark: Any, tmp_path: Path, monkeypatch: pytest.Monk
     assert not list(scratch.iterdir()), "a failed run without `out` leaves its folder behind"
     with pytest.raises(ConfigError, match="one_to_one"):
         SparkMatcher(mr.Matcher(one_to_one=True), spark=spark).link(records, records)
+    with pytest.raises(ConfigError, match="pairs_per_part"):
+        SparkMatcher(matcher, spark=spark, pairs_per_part=0)
+
+
+def _shuffle_files(spark: Any) -> set[Path]:
+    local = spark.sparkContext.getConf().get("spark.local.dir", tempfile.gettempdir())
+    dirs = [d for root in local.split(",") for d in Path(root).glob("blockmgr-*")]
+    return {f for d in dirs for f in d.rglob("shuffle_*.data")}
+
+
+def test_released_shuffle_files_are_deleted(spark: Any) -> None:
+    """Between stages the engine releases what no DataFrame refers to any more: the shuffle
+    files of a finished join are deleted from the local disk, not kept until the run ends."""
+    import time
+
+    from pyspark.sql import functions as F
+
+    from migrant_records.spark.session import release_unused
+
+    release_unused(spark)
+    before = _shuffle_files(spark)
+    counted = spark.range(50_000).groupBy((F.col("id") % 97).alias("k")).count()
+    counted = counted.join(spark.range(97).withColumnRenamed("id", "k"), "k")
+    assert counted.count() == 97
+    made = _shuffle_files(spark) - before
+    assert made, "the join wrote shuffle files"
+    del counted
+    release_unused(spark)
+    deadline = time.monotonic() + 30
+    while made & _shuffle_files(spark) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not made & _shuffle_files(spark)
 
 
 def _task_times(spark: Any, group: str) -> list[list[int]]:

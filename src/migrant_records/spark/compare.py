@@ -3,11 +3,18 @@
 Pairs are joined with the columns their comparators read, then each batch of rows (one
 pair per row, left columns and right columns side by side) is compared with the same
 comparator objects as the pandas engine inside ``mapInPandas``: no Python loop per pair.
+
+Every pair row carries one side's columns through a shuffle, so the comparison's shuffle files
+grow with the number of pairs (about 350 bytes a pair). :func:`compare_in_parts` compares the
+pairs in parts and releases each part's shuffle files before the next: the local disk holds
+one part's at a time.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,8 +23,20 @@ import pandas as pd
 from migrant_records.compare import Comparator
 from migrant_records.compare.base import comparator_columns
 from migrant_records.spark import _stages
+from migrant_records.spark.session import materialise, release_unused
 
-__all__ = ["compare", "gamma_columns", "pattern_counts", "score", "tf_frequencies"]
+__all__ = [
+    "DEFAULT_PAIRS_PER_PART",
+    "compare",
+    "compare_in_parts",
+    "gamma_columns",
+    "pattern_counts",
+    "score",
+    "tf_frequencies",
+]
+
+DEFAULT_PAIRS_PER_PART = 20_000_000
+"""Candidate pairs compared in one part by default (about 7 GB of shuffle files)."""
 
 
 def gamma_columns(comparators: Sequence[Comparator]) -> list[str]:
@@ -52,7 +71,7 @@ def tf_frequencies(prepared: Any, comparators: Sequence[Comparator]) -> dict[str
             .groupBy("_tfv")
             .agg(F.count(F.lit(1)).alias("_tfn"))
         )
-        out[name] = counted
+        out[name] = materialise(counted)  # counted once, read by every part
     return out
 
 
@@ -130,6 +149,49 @@ def compare(
             yield pd.DataFrame(out)
 
     return wide.mapInPandas(run, schema)
+
+
+def compare_in_parts(
+    path: Path,
+    pairs: Any,
+    left: Any,
+    right: Any,
+    comparators: Sequence[Comparator],
+    tf: dict[str, Any] | None,
+    *,
+    n_pairs: int,
+    pairs_per_part: int = DEFAULT_PAIRS_PER_PART,
+) -> int:
+    """Compare the pairs in parts and write their levels to Parquet at ``path``.
+
+    The pairs are split by the hash of their left record into about ``n_pairs /
+    pairs_per_part`` parts; each part joins only its left records, is written, and has its
+    shuffle files released before the next part starts. The rows written are those of
+    :func:`compare` on all pairs at once.
+
+    Returns:
+        The number of parts.
+    """
+
+    spark = pairs.sparkSession
+    parts = max(1, math.ceil(n_pairs / max(int(pairs_per_part), 1)))
+    for k in range(parts):
+        part_pairs, part_left = pairs, left
+        if parts > 1:
+            part_pairs = pairs.where(_part_of("i", parts) == k)
+            part_left = left.where(_part_of("_pos", parts) == k)
+        gamma = compare(part_pairs, part_left, right, comparators, tf)
+        gamma.write.mode("overwrite" if k == 0 else "append").parquet(str(path))
+        del gamma, part_pairs, part_left
+        release_unused(spark)
+    return parts
+
+
+def _part_of(column: str, parts: int) -> Any:
+    """The part (``0 .. parts-1``) of a record position, the same for pairs and records."""
+    from pyspark.sql import functions as F
+
+    return F.pmod(F.xxhash64(F.col(column).cast("long")), F.lit(parts))
 
 
 def pattern_counts(gamma: Any, comparators: Sequence[Comparator]) -> tuple[np.ndarray, np.ndarray]:

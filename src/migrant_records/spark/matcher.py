@@ -27,8 +27,15 @@ from migrant_records.matcher import Matcher
 from migrant_records.spark import _stages
 from migrant_records.spark.blocking import DEFAULT_SPLIT_ROWS, SparkBlocking, block
 from migrant_records.spark.cluster import DEFAULT_MAX_SPLIT_SIZE, cluster
-from migrant_records.spark.compare import compare, pattern_counts, score, tf_frequencies
-from migrant_records.spark.session import get_session
+from migrant_records.spark.compare import (
+    DEFAULT_PAIRS_PER_PART,
+    compare,
+    compare_in_parts,
+    pattern_counts,
+    score,
+    tf_frequencies,
+)
+from migrant_records.spark.session import get_session, release_unused
 from migrant_records.spark.standardise import (
     collapse_copies,
     load_records,
@@ -56,6 +63,7 @@ class SparkResult:
         cluster_stats: Propagation rounds, components, components split at conflicts.
         timings: Seconds per stage.
         link: Whether two sides were linked.
+        compare_parts: Parts the pairs were compared in (see ``pairs_per_part``).
     """
 
     out: Path
@@ -67,6 +75,7 @@ class SparkResult:
     cluster_stats: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     link: bool = False
+    compare_parts: int = 1
     _spark: Any = None
 
     def clusters(self) -> Any:
@@ -115,6 +124,10 @@ class SparkMatcher:
         max_split_size: Components that join conflicting records are split in one task (as
             the pandas engine splits them) up to this many records; larger ones are first cut
             in Spark at edges between directly conflicting records.
+        pairs_per_part: Candidate pairs compared in one part. Every pair carries one
+            record's columns through a shuffle (about 350 bytes); comparing in parts of this
+            many pairs, each part's shuffle files deleted before the next, bounds the local
+            disk the comparison needs (about 7 GB at the default) whatever the number of pairs.
     """
 
     def __init__(
@@ -125,6 +138,7 @@ class SparkMatcher:
         split_rows: int = DEFAULT_SPLIT_ROWS,
         checkpoint_dir: str | Path | None = None,
         max_split_size: int = DEFAULT_MAX_SPLIT_SIZE,
+        pairs_per_part: int = DEFAULT_PAIRS_PER_PART,
     ) -> None:
         self.matcher = matcher if matcher is not None else Matcher(progress=False)
         if split_rows < 2:
@@ -133,6 +147,9 @@ class SparkMatcher:
         self.split_rows = int(split_rows)
         self.checkpoint_dir = checkpoint_dir
         self.max_split_size = int(max_split_size)
+        if pairs_per_part < 1:
+            raise ConfigError(f"pairs_per_part must be at least 1, got {pairs_per_part}.")
+        self.pairs_per_part = int(pairs_per_part)
 
     # ------------------------------------------------------------------ public API
     def dedupe(self, data: Any, *, out: str | Path | None = None) -> SparkResult:
@@ -241,17 +258,26 @@ class SparkMatcher:
         timings["blocking"] = time.perf_counter() - t0
         logger.info("spark stage %s: %.1f s", "blocking", timings["blocking"])
         logger.info("blocking produced %d candidate pairs", report.n_pairs)
+        release_unused(spark)  # blocking's shuffle files and kept blocks
 
         matcher = self.matcher
         use_tf = matcher.term_frequency
         t0 = time.perf_counter()
         both = left if right is None else left.unionByName(right)
         tf = tf_frequencies(both, comparators) if use_tf else None
-        gamma = compare(pairs, left, left if right is None else right, comparators, tf)
-        gamma.write.mode("overwrite").parquet(str(out_dir / "_gamma"))
+        parts = compare_in_parts(
+            out_dir / "_gamma",
+            pairs,
+            left,
+            left if right is None else right,
+            comparators,
+            tf,
+            n_pairs=report.n_pairs,
+            pairs_per_part=self.pairs_per_part,
+        )
         gamma = spark.read.parquet(str(out_dir / "_gamma"))
         timings["compare"] = time.perf_counter() - t0
-        logger.info("spark stage %s: %.1f s", "compare", timings["compare"])
+        logger.info("spark stage %s: %.1f s (%d parts)", "compare", timings["compare"], parts)
 
         t0 = time.perf_counter()
         if matcher.model_ is None:
@@ -276,6 +302,7 @@ class SparkMatcher:
             str(out_dir / "pairs")
         )
         scored = spark.read.parquet(str(out_dir / "pairs"))
+        release_unused(spark)
         timings["predict"] = time.perf_counter() - t0
         logger.info("spark stage %s: %.1f s", "predict", timings["predict"])
 
@@ -323,6 +350,7 @@ class SparkMatcher:
             cluster_stats=stats,
             timings=timings,
             link=link,
+            compare_parts=parts,
             _spark=spark,
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sys
@@ -10,7 +11,7 @@ from typing import Any
 
 from migrant_records.errors import ConfigError
 
-__all__ = ["DEFAULT_CONFIG", "get_session", "materialise"]
+__all__ = ["DEFAULT_CONFIG", "get_session", "materialise", "release_unused"]
 
 DEFAULT_CONFIG: dict[str, str] = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
@@ -82,3 +83,19 @@ def materialise(df: Any) -> Any:
     partition order (such as record positions) stay fixed.
     """
     return df.localCheckpoint(eager=True)
+
+
+def release_unused(spark: Any) -> None:
+    """Let Spark delete the shuffle files and kept blocks that no DataFrame refers to any more.
+
+    Spark removes them once the driver's garbage collector has dropped the objects that refer
+    to them, which otherwise may take until the next periodic collection (30 minutes by
+    default) while a large job fills the local disk. Collecting Python's proxies and then the
+    driver JVM's heap between stages frees them right away. The JVM collects three times: the
+    plan objects one collection frees still hold the shuffle's handle until a later one.
+    """
+    gc.collect()
+    jvm = getattr(spark.sparkContext, "_jvm", None)
+    if jvm is not None:
+        for _ in range(3):
+            jvm.System.gc()
