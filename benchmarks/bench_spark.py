@@ -343,11 +343,19 @@ def report(log: Path, out: Path, cores: int) -> None:
             f"cluster of {cluster_cores} cores needs about {hours:.1f} hours "
             f"({2 * hours:.1f} with twice the pairs per record). Memory per executor stays "
             "bounded: a standardisation group is 50,000 records, a comparison batch 10,000 "
-            "pairs, and hot blocks are split. Local disk does not: comparison joins every pair "
-            "with both records' comparator columns, a shuffle that grows with the pairs (the "
-            "stopped 10,000,000-record run had written 53 GB of shuffle files for its 152 "
-            "million pairs, over 0.35 KB a pair, when it was stopped), so plan the executors' "
-            "local disks for the pairs expected.",
+            "pairs, and hot blocks are split. Local disk grows with the pairs unless they are "
+            "compared in parts: comparison carries one record's comparator columns with every "
+            "pair through a shuffle (the 10,000,000-record run before comparison in parts had "
+            "written 53 GB of shuffle files for its 152 million pairs when it was stopped); "
+            "in parts of `pairs_per_part` pairs (default 20 million), each part's shuffle "
+            "files deleted before the next, the disk holds one part's at a time, next to the "
+            "candidate pairs, the scored pairs and, while blocking runs, its pairing join"
+            + (
+                f" (this run: {r['compare_parts']} parts, disk use peaking at "
+                f"{_fmt(r.get('peak_disk_gib'), 1)} GiB including checkpoints and output)."
+                if r.get("compare_parts") and r.get("peak_disk_gib") is not None
+                else "."
+            ),
         ]
     notes = [r for r in rows if r.get("kind") == "note"]
     if notes:

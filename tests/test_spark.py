@@ -23,19 +23,27 @@ from migrant_records.errors import ConfigError, SchemaError
 
 
 @pytest.fixture(scope="module")
-def spark() -> Any:
+def checkpoints(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A checkpoint folder for the tests that run Spark stages outside a ``SparkMatcher``."""
+    return str(tmp_path_factory.mktemp("checkpoints"))
+
+
+@pytest.fixture(scope="module")
+def spark(checkpoints: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
     from migrant_records.spark import get_session
 
     session = get_session(
         master="local[2]",
         config={
+            # shuffle files in a folder of these tests' own
+            "spark.local.dir": str(tmp_path_factory.mktemp("spark-local")),
             "spark.sql.shuffle.partitions": "4",
             "spark.default.parallelism": "4",
             "spark.ui.enabled": "true",
         },
     )
     session.sparkContext.setLogLevel("ERROR")
-    session.sparkContext.setCheckpointDir("/tmp/migrant-records-test-checkpoints")
+    session.sparkContext.setCheckpointDir(checkpoints)
     return session
 
 
@@ -96,6 +104,10 @@ def test_dedupe_sample_trained_on_spark_equals_pandas(spark: Any, tmp_path: Path
     assert result.n_records == len(records)
     assert result.n_persons == expected.clusters["person_id"].nunique()
     assert (tmp_path / "out" / "clusters").is_dir()
+    # the same output folder again, in one part: the earlier run's parts are replaced
+    again = SparkMatcher(spark_matcher, spark=spark).dedupe(records, out=tmp_path / "out")
+    assert again.compare_parts == 1
+    _assert_same(expected, again)
 
 
 def test_dedupe_synthetic_20000_people_equals_pandas(spark: Any, tmp_path: Path) -> None:
@@ -134,7 +146,7 @@ def test_nik_carried_by_several_people_is_suspect_on_spark(spark: Any, tmp_path:
     _assert_same(expected, result)
 
 
-def test_link_equals_pandas(spark: Any, tmp_path: Path) -> None:
+def test_link_equals_pandas(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from migrant_records.spark import SparkMatcher
 
     records = mr.datasets.load_sample().records()
@@ -143,10 +155,16 @@ def test_link_equals_pandas(spark: Any, tmp_path: Path) -> None:
     right = records[records["source"] != sources[0]].reset_index(drop=True)
     matcher = mr.Matcher(progress=False)
     expected = matcher.link(left, right)
+    import migrant_records.spark.compare as spark_compare
+
+    released = []
+    release = spark_compare.release_unused
+    monkeypatch.setattr(spark_compare, "release_unused", lambda s: (released.append(1), release(s)))
     result = SparkMatcher(matcher, spark=spark, pairs_per_part=25).link(
         left, right, out=tmp_path / "out"
     )
     assert result.link and result.compare_parts > 1
+    assert len(released) == result.compare_parts  # each part's shuffle released before the next
     clusters = result.clusters().toPandas()
     assert _groups(clusters) == _groups(expected.clusters)
     pairs = result.pairs().toPandas()
@@ -295,14 +313,14 @@ def test_cap_skips_blocks_as_pandas(spark: Any) -> None:
     assert skipped[skipped["pass"] == "city"]["size"].tolist() == [5]
 
 
-def test_components_follow_long_chains(spark: Any) -> None:
+def test_components_follow_long_chains(spark: Any, checkpoints: str) -> None:
     from migrant_records.spark.components import connected_components
 
     n = 200
     a = np.arange(n - 1)
     edges = pd.DataFrame({"a": a, "b": a + 1})
     edges = pd.concat([edges, pd.DataFrame({"a": [500, 502], "b": [501, 501]})])
-    spark.sparkContext.setCheckpointDir("/tmp/migrant-records-test-checkpoints")
+    spark.sparkContext.setCheckpointDir(checkpoints)
     labels, rounds = connected_components(spark.createDataFrame(edges.astype("int64")))
     got = labels.toPandas().set_index("node")["comp"]
     assert (got.loc[np.arange(n)] == 0).all()
@@ -311,7 +329,9 @@ def test_components_follow_long_chains(spark: Any) -> None:
 
 
 @pytest.mark.parametrize("max_split_size", [100_000, 2])
-def test_conflicting_component_split_at_weakest_link(spark: Any, max_split_size: int) -> None:
+def test_conflicting_component_split_at_weakest_link(
+    spark: Any, checkpoints: str, max_split_size: int
+) -> None:
     """Six records chained, sexes M M M F F F: the chain is cut between the two sexes, in one
     task as by the pandas engine, or first in Spark when the component counts as giant."""
     from migrant_records.cluster import cluster_pairs, conflict_attributes
@@ -331,7 +351,7 @@ def test_conflicting_component_split_at_weakest_link(spark: Any, max_split_size:
     edges = pd.DataFrame(
         {"a": np.arange(5), "b": np.arange(1, 6), "match_probability": p, "match_weight": weight}
     )
-    spark.sparkContext.setCheckpointDir("/tmp/migrant-records-test-checkpoints")
+    spark.sparkContext.setCheckpointDir(checkpoints)
     clusters, stats = cluster(
         spark.createDataFrame(records),
         spark.createDataFrame(edges.astype({"a": "int64", "b": "int64"})),

@@ -125,9 +125,9 @@ class SparkMatcher:
             the pandas engine splits them) up to this many records; larger ones are first cut
             in Spark at edges between directly conflicting records.
         pairs_per_part: Candidate pairs compared in one part. Every pair carries one
-            record's columns through a shuffle (about 350 bytes); comparing in parts of this
+            record's columns through a shuffle (about 250 bytes); comparing in parts of this
             many pairs, each part's shuffle files deleted before the next, bounds the local
-            disk the comparison needs (about 7 GB at the default) whatever the number of pairs.
+            disk the comparison needs (about 5 GB at the default) whatever the number of pairs.
     """
 
     def __init__(
