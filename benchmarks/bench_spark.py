@@ -215,6 +215,15 @@ def launch(args: argparse.Namespace, engine: str, data: str) -> dict[str, Any]:
     def disk_used() -> int:
         return shutil.disk_usage(args.local_dir).used
 
+    # A worker killed just before (the out-of-memory killer) is still being freed: wait until
+    # the memory in use stops falling, or this run's rise would be measured from too high.
+    settled = in_use()
+    for _ in range(120):
+        time.sleep(1)
+        now = in_use()
+        if now > settled - 2**26:
+            break
+        settled = now
     t0 = time.perf_counter()
     before, disk_before = in_use(), disk_used()
     child = subprocess.Popen(cmd)

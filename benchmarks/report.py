@@ -39,8 +39,9 @@ OTHER_FILES = [
     "",
     "- `SPARK_RESULTS.md` (`bench_spark.py`): the Spark engine on "
     "`local[2]` next to the pandas engine and Splink (on DuckDB and on Spark) at 100,000 "
-    "and 1,000,000 records, next to the pandas engine at 5,000,000 and 10,000,000 (time of "
-    "each stage, peak memory, pairs, persons, and where a run stopped), the extrapolation "
+    "and 1,000,000 records, next to the pandas engine at 5,000,000 to 10,000,000 (time of "
+    "each stage, peak memory and disk, pairs, persons, and where a run stopped), the "
+    "extrapolation "
     "to 100 million records, and the task-time spread with one blocking key holding 20% of "
     "the rows.",
     "- `INDEX_RESULTS.md` (`bench_index.py`): adding a batch of 10,000 "
