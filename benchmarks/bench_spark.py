@@ -283,7 +283,7 @@ def report(log: Path, out: Path, cores: int) -> None:
         "forked processes share once per process; `machine GiB` (runs from 2026-11-29 08:30 "
         "on) is the rise of the machine's memory in use (total less available) over its value "
         "at the start, which counts them once but also counts any other job's growth. `disk GiB` "
-        "(runs from 2026-11-29 11:30 on) is the peak rise of the used space of the disk that "
+        "(runs from 2026-11-29 11:15 on) is the peak rise of the used space of the disk that "
         "holds Spark's local folder and the output (shuffle files, spills, checkpoints, "
         "Parquet). Spark runs `local[2]`. The "
         "machine (2 cores, 24 GiB) was shared with other jobs: the load column is the 1-minute "
